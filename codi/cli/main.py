@@ -1,0 +1,185 @@
+"""`codi analyze` and `codi fix`: the core pipeline on local files."""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+from codi import __version__
+from codi.cli.discover import find_dockerfiles
+from codi.pipeline.config import LintConfig
+from codi.pipeline.findings import Severity
+from codi.pipeline.lint import LintResult, ScriptChecker, SourceFile, lint_files
+
+CONFIG_NAMES = (".codi.yml", ".codi.yaml", ".hadolint.yaml", ".hadolint.yml")
+_MAX_CONTEXT_FILES = 50_000
+
+
+def read_text(path: Path) -> str:
+    """File text exactly as stored (undecodable bytes survive a round trip)."""
+    return path.read_bytes().decode("utf-8", "surrogateescape")
+
+
+def write_text(path: Path, text: str) -> None:
+    path.write_bytes(text.encode("utf-8", "surrogateescape"))
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file in `start` or its parents, then the user's config dir."""
+    for directory in [start, *start.parents]:
+        for name in CONFIG_NAMES:
+            candidate = directory / name
+            if candidate.is_file():
+                return candidate
+    user = Path.home() / ".config" / "hadolint.yaml"
+    return user if user.is_file() else None
+
+
+def load_config(args: argparse.Namespace) -> LintConfig:
+    from codi.pipeline.configfile import parse_config
+
+    path = Path(args.config) if args.config else find_config(Path.cwd())
+    config = parse_config(read_text(path), str(path)) if path else LintConfig()
+    if args.ignore:
+        config = replace(config, ignored=config.ignored | frozenset(args.ignore))
+    if args.failure_threshold:
+        config = replace(config, failure_threshold=Severity.parse(args.failure_threshold))
+    if args.no_fail:
+        config = replace(config, no_fail=True)
+    if args.trusted_registry:
+        config = replace(config, trusted_registries=config.trusted_registries + tuple(args.trusted_registry))
+    if args.no_shellcheck:
+        config = replace(config, shellcheck=False)
+    return config
+
+
+def context_listing(directory: Path) -> frozenset[str]:
+    """Relative paths of the files in a build context (bounded, `.git` skipped)."""
+    files: list[str] = []
+    for path in directory.rglob("*"):
+        if ".git" in path.relative_to(directory).parts:
+            continue
+        if path.is_file():
+            files.append(path.relative_to(directory).as_posix())
+            if len(files) >= _MAX_CONTEXT_FILES:
+                break
+    return frozenset(files)
+
+
+def script_checker(config: LintConfig) -> ScriptChecker | None:
+    if not config.shellcheck:
+        return None
+    from codi.adapters.shellcheck import ShellCheckRunner
+
+    return ShellCheckRunner.discover()
+
+
+def run_lint(args: argparse.Namespace, config: LintConfig) -> list[LintResult]:
+    paths = find_dockerfiles(args.paths)
+    context = context_listing(Path(args.context)) if getattr(args, "context", None) else None
+    sources = []
+    for path in paths:
+        try:
+            sources.append(SourceFile(str(path), read_text(path), context))
+        except OSError as error:
+            raise SystemExit(f"codi: cannot read {path}: {error.strerror}") from None
+    return lint_files(sources, config, script_checker(config))
+
+
+def exit_status(results: list[LintResult], config: LintConfig) -> int:
+    """hadolint's rule: 1 when a finding reaches the failure threshold, unless no-fail."""
+    if config.no_fail:
+        return 0
+    failing = any(f.severity.at_least(config.failure_threshold) for r in results for f in r.findings)
+    return 1 if failing else 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    config = load_config(args)
+    results = run_lint(args, config)
+    if args.format == "tty":
+        from codi.reports.tty import print_results
+
+        print_results(results, sys.stdout)
+    else:
+        from codi.reports import render
+
+        sys.stdout.write(render(args.format, results))
+    return exit_status(results, config)
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    """Apply fixes until nothing changes (a fix can make room for another)."""
+    config = load_config(args)
+    checker = script_checker(config)
+    changed = 0
+    for path in find_dockerfiles(args.paths):
+        original = read_text(path)
+        text = original
+        for _ in range(10):
+            result = lint_files([SourceFile(str(path), text)], config, checker)[0]
+            new_text = result.fixed_text(unsafe=args.unsafe)
+            if new_text == text:
+                break
+            text = new_text
+        if text == original:
+            continue
+        changed += 1
+        if args.diff:
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    original.splitlines(keepends=True),
+                    text.splitlines(keepends=True),
+                    fromfile=f"a/{path}",
+                    tofile=f"b/{path}",
+                )
+            )
+        else:
+            write_text(path, text)
+            print(f"fixed {path}", file=sys.stderr)
+    if not args.diff:
+        print(f"{changed} file(s) fixed", file=sys.stderr)
+    return 0
+
+
+def _lint_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", help="Dockerfiles or directories to search")
+    parser.add_argument("--config", help="config file (.codi.yml or .hadolint.yaml); default: nearest one")
+    parser.add_argument("--ignore", action="append", metavar="CODE", help="rule code to ignore (repeatable)")
+    parser.add_argument("--trusted-registry", action="append", metavar="REGISTRY")
+    parser.add_argument("--no-shellcheck", action="store_true", help="do not run ShellCheck on RUN scripts")
+    parser.add_argument("--failure-threshold", choices=["error", "warning", "info", "style", "ignore", "none"])
+    parser.add_argument("--no-fail", action="store_true", help="exit 0 whatever is found")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="codi", description="Review, fix and optimise Dockerfiles.")
+    parser.add_argument("--version", action="version", version=f"codi {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    analyze = sub.add_parser("analyze", help="lint Dockerfiles")
+    _lint_options(analyze)
+    analyze.add_argument(
+        "-f", "--format", default="tty", choices=["tty", "json", "sarif", "checkstyle", "gitlab_codeclimate"]
+    )
+    analyze.add_argument("--context", help="build context directory (enables context checks)")
+    analyze.set_defaults(handler=cmd_analyze)
+
+    fix = sub.add_parser("fix", help="apply fixes to Dockerfiles")
+    _lint_options(fix)
+    fix.add_argument("--unsafe", action="store_true", help="also apply unsafe fixes")
+    fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing files")
+    fix.set_defaults(handler=cmd_fix)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The pure core: parse, model, lint and fix Dockerfiles. No I/O."""

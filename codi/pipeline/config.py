@@ -1,0 +1,31 @@
+"""Lint configuration: what `.codi.yml` and `.hadolint.yaml` say, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from codi.pipeline.findings import Severity
+
+
+@dataclass(frozen=True)
+class LintConfig:
+    """Settings that change what the linter reports (hadolint's configuration keys)."""
+
+    ignored: frozenset[str] = frozenset()
+    """Rule codes never reported."""
+    overrides: dict[str, Severity] = field(default_factory=dict)
+    """Rule code → severity that replaces the rule's default."""
+    failure_threshold: Severity = Severity.INFO
+    """Findings at this severity or above make the run fail."""
+    no_fail: bool = False
+    trusted_registries: tuple[str, ...] = ()
+    label_schema: dict[str, str] = field(default_factory=dict)
+    """Label name → type (text, url, spdx, hash, rfc3339, semver, email)."""
+    strict_labels: bool = False
+    disable_ignore_pragma: bool = False
+    shellcheck: bool = True
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        if code in self.ignored:
+            return Severity.IGNORE
+        return self.overrides.get(code, default)

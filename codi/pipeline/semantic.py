@@ -1,0 +1,236 @@
+"""The semantic model of a Dockerfile: stages, the stage graph, ARG/ENV scopes.
+
+Variables follow Docker's rules: ARGs declared before the first FROM are
+global and resolve only in FROM lines (so `FROM ${BASE}` is judged on BASE's
+default); inside a stage an ARG must be re-declared to be visible; ENV and
+re-declared ARGs carry over into stages built `FROM` an earlier stage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from codi.pipeline.model import Document, Instruction, Word, split_words
+
+DEFAULT_SHELL = ("/bin/sh", "-c")
+
+_VAR = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def expand(text: str, variables: dict[str, str | None], keep_unknown: bool = True) -> str:
+    """Expand `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}`, `${VAR+x}`.
+
+    A variable with no known value stays as written when `keep_unknown`,
+    else becomes empty (what the builder does).
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(4)
+        operator, word = match.group(2), match.group(3)
+        known = name in variables and variables[name] is not None
+        value = variables.get(name) or ""
+        if operator in (":-", "-"):
+            is_set = known and (value != "" or operator == "-")
+            return value if is_set else expand(word or "", variables, keep_unknown)
+        if operator in (":+", "+"):
+            is_set = known and (value != "" or operator == "+")
+            return expand(word or "", variables, keep_unknown) if is_set else ""
+        if known:
+            return value
+        return match.group(0) if keep_unknown else ""
+
+    if "$" not in text:
+        return text
+    return _VAR.sub(replace, text)
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """An image reference split into registry, repository, tag and digest."""
+
+    raw: str
+    registry: str | None
+    repository: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def name(self) -> str:
+        """Repository with its registry, without tag or digest."""
+        return f"{self.registry}/{self.repository}" if self.registry else self.repository
+
+    @property
+    def is_scratch(self) -> bool:
+        return self.raw.lower() == "scratch"
+
+
+def parse_image(raw: str) -> ImageRef:
+    """Split `registry:port/path/name:tag@digest` into its parts."""
+    rest, _, digest = raw.partition("@")
+    registry = None
+    first, slash, remainder = rest.partition("/")
+    if slash and ("." in first or ":" in first or first == "localhost"):
+        registry, rest = first, remainder
+    tag = None
+    last_slash = rest.rfind("/")
+    colon = rest.rfind(":")
+    if colon > last_slash:
+        rest, tag = rest[:colon], rest[colon + 1 :]
+    return ImageRef(raw, registry, rest, tag, digest or None)
+
+
+@dataclass(frozen=True, slots=True)
+class KeyValue:
+    """One `key=value` pair of ENV/ARG/LABEL with offsets into the instruction's args."""
+
+    key: str
+    value: str | None
+    start: int
+    end: int
+
+
+def key_values(instr: Instruction) -> list[KeyValue]:
+    """The pairs of an ENV, ARG or LABEL (legacy `ENV key value` included)."""
+    words = split_words(instr.args)
+    if not words:
+        return []
+    if instr.keyword == "ENV" and "=" not in words[0].raw:
+        first = words[0]
+        value = instr.args[first.end :].strip()
+        return [KeyValue(first.value, _join_values(words[1:]) if value else "", first.start, len(instr.args))]
+    pairs = []
+    for word in words:
+        key, eq, value = word.value.partition("=")
+        raw_key = word.raw.partition("=")[0]
+        pairs.append(KeyValue(_strip_quotes(raw_key) if raw_key else key, value if eq else None, word.start, word.end))
+    return pairs
+
+
+def _join_values(words: tuple[Word, ...]) -> str:
+    return " ".join(word.value for word in words)
+
+
+def _strip_quotes(text: str) -> str:
+    return text.replace('"', "").replace("'", "")
+
+
+@dataclass(eq=False)
+class Stage:
+    """One build stage: its FROM and the instructions up to the next FROM."""
+
+    index: int
+    from_instr: Instruction
+    image: ImageRef
+    """The base image with global ARG defaults resolved."""
+    image_as_written: str
+    alias: str | None
+    platform: str | None
+    instructions: list[Instruction] = field(default_factory=list)
+    parent: Stage | None = None
+    """The earlier stage this one is built FROM, if any."""
+
+    @property
+    def name(self) -> str:
+        return self.alias or str(self.index)
+
+    def copies_from(self) -> list[str]:
+        return [flag for instr in self.instructions if instr.keyword == "COPY" for flag in instr.flag_values("from")]
+
+
+class SemanticModel:
+    """Stages, scopes and effective SHELL for every instruction of a document."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.global_args: dict[str, str | None] = {}
+        self.stages: list[Stage] = []
+        self._stage_of: dict[int, Stage] = {}
+        self._vars: dict[int, dict[str, str | None]] = {}
+        self._shell: dict[int, tuple[str, ...]] = {}
+        self._build()
+
+    def _build(self) -> None:
+        stage: Stage | None = None
+        variables: dict[str, str | None] = {}
+        shell = DEFAULT_SHELL
+        by_alias: dict[str, Stage] = {}
+        end_state: dict[int, tuple[dict[str, str | None], tuple[str, ...]]] = {}
+        for instr in self.document.instructions:
+            if instr.keyword == "FROM":
+                if stage is not None:
+                    end_state[stage.index] = (variables, shell)
+                stage = self._new_stage(instr, by_alias)
+                if stage.parent is not None:
+                    parent_vars, shell = end_state[stage.parent.index]
+                    variables = dict(parent_vars)
+                else:
+                    variables, shell = {}, DEFAULT_SHELL
+                self.stages.append(stage)
+                if stage.alias:
+                    by_alias.setdefault(stage.alias.lower(), stage)
+                self._vars[id(instr)] = dict(self.global_args)
+                self._shell[id(instr)] = shell
+                self._stage_of[id(instr)] = stage
+                continue
+            self._vars[id(instr)] = dict(variables)
+            self._shell[id(instr)] = shell
+            if stage is None:
+                if instr.keyword == "ARG":
+                    for pair in key_values(instr):
+                        self.global_args[pair.key] = (
+                            expand(pair.value, self.global_args) if pair.value is not None else None
+                        )
+                continue
+            stage.instructions.append(instr)
+            self._stage_of[id(instr)] = stage
+            if instr.keyword == "ARG":
+                for pair in key_values(instr):
+                    if pair.value is not None:
+                        variables[pair.key] = expand(pair.value, variables)
+                    else:
+                        variables[pair.key] = self.global_args.get(pair.key, variables.get(pair.key))
+            elif instr.keyword == "ENV":
+                for pair in key_values(instr):
+                    variables[pair.key] = expand(pair.value or "", variables)
+            elif instr.keyword == "SHELL" and instr.exec_form:
+                shell = instr.exec_form
+
+    def _new_stage(self, instr: Instruction, by_alias: dict[str, Stage]) -> Stage:
+        words = [w.value for w in instr.words]
+        image_text = words[0] if words else ""
+        alias = words[2] if len(words) >= 3 and words[1].lower() == "as" else None
+        resolved = expand(image_text, self.global_args)
+        platform_flag = instr.flag("platform")
+        stage = Stage(
+            index=len(self.stages),
+            from_instr=instr,
+            image=parse_image(resolved),
+            image_as_written=image_text,
+            alias=alias,
+            platform=platform_flag.value if platform_flag else None,
+        )
+        stage.parent = by_alias.get(resolved.lower())
+        return stage
+
+    def stage_of(self, instr: Instruction) -> Stage | None:
+        return self._stage_of.get(id(instr))
+
+    def variables_at(self, instr: Instruction) -> dict[str, str | None]:
+        """ARG/ENV names visible to `instr` (global ARG defaults for FROM)."""
+        return self._vars.get(id(instr), {})
+
+    def shell_at(self, instr: Instruction) -> tuple[str, ...]:
+        """The SHELL in effect for `instr`."""
+        return self._shell.get(id(instr), DEFAULT_SHELL)
+
+    def stage_names(self) -> set[str]:
+        return {stage.alias.lower() for stage in self.stages if stage.alias}
+
+    def is_stage_reference(self, name: str, before: Stage | None = None) -> bool:
+        """Whether `name` names a stage (by alias or index) defined before `before`."""
+        limit = before.index if before is not None else len(self.stages)
+        for stage in self.stages[:limit]:
+            if (stage.alias and stage.alias.lower() == name.lower()) or str(stage.index) == name:
+                return True
+        return False

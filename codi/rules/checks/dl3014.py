@@ -1,0 +1,67 @@
+"""DL3014: use the `-y` switch with `apt-get install`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.shell import Command
+from codi.rules.base import LintContext, Rule
+
+
+class AptGetYes(Rule):
+    """## What it does
+    Checks that `apt-get install` runs with `-y` (or `--yes`, `--assume-yes`, `-qq`).
+
+    ## Why is this bad?
+    Without it apt-get asks for confirmation; in a build there is nobody to
+    answer, so the install aborts (or, with some packages, hangs).
+
+    ## Example
+    ```dockerfile
+    RUN apt-get install curl
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN apt-get install -y curl
+    ```
+
+    ## Fix safety
+    Safe: inserts ` -y` after `install`; it only answers the prompt the build
+    cannot answer. Also checked inside `ONBUILD`.
+
+    ## References
+    - hadolint DL3014
+    """
+
+    code = "DL3014"
+    severity = Severity.WARNING
+    message = "Use the `-y` switch to avoid manual input `apt-get -y install <package>`"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for instr in ctx.instructions("RUN", onbuild=True):
+            shell = ctx.shell(instr)
+            missing = [cmd for cmd in shell.commands if _forgot_yes(cmd)]
+            if not missing:
+                continue
+            fix = None
+            if all(script.exact for script in shell.scripts) and len(shell.scripts) == 1:
+                edits = []
+                for cmd in missing:
+                    word = next(w for w in cmd.args if w.value == "install")
+                    edits.append(Edit.insert(instr.args_span(word.start, word.end).end, " -y"))
+                fix = Fix.safe("Add -y to apt-get install", *edits)
+            yield self.finding(instr, fix=fix)
+
+
+def _forgot_yes(cmd: Command) -> bool:
+    if cmd.name != "apt-get" or not cmd.has_args("install"):
+        return False
+    return not (
+        cmd.has_any_flag("y", "yes", "qq", "assume-yes")
+        or cmd.count_flag("q") == 2
+        or cmd.count_flag("quiet") == 2
+        or "-q=2" in cmd.values
+    )
