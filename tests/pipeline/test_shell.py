@@ -1,0 +1,56 @@
+"""The shell model: commands with argv, flags and pipes, as hadolint sees them."""
+
+from codi.pipeline.shell import parse_script
+
+
+def names(script: str) -> list[str]:
+    return parse_script(script).command_names()
+
+
+def test_commands_anywhere_in_the_script():
+    assert names("a && b || c; d | e") == ["a", "b", "c", "d", "e"]
+    assert names("(cd /x && make) && { f; }") == ["cd", "make", "f"]
+    assert names("for i in 1 2; do echo $i; done; if true; then g; fi") == ["echo", "true", "g"]
+    assert names("X=$(uname -m) h") == ["h", "uname"]
+
+
+def test_words_have_quotes_removed_and_offsets():
+    script = parse_script("apt-get install -y 'curl' \"git\"")
+    (cmd,) = script.commands
+    assert cmd.values == ("install", "-y", "curl", "git")
+    word = cmd.args[2]
+    assert script.text[word.start : word.end] == "'curl'"
+
+
+def test_flags_like_hadolint():
+    (cmd,) = parse_script("useradd -lmu 1000 --shell=/bin/bash -- x").commands
+    assert [f.name for f in cmd.flags] == ["l", "m", "u", "shell"]
+    assert cmd.has_flag("u") and cmd.count_flag("l") == 1
+    assert cmd.args_no_flags() == ["1000", "--", "x"]
+    assert cmd.flag_args("u") == ["1000"]
+    (cmd,) = parse_script("useradd -u 1000 luser").commands
+    assert cmd.flag_args("u") == ["1000"]
+    assert cmd.without_flag_values(("u",)) == ["-u", "luser"]
+
+
+def test_pipes():
+    assert parse_script("curl x | sh").has_pipes
+    assert not parse_script("a || b").has_pipes
+
+
+def test_pip_install_detection():
+    assert parse_script("pip3 install x").commands[0].is_pip_install()
+    assert parse_script("python3 -m pip install x").commands[0].is_pip_install()
+    assert not parse_script("pipenv install").commands[0].is_pip_install()
+
+
+def test_non_ascii_offsets():
+    script = parse_script("echo 'héllo' && apt-get install x")
+    cmd = script.commands[1]
+    word = cmd.args[0]
+    assert script.text[word.start : word.end] == "install"
+
+
+def test_broken_script_still_yields_commands():
+    script = parse_script("apt-get install x && (echo unclosed")
+    assert script.commands[0].name == "apt-get"
