@@ -1,10 +1,11 @@
 """The shell model of RUN scripts: commands with argv, pipes, subshells.
 
 Parser choice, measured on the 1,166 shell-form RUN scripts of the corpus
-(`bench/shell_parsers.py`): tree-sitter-bash parsed all of them in 0.04 s with
-60 scripts containing an error node (it recovers and still yields the other
-commands); bashlex took 1.09 s and raised on 85 (losing the whole script).
-tree-sitter is 25x faster and error-tolerant, so codi uses it.
+(`bench/shell_parsers.py`): tree-sitter-bash parsed them and extracted every
+command in 0.10 s, with 60 scripts containing an error node (it recovers and
+still yields the other commands); bashlex alone took 0.75 s to parse and
+raised on 85 (losing the whole script). tree-sitter is 7x faster and
+error-tolerant, so codi uses it.
 
 Commands follow hadolint's view (ShellCheck's `getCommandName` and
 `oversimplify`): every simple command anywhere in the script (inside
