@@ -1,0 +1,69 @@
+"""DL3032: `yum clean all` missing after yum command."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from codi.pipeline.edits import Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.shell import Command
+from codi.rules.base import LintContext, Rule
+from codi.rules.rpm import append_after_last, clean_missing
+
+
+class YumCleanAll(Rule):
+    """## What it does
+    Checks that a RUN installing packages with `yum install` cleans yum's
+    cache (`yum clean all` or `rm -rf /var/cache/yum/*`) after the last install.
+
+    ## Why is this bad?
+    The downloaded packages and metadata stay in `/var/cache/yum` and end up
+    in the layer, making the image larger for nothing.
+
+    ## Example
+    ```dockerfile
+    RUN yum install -y httpd-2.4.6
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN yum install -y httpd-2.4.6 && yum clean all
+    ```
+
+    ## Fix safety
+    Safe: appends ` && yum clean all` right after the last `yum` command of the
+    script (after its pipes, redirections and `||` fallback), which only
+    removes caches. Offered on shell-form RUNs without heredocs. Also checked
+    inside `ONBUILD`.
+
+    Unlike hadolint, which compares the first install with the first clean,
+    codi requires a clean after the last install: it flags
+    `yum install a && yum clean all && yum install b` and accepts
+    `yum clean all && yum install a && yum clean all`.
+
+    ## References
+    - hadolint DL3032
+    """
+
+    code = "DL3032"
+    severity = Severity.WARNING
+    message = "`yum clean all` missing after yum command."
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for instr in ctx.instructions("RUN", onbuild=True):
+            shell = ctx.shell(instr)
+            if not clean_missing(shell.commands, _is_yum_install, _is_yum_clean):
+                continue
+            edit = append_after_last(instr, shell, lambda cmd: cmd.name == "yum", "yum clean all")
+            yield self.finding(instr, fix=Fix.safe("Add yum clean all", edit) if edit else None)
+
+
+def _is_yum_install(cmd: Command) -> bool:
+    return cmd.name == "yum" and cmd.has_args("install")
+
+
+def _is_yum_clean(cmd: Command) -> bool:
+    """hadolint's test: any `yum clean …`/`yum … all`, or any `rm -rf …`."""
+    if cmd.name == "yum":
+        return cmd.has_args("clean", "all")
+    return cmd.name == "rm" and cmd.has_args("-rf", "/var/cache/yum/*")
