@@ -1,0 +1,96 @@
+"""DL3019: use `apk add --no-cache`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.model import Instruction
+from codi.pipeline.shell import Command
+from codi.rules.base import LintContext, Rule
+from codi.rules.packages import exact_script, has_cache_mount, insert_after_arg
+
+_UPDATE_WORDS = ("-U", "--update", "--update-cache")
+_UPDATE_FLAGS = ("U", "update", "update-cache")
+
+
+class ApkNoCache(Rule):
+    """## What it does
+    Checks that `apk add` runs with `--no-cache`, unless the RUN mounts a
+    cache or tmpfs over `/var/cache/apk`.
+
+    ## Why is this bad?
+    Without it apk keeps the package index under `/var/cache/apk` in the
+    layer (several MB), unless you remember `--update` plus
+    `rm -rf /var/cache/apk/*` in the same RUN. `--no-cache` fetches a fresh
+    index and stores nothing.
+
+    ## Example
+    ```dockerfile
+    RUN apk add --update curl=8.5.0-r0
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN apk add --no-cache curl=8.5.0-r0
+    ```
+
+    ## Fix safety
+    Safe: a standalone `-U`/`--update`/`--update-cache` becomes `--no-cache`
+    (it still reads a fresh index), otherwise ` --no-cache` goes right after
+    `add`. The index is then no longer left in the image, so when the command
+    updates the index (`-U`) and some other apk command of the Dockerfile may
+    read that stored index (`apk upgrade`, `apk info`, an `apk add` without
+    `--no-cache`…), no fix is offered. Also checked inside `ONBUILD`.
+
+    ## References
+    - hadolint DL3019
+    - https://github.com/gliderlabs/docker-alpine/blob/master/docs/usage.md#disabling-cache
+    """
+
+    code = "DL3019"
+    severity = Severity.INFO
+    message = (
+        "Use the `--no-cache` switch to avoid the need to use `--update` and remove `/var/cache/apk/*` "
+        "when done installing packages"
+    )
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for instr in ctx.instructions("RUN", onbuild=True):
+            if has_cache_mount(instr, "/var/cache/apk"):
+                continue
+            shell = ctx.shell(instr)
+            missing = [cmd for cmd in shell.commands if _forgot_no_cache(cmd)]
+            if missing:
+                yield self.finding(instr, fix=self._fix(ctx, instr, missing))
+
+    def _fix(self, ctx: LintContext, instr: Instruction, missing: list[Command]) -> Fix | None:
+        if exact_script(ctx.shell(instr)) is None:
+            return None
+        if any(cmd.has_any_flag(*_UPDATE_FLAGS) for cmd in missing) and _index_read_elsewhere(ctx, missing):
+            return None
+        edits = []
+        for cmd in missing:
+            update = next((word for word in cmd.args if word.value in _UPDATE_WORDS), None)
+            if update is None:
+                edits.append(insert_after_arg(instr, cmd, ("add",), " --no-cache"))
+            else:
+                span = instr.args_span(update.start, update.end)
+                edits.append(Edit(span.start, span.end, "--no-cache"))
+        return Fix.safe("Use apk add --no-cache", *edits)
+
+
+def _forgot_no_cache(cmd: Command) -> bool:
+    return cmd.name == "apk" and cmd.has_args("add") and not cmd.has_flag("no-cache")
+
+
+def _index_read_elsewhere(ctx: LintContext, fixed: list[Command]) -> bool:
+    """Whether an apk command other than `fixed` might read the index stored under /var/cache/apk."""
+    for instr in ctx.instructions("RUN", onbuild=True):
+        for cmd in ctx.shell(instr).commands:
+            if cmd.name != "apk" or any(cmd is other for other in fixed):
+                continue
+            if not (cmd.has_flag("no-cache") or cmd.has_args("del", "update")):
+                return True
+    return False
