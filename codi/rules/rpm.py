@@ -4,7 +4,7 @@ Three things several rules need, written once:
 - `clean_missing`: "an install whose cache is never cleaned afterwards";
 - `append_after_last`: the fix that appends a clean command right after the
   last command of a package manager, keeping the script's layout;
-- `rpm_version_pinned`: hadolint's notion of a pinned `<name>-<version>`.
+- `unpinned_install`: hadolint's notion of an install without `<name>-<version>`.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell
 
 CommandPredicate = Callable[[Command], bool]
+
+DNF_COMMANDS = frozenset({"dnf", "microdnf"})
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 
@@ -121,8 +123,27 @@ def _statement_end(node: Node) -> Node | None:
     return node
 
 
-def rpm_version_pinned(package: str, variables: dict[str, str | None]) -> bool:
-    """Whether `name-version` pins a version, as hadolint's DL3033/DL3041 judge it.
+def unpinned_install(
+    cmd: Command, tools: frozenset[str], variables: dict[str, str | None], unchecked: tuple[str, ...] = ()
+) -> bool:
+    """Whether `<tool> install` names a package without a version (DL3033, DL3041).
+
+    `<tool> module install` must name streams (`nodejs:18`); a command with
+    one of the `unchecked` words (dnf's `group`) installs groups, which have
+    no versions.
+    """
+    if cmd.name not in tools or not cmd.has_args("install"):
+        return False
+    packages = [arg for arg in cmd.args_no_flags() if arg not in ("install", "module")]
+    if cmd.has_args("module"):
+        return any(":" not in package for package in packages)
+    if unchecked and cmd.has_args(*unchecked):
+        return False
+    return not all(_version_pinned(package, variables) for package in packages)
+
+
+def _version_pinned(package: str, variables: dict[str, str | None]) -> bool:
+    """Whether `name-version` pins a version, as hadolint judges it.
 
     An `.rpm` file is pinned; a package written with a variable is trusted
     when the variable is in scope (renovate-style version ARGs); otherwise
