@@ -1,4 +1,7 @@
-"""Renderers that turn lint results into the text of one output format."""
+"""Renderers that turn lint results into the text of one output format.
+
+`tty` is not here: it writes to a stream (colour depends on the terminal).
+"""
 
 from __future__ import annotations
 
@@ -10,9 +13,14 @@ Renderer = Callable[[list[LintResult]], str]
 
 
 def renderers() -> dict[str, Renderer]:
-    from codi.reports import json_report
+    from codi.reports import checkstyle, codeclimate, json_report, sarif
 
-    return {"json": json_report.render}
+    return {
+        "json": json_report.render,
+        "sarif": sarif.render,
+        "checkstyle": checkstyle.render,
+        "gitlab_codeclimate": codeclimate.render,
+    }
 
 
 def render(format_name: str, results: list[LintResult]) -> str:
