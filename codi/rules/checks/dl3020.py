@@ -1,0 +1,104 @@
+"""DL3020: use COPY instead of ADD for files and folders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.model import Instruction
+from codi.pipeline.semantic import expand
+from codi.rules.base import LintContext, Rule
+
+_ARCHIVE_SUFFIXES = (
+    ".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz",
+    ".txz", ".xz",
+)
+_URL_PREFIXES = ("https://", "http://")
+# Formats BuildKit also unpacks that hadolint's list misses: never rewrite those.
+_MORE_ARCHIVE_SUFFIXES = (".zst", ".tzst")
+_FLAGS_COPY_ACCEPTS = frozenset({"chown", "chmod", "link"})
+_GLOB_CHARS = frozenset("*?[")
+
+
+class CopyInsteadOfAdd(Rule):
+    """## What it does
+    Checks that `ADD` is only used for what only it does: fetching URLs and
+    unpacking local tar archives.
+
+    ## Why is this bad?
+    `ADD` silently unpacks archives and fetches URLs; for plain files and
+    folders `COPY` does the same job with no surprises, so a reader (and a
+    later file rename) cannot change what the instruction does.
+
+    ## Example
+    ```dockerfile
+    ADD app.py /app/
+    ```
+
+    ## Use instead
+    ```dockerfile
+    COPY app.py /app/
+    ```
+
+    ## Fix safety
+    Safe: the keyword becomes `COPY` (in the keyword's case style) only when
+    every source is a literal local path (ARG/ENV values expanded) with no
+    URL, git reference, glob or archive extension, and the instruction has
+    no ADD-only flag (`--checksum`, `--keep-git-dir`, `--unpack`). ADD
+    recognises tar archives by content, so a tar archive stored under a
+    name without an archive extension is the one case the rewrite changes:
+    it would be copied instead of unpacked. `ONBUILD ADD` is not checked, as
+    in hadolint.
+
+    ## References
+    - hadolint DL3020
+    - https://docs.docker.com/build/building/best-practices/#add-or-copy
+    """
+
+    code = "DL3020"
+    severity = Severity.ERROR
+    message = "Use COPY instead of ADD for files and folders"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for instr in ctx.instructions("ADD"):
+            sources = _sources(instr)
+            if all(_is_archive(source) or _is_url(source) for source in sources):
+                continue
+            yield self.finding(instr, fix=_fix(ctx, instr, sources))
+
+
+def _sources(instr: Instruction) -> list[str]:
+    paths = list(instr.exec_form) if instr.exec_form is not None else [word.value for word in instr.words]
+    return paths[:-1]
+
+
+def _is_archive(source: str) -> bool:
+    return source.endswith(_ARCHIVE_SUFFIXES)
+
+
+def _is_url(source: str) -> bool:
+    return source.startswith(_URL_PREFIXES)
+
+
+def _fix(ctx: LintContext, instr: Instruction, sources: list[str]) -> Fix | None:
+    if any(flag.name not in _FLAGS_COPY_ACCEPTS for flag in instr.flags):
+        return None
+    variables = ctx.model.variables_at(instr)
+    if not all(_is_plain_local(expand(source, variables)) for source in sources):
+        return None
+    raw = instr.raw_keyword
+    keyword = "copy" if raw.islower() else "Copy" if raw.istitle() else "COPY"
+    span = instr.keyword_span
+    return Fix.safe("Replace ADD with COPY", Edit(span.start, span.end, keyword))
+
+
+def _is_plain_local(source: str) -> bool:
+    return not (
+        "$" in source
+        or "://" in source
+        or source.startswith("git@")
+        or _is_archive(source)
+        or source.endswith(_MORE_ARCHIVE_SUFFIXES)
+        or _GLOB_CHARS & set(source)
+    )
