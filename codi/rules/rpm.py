@@ -79,10 +79,10 @@ def append_after_last(instr: Instruction, shell: RunShell, predicate: CommandPre
     if not matching:
         return None
     data = script.text.encode("utf-8", "surrogateescape")
-    node = _command_node(_PARSER.parse(data).root_node, _byte(script.text, matching[-1].start), _byte(script.text, matching[-1].end))
-    if node is None:
-        return None
-    node = _statement_end(node)
+    last = matching[-1]
+    node = _command_node(_PARSER.parse(data).root_node, _byte(script.text, last.start), _byte(script.text, last.end))
+    if node is not None:
+        node = _statement_end(node)
     if node is None:
         return None
     end = len(data[: node.end_byte].decode("utf-8", "surrogateescape"))

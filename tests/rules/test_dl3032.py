@@ -28,7 +28,8 @@ def test_fix_appends_after_last_yum_command_keeping_layout():
          && make install
         """
     assert fixed("DL3032", before) == (
-        "FROM centos:7\nRUN yum update -y \\\n && yum install -y \\\n      httpd && yum clean all \\\n && make install\n"
+        "FROM centos:7\nRUN yum update -y \\\n && yum install -y \\\n"
+        "      httpd && yum clean all \\\n && make install\n"
     )
 
 

@@ -1,0 +1,69 @@
+"""DL3034: zypper without its non-interactive switch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.shell import Command
+from codi.rules.base import LintContext, Rule
+
+_PROMPTING_SUBCOMMANDS = ("install", "in", "remove", "rm", "source-install", "si", "patch")
+
+
+class ZypperNonInteractive(Rule):
+    """## What it does
+    Checks that `zypper install`/`remove`/`source-install`/`patch` run with
+    `-n`/`--non-interactive` or `-y`/`--no-confirm`.
+
+    ## Why is this bad?
+    Without it zypper asks for confirmation; in a build there is nobody to
+    answer, so the command aborts.
+
+    ## Example
+    ```dockerfile
+    RUN zypper install httpd
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN zypper --non-interactive install httpd
+    ```
+
+    ## Fix safety
+    Safe: inserts the global option ` --non-interactive` right after `zypper`,
+    which every subcommand accepts there; it only answers the prompt the
+    build cannot answer. Offered on shell-form RUNs. Also checked inside
+    `ONBUILD`.
+
+    ## References
+    - hadolint DL3034
+    """
+
+    code = "DL3034"
+    severity = Severity.WARNING
+    message = "Non-interactive switch missing from `zypper` command: `zypper install -y`"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for instr in ctx.instructions("RUN", onbuild=True):
+            shell = ctx.shell(instr)
+            missing = [cmd for cmd in shell.commands if _forgot_non_interactive(cmd)]
+            if not missing:
+                continue
+            fix = None
+            if len(shell.scripts) == 1 and shell.scripts[0].exact:
+                edits = [
+                    Edit.insert(instr.args_span(cmd.name_word.start, cmd.name_word.end).end, " --non-interactive")
+                    for cmd in missing
+                ]
+                fix = Fix.safe("Add --non-interactive to zypper", *edits)
+            yield self.finding(instr, fix=fix)
+
+
+def _forgot_non_interactive(cmd: Command) -> bool:
+    return (
+        cmd.name == "zypper"
+        and cmd.has_args(*_PROMPTING_SUBCOMMANDS)
+        and not cmd.has_any_flag("non-interactive", "n", "no-confirm", "y")
+    )

@@ -1,0 +1,69 @@
+"""DL3038: use the `-y` switch with `dnf install`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.shell import Command
+from codi.rules.base import LintContext, Rule
+from codi.rules.rpm import DNF_COMMANDS
+
+_INSTALL_SUBCOMMANDS = ("install", "groupinstall", "localinstall")
+
+
+class DnfYes(Rule):
+    """## What it does
+    Checks that `dnf install` and `microdnf install` (and `groupinstall`,
+    `localinstall`) run with `-y` (or `--assumeyes`).
+
+    ## Why is this bad?
+    Without it dnf asks for confirmation; in a build there is nobody to
+    answer, so the install aborts.
+
+    ## Example
+    ```dockerfile
+    RUN dnf install httpd-2.4.24 && dnf clean all
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN dnf install -y httpd-2.4.24 && dnf clean all
+    ```
+
+    ## Fix safety
+    Safe: inserts ` -y` after the install subcommand; it only answers the
+    prompt the build cannot answer. Offered on shell-form RUNs. Also checked
+    inside `ONBUILD`.
+
+    ## References
+    - hadolint DL3038
+    """
+
+    code = "DL3038"
+    severity = Severity.WARNING
+    message = "Use the -y switch to avoid manual input `dnf install -y <package>`"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for instr in ctx.instructions("RUN", onbuild=True):
+            shell = ctx.shell(instr)
+            missing = [cmd for cmd in shell.commands if _forgot_yes(cmd)]
+            if not missing:
+                continue
+            fix = None
+            if len(shell.scripts) == 1 and shell.scripts[0].exact:
+                edits = []
+                for cmd in missing:
+                    word = next(w for w in cmd.args if w.value in _INSTALL_SUBCOMMANDS)
+                    edits.append(Edit.insert(instr.args_span(word.start, word.end).end, " -y"))
+                fix = Fix.safe("Add -y to dnf install", *edits)
+            yield self.finding(instr, fix=fix)
+
+
+def _forgot_yes(cmd: Command) -> bool:
+    return (
+        cmd.name in DNF_COMMANDS
+        and cmd.has_args(*_INSTALL_SUBCOMMANDS)
+        and not cmd.has_any_flag("y", "assumeyes")
+    )
