@@ -54,15 +54,18 @@ class CopyFromKnownStage(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("COPY"):
             source = copy_source(ctx, instr)
-            if source is None or ":" in source:
-                continue
-            stage = ctx.stage_of(instr)
-            visible = ctx.model.stages[: stage.index + 1] if stage is not None else []
-            if source.isdigit() and int(source) < len(visible):
-                continue
-            if any(earlier.alias and earlier.alias.lower() == source.lower() for earlier in visible):
+            if source is None or ":" in source or names_visible_stage(ctx, instr, source):
                 continue
             yield self.finding(instr)
+
+
+def names_visible_stage(ctx: LintContext, instr: Instruction, name: str) -> bool:
+    """Whether `name` is the alias or index of a stage defined up to the one holding `instr`."""
+    stage = ctx.stage_of(instr)
+    visible = ctx.model.stages[: stage.index + 1] if stage is not None else []
+    if name.isdigit():
+        return int(name) < len(visible)
+    return any(earlier.alias is not None and earlier.alias.lower() == name.lower() for earlier in visible)
 
 
 def copy_source(ctx: LintContext, instr: Instruction) -> str | None:
