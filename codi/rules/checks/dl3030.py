@@ -1,0 +1,61 @@
+"""DL3030: use `-y` with `yum install`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from codi.pipeline.edits import Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.shell import Command
+from codi.rules.base import LintContext, Rule
+from codi.rules.packages import exact_script, insert_after_arg
+
+_INSTALL_SUBCOMMANDS = ("install", "groupinstall", "localinstall")
+
+
+class YumYes(Rule):
+    """## What it does
+    Checks that `yum install` (`groupinstall`, `localinstall`) runs with
+    `-y` or `--assumeyes`.
+
+    ## Why is this bad?
+    Without it yum asks for confirmation; nobody answers during a build, so
+    the install aborts.
+
+    ## Example
+    ```dockerfile
+    RUN yum install httpd && yum clean all
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN yum install -y httpd && yum clean all
+    ```
+
+    ## Fix safety
+    Safe: inserts ` -y` after the install subcommand; it only answers the
+    prompt the build cannot answer. Also checked inside `ONBUILD`.
+
+    ## References
+    - hadolint DL3030
+    """
+
+    code = "DL3030"
+    severity = Severity.WARNING
+    message = "Use the -y switch to avoid manual input `yum install -y <package>`"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for instr in ctx.instructions("RUN", onbuild=True):
+            shell = ctx.shell(instr)
+            missing = [cmd for cmd in shell.commands if _forgot_yes(cmd)]
+            if not missing:
+                continue
+            fix = None
+            if exact_script(shell) is not None:
+                edits = [insert_after_arg(instr, cmd, _INSTALL_SUBCOMMANDS, " -y") for cmd in missing]
+                fix = Fix.safe("Add -y to yum install", *edits)
+            yield self.finding(instr, fix=fix)
+
+
+def _forgot_yes(cmd: Command) -> bool:
+    return cmd.name == "yum" and cmd.has_args(*_INSTALL_SUBCOMMANDS) and not cmd.has_any_flag("y", "assumeyes")
