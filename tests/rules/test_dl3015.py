@@ -36,7 +36,10 @@ def test_fix_inserts_flag_after_install_and_keeps_layout():
 
 
 def test_fix_covers_every_command_and_onbuild():
-    before = "FROM debian:12\nRUN apt-get install -y a && apt-get install --no-install-recommends b && apt-get install c\n"
+    before = (
+        "FROM debian:12\n"
+        "RUN apt-get install -y a && apt-get install --no-install-recommends b && apt-get install c\n"
+    )
     assert fixed("DL3015", before) == (
         "FROM debian:12\nRUN apt-get install --no-install-recommends -y a"
         " && apt-get install --no-install-recommends b && apt-get install --no-install-recommends c\n"

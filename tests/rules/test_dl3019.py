@@ -53,7 +53,9 @@ def test_no_fix_when_the_updated_index_is_read_later():
 def test_fix_when_other_apk_commands_do_not_read_the_index():
     before = ALPINE + "RUN apk add -U curl=1 && apk add git=2\nRUN apk del curl && apk add --no-cache jq=1\n"
     assert fixed("DL3019", before) == (
-        ALPINE + "RUN apk add --no-cache curl=1 && apk add --no-cache git=2\nRUN apk del curl && apk add --no-cache jq=1\n"
+        ALPINE
+        + "RUN apk add --no-cache curl=1 && apk add --no-cache git=2\n"
+        + "RUN apk del curl && apk add --no-cache jq=1\n"
     )
 
 

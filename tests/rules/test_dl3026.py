@@ -14,7 +14,11 @@ def test_from_images():
     catches("DL3026", "FROM random.com/debian\n", config=trusting("docker.io"))
     catches_not("DL3026", "FROM random.com/debian\n", config=trusting("x.com", "random.com"))
     catches_not("DL3026", "FROM scratch\n", config=trusting("x.com", "random.com"))
-    hub = "FROM ubuntu:18.04 AS builder1\nFROM zemanlx/ubuntu:18.04 AS builder2\nFROM docker.io/zemanlx/ubuntu:18.04 AS builder3\n"
+    hub = (
+        "FROM ubuntu:18.04 AS builder1\n"
+        "FROM zemanlx/ubuntu:18.04 AS builder2\n"
+        "FROM docker.io/zemanlx/ubuntu:18.04 AS builder3\n"
+    )
     catches_not("DL3026", hub, config=trusting("docker.io"))
     catches_not("DL3026", hub, config=trusting("hub.docker.com"))
     catches_not("DL3026", hub, config=trusting("*"))
@@ -42,7 +46,8 @@ def test_copy_from():
     catches_not("DL3026", "COPY --from=trusted.com/repo/image:tag /foo /bar\n", config=trusting("trusted.com"))
     stages = "FROM trusted.com/a AS build\nFROM trusted.com/b\nCOPY --from=build /a /a\nCOPY --from=0 /b /b\n"
     catches_not("DL3026", stages, config=trusting("trusted.com"))
-    assert lines("DL3026", "FROM trusted.com/a\nCOPY a b\nCOPY --from=nginx:1 /a /a\n", config=trusting("trusted.com")) == [3]
+    text = "FROM trusted.com/a\nCOPY a b\nCOPY --from=nginx:1 /a /a\n"
+    assert lines("DL3026", text, config=trusting("trusted.com")) == [3]
 
 
 def test_run_mounts():
