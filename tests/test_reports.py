@@ -11,10 +11,15 @@ from importlib.resources import files
 import jsonschema
 import pytest
 
+from codi.pipeline.config import LintConfig
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import LintResult, SourceFile, lint_files
 from codi.reports import render, renderers
 from codi.reports.tty import print_results
+from codi.rules import all_rules
+
+# Only two rules, so that rules added later do not change these outputs.
+CONFIG = LintConfig(ignored=frozenset(rule.code for rule in all_rules()) - {"DL3000", "DL3014"})
 
 # Line 2 has a safe fix (DL3014 inserts ` -y` after `install`, on line 3); line 6 has no fix (DL3000).
 DOCKERFILE = """\
@@ -29,10 +34,13 @@ WORKDIR app
 
 @pytest.fixture(scope="module")
 def results() -> list[LintResult]:
-    found = lint_files([SourceFile("sub dir/Dockerfile", DOCKERFILE), SourceFile("clean/Dockerfile", "FROM scratch\n")])
-    codes = {f.code for f in found[0].findings}
-    assert {"DL3014", "DL3000"} <= codes, codes
+    found = lint([SourceFile("sub dir/Dockerfile", DOCKERFILE), SourceFile("clean/Dockerfile", "FROM scratch\n")])
+    assert [f.code for f in found[0].findings] == ["DL3014", "DL3000"]
     return found
+
+
+def lint(sources: list[SourceFile]) -> list[LintResult]:
+    return lint_files(sources, CONFIG)
 
 
 def by_code(result: LintResult, code: str):
@@ -89,7 +97,7 @@ def test_sarif_result_location_and_level(results):
 
 def test_sarif_levels_info_and_style_are_notes(sarif_schema):
     """As in hadolint's SARIF: SARIF has no levels below `note`."""
-    result = lint_files([SourceFile("Dockerfile", "WORKDIR app\n")])[0]
+    result = lint([SourceFile("Dockerfile", "WORKDIR app\n")])[0]
     (dl3000,) = result.findings
     result.findings = [replace(dl3000, severity=Severity.INFO), replace(dl3000, code="SC2086", severity=Severity.STYLE)]
     log = json.loads(render("sarif", [result]))
@@ -126,7 +134,7 @@ def test_sarif_replacement_of_text_spanning_lines():
     from codi.pipeline.edits import Edit, Fix
     from codi.reports.sarif import sarif_fix
 
-    result = lint_files([SourceFile("Dockerfile", "FROM a\nRUN x \\\n  y\n")])[0]
+    result = lint([SourceFile("Dockerfile", "FROM a\nRUN x \\\n  y\n")])[0]
     fix = Fix.safe("join", Edit(12, 17, " "))  # ` \\\n  ` between `x` and `y`
     change = sarif_fix(fix, "Dockerfile", result.document.source)["artifactChanges"][0]
     assert change["replacements"][0]["deletedRegion"] == {"startLine": 2, "startColumn": 6, "endLine": 3, "endColumn": 3}
@@ -152,14 +160,14 @@ def test_checkstyle_is_hadolint_xml(results):
 
 
 def test_checkstyle_drops_characters_xml_cannot_carry():
-    result = lint_files([SourceFile("bad\udcff\x1b.Dockerfile", "WORKDIR app\n")])
+    result = lint([SourceFile("bad\udcff\x1b.Dockerfile", "WORKDIR app\n")])
     root = ET.fromstring(render("checkstyle", result))
     assert root.find("file").get("name") == "bad\ufffd\ufffd.Dockerfile"
 
 
 def test_codeclimate_issues(results):
     issues = json.loads(render("gitlab_codeclimate", results))
-    assert len(issues) == len(results[0].findings)
+    assert [item["check_name"] for item in issues] == ["DL3014", "DL3000"]
     for item in issues:
         assert set(item) == {"type", "fingerprint", "check_name", "description", "categories", "location", "severity"}
         assert item["location"]["path"] == "sub dir/Dockerfile"
@@ -169,12 +177,12 @@ def test_codeclimate_issues(results):
     assert by_name["DL3000"]["severity"] == "blocker"
     assert by_name["DL3014"]["severity"] == "major"
     assert by_name["DL3000"]["location"]["lines"]["begin"] == 6
-    assert len({item["fingerprint"] for item in issues}) == len(issues)
+    assert issues[0]["fingerprint"] != issues[1]["fingerprint"]
 
 
 def test_codeclimate_fingerprint_equals_hadolints():
     """The value hadolint 2.15.1 prints for this issue, so GitLab keeps tracking it after a switch."""
-    result = lint_files([SourceFile("/tmp/D.Dockerfile", "FROM debian\nRUN apt-get install curl\n")])
+    result = lint([SourceFile("/tmp/D.Dockerfile", "FROM debian\nRUN apt-get install curl\n")])
     issues = {item["check_name"]: item for item in json.loads(render("gitlab_codeclimate", result))}
     assert issues["DL3014"]["fingerprint"] == "21fce58b558b7720c9296fadecaf0b8761634d44"
 
@@ -215,14 +223,24 @@ def test_tty_shows_position_excerpt_and_fix_preview(results, monkeypatch):
 def test_tty_summary_counts_problems_and_fixes(results, monkeypatch):
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     last = tty_output(results).rstrip("\n").splitlines()[-1]
-    findings = results[0].findings
-    assert last.startswith(f"Found {len(findings)} problem(s) in 2 file(s): 1 error")
-    assert f"{sum(f.fix is not None for f in findings)} fixable with `codi fix`" in last
+    assert last == "Found 2 problem(s) in 2 file(s): 1 error, 1 warning. 1 fixable with `codi fix`."
+
+
+def test_tty_marks_unsafe_fixes(monkeypatch):
+    from codi.pipeline.edits import Edit, Fix
+
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    (result,) = lint([SourceFile("Dockerfile", "FROM a\nWORKDIR app\n")])
+    (dl3000,) = result.findings
+    result.findings = [replace(dl3000, fix=Fix.unsafe("Make it absolute", Edit.insert(15, "/")))]
+    text = tty_output([result])
+    assert "  unsafe fix: Make it absolute\n  2 - WORKDIR app\n  2 + WORKDIR /app\n" in text
+    assert text.endswith("Found 1 problem(s) in 1 file(s): 1 error. 1 more with `codi fix --unsafe`.\n")
 
 
 def test_tty_no_problems(monkeypatch):
     monkeypatch.delenv("FORCE_COLOR", raising=False)
-    assert tty_output(lint_files([SourceFile("Dockerfile", "FROM scratch\n")])) == "No problems found in 1 file(s).\n"
+    assert tty_output(lint([SourceFile("Dockerfile", "FROM scratch\n")])) == "No problems found in 1 file(s).\n"
 
 
 def test_tty_colours_only_on_a_terminal(results, monkeypatch):
@@ -245,5 +263,5 @@ def test_tty_colours_only_on_a_terminal(results, monkeypatch):
 def test_tty_cuts_long_instructions(monkeypatch):
     monkeypatch.delenv("FORCE_COLOR", raising=False)
     long_run = "WORKDIR \\\n" + "".join(f"  a{i} \\\n" for i in range(30)) + "  end\n"
-    text = tty_output(lint_files([SourceFile("Dockerfile", long_run)]))
+    text = tty_output(lint([SourceFile("Dockerfile", long_run)]))
     assert "… 20 more line(s)" in text

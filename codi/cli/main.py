@@ -12,7 +12,7 @@ from codi import __version__
 from codi.cli.discover import find_dockerfiles
 from codi.pipeline.config import LintConfig
 from codi.pipeline.findings import Severity
-from codi.pipeline.lint import LintResult, ScriptChecker, SourceFile, lint_files
+from codi.pipeline.lint import LintResult, ScriptChecker, SourceFile, fix_text, lint_files
 
 CONFIG_NAMES = (".codi.yml", ".codi.yaml", ".hadolint.yaml", ".hadolint.yml")
 _MAX_CONTEXT_FILES = 50_000
@@ -118,13 +118,7 @@ def cmd_fix(args: argparse.Namespace) -> int:
     changed = 0
     for path in find_dockerfiles(args.paths):
         original = read_text(path)
-        text = original
-        for _ in range(10):
-            result = lint_files([SourceFile(str(path), text)], config, checker)[0]
-            new_text = result.fixed_text(unsafe=args.unsafe)
-            if new_text == text:
-                break
-            text = new_text
+        text = fix_text(original, config, checker, unsafe=args.unsafe)
         if text == original:
             continue
         changed += 1
@@ -142,6 +136,15 @@ def cmd_fix(args: argparse.Namespace) -> int:
             print(f"fixed {path}", file=sys.stderr)
     if not args.diff:
         print(f"{changed} file(s) fixed", file=sys.stderr)
+    return 0
+
+
+def cmd_rules(args: argparse.Namespace) -> int:
+    """List the rules, or print the rule reference page built from their docstrings."""
+    from codi.reports.rule_docs import reference_page, rule_table
+    from codi.rules import all_rules
+
+    sys.stdout.write(reference_page(all_rules()) if args.markdown else rule_table(all_rules()))
     return 0
 
 
@@ -173,6 +176,10 @@ def build_parser() -> argparse.ArgumentParser:
     fix.add_argument("--unsafe", action="store_true", help="also apply unsafe fixes")
     fix.add_argument("--diff", action="store_true", help="print a unified diff instead of writing files")
     fix.set_defaults(handler=cmd_fix)
+
+    rules = sub.add_parser("rules", help="list the rules")
+    rules.add_argument("--markdown", action="store_true", help="print the rule reference page (docs/rules.md)")
+    rules.set_defaults(handler=cmd_rules)
     return parser
 
 

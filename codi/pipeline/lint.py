@@ -80,6 +80,24 @@ def lint_text(text: str, config: LintConfig | None = None, checker: ScriptChecke
     return lint_files([SourceFile("Dockerfile", text)], config, checker)[0]
 
 
+MAX_FIX_PASSES = 10
+
+
+def fix_text(
+    text: str,
+    config: LintConfig | None = None,
+    checker: ScriptChecker | None = None,
+    unsafe: bool = False,
+) -> str:
+    """Apply fixes until nothing changes (a fix can make room for another), at most MAX_FIX_PASSES times."""
+    for _ in range(MAX_FIX_PASSES):
+        new_text = lint_text(text, config, checker).fixed_text(unsafe=unsafe)
+        if new_text == text:
+            break
+        text = new_text
+    return text
+
+
 def lint_files(
     files: Sequence[SourceFile],
     config: LintConfig | None = None,
