@@ -1,0 +1,149 @@
+"""DL3009: delete the apt lists after installing something."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import tree_sitter_bash
+from tree_sitter import Language, Node, Parser
+
+from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.model import Instruction
+from codi.pipeline.shell import Command, ShellScript
+from codi.rules.apt import APT_LISTS, mounts_over, removes_apt_lists, updates_package_lists
+from codi.rules.base import LintContext, Rule
+
+_CLEANUP = f" && rm -rf {APT_LISTS}/*"
+_PARSER = Parser(Language(tree_sitter_bash.language()))
+# Where a command can take `&& rm …` after it without changing what runs before or around it.
+_PLAIN_GROUPS = frozenset({"program", "list", "subshell", "compound_statement"})
+_SAFE_FOLLOWERS = frozenset({"&&", ";", ")", "}"})
+_SCRIPT_RUNNERS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh", "busybox", "source", ".", "eval", "exec"})
+_WORD_PARTS = re.compile(r"[-/_.=\s]")
+
+
+class AptListsNotDeleted(Rule):
+    """## What it does
+    Reports a RUN that runs `apt-get update` (or `apt`/`aptitude update`)
+    without deleting `/var/lib/apt/lists` in the same RUN, in the stages that
+    end up in an image: the last stage and every stage another stage is built
+    `FROM`. A RUN inside `ONBUILD` is always reported, since it runs in
+    downstream images. A RUN whose cache or tmpfs mount covers
+    `/var/lib/apt/lists` (or both `/var/lib/apt` and `/var/cache/apt`) is
+    fine: the lists never reach the layer.
+
+    Any `rm` of a path under `/var/lib/apt/lists` counts as the cleanup
+    (hadolint takes any `rm` that has `-rf` or `/var/lib/apt/lists/*`).
+
+    ## Why is this bad?
+    The package lists are tens of megabytes the image never uses again; once
+    a layer holds them, deleting them in a later RUN does not shrink the image.
+
+    ## Example
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN apt-get update && apt-get install -y --no-install-recommends curl && rm -rf /var/lib/apt/lists/*
+    ```
+
+    ## Fix safety
+    Safe: appends ` && rm -rf /var/lib/apt/lists/*` right after the last
+    command of the RUN that involves apt (by name or argument), on the same
+    line, so the continuation layout stays. Offered only for a shell-form RUN
+    without heredocs that parses cleanly, when that command is a plain member of an `&&`/`;` list
+    (not in a pipeline, loop, condition, redirection or before `||`/`&`) and
+    no later command of the RUN runs a shell or a script, which might use the
+    lists.
+
+    ## References
+    - hadolint DL3009
+    """
+
+    code = "DL3009"
+    severity = Severity.INFO
+    message = "Delete the apt lists (/var/lib/apt/lists) after installing something"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        stages = ctx.model.stages
+        in_image = {id(stage.parent) for stage in stages if stage.parent is not None}
+        if stages:
+            in_image.add(id(stages[-1]))
+        for instr in ctx.document.instructions:
+            run = instr.inner if instr.inner is not None else instr
+            if run.keyword != "RUN" or not _leaves_lists(ctx, run):
+                continue
+            stage = ctx.stage_of(instr)
+            if run is instr and stage is not None and id(stage) not in in_image:
+                continue
+            yield self.finding(run, fix=_cleanup_fix(ctx, run))
+
+
+def _leaves_lists(ctx: LintContext, run: Instruction) -> bool:
+    commands = ctx.shell(run).commands
+    if not any(updates_package_lists(cmd) for cmd in commands):
+        return False
+    if any(removes_apt_lists(cmd) for cmd in commands):
+        return False
+    if mounts_over(run, APT_LISTS):
+        return False
+    return not (mounts_over(run, "/var/lib/apt") and mounts_over(run, "/var/cache/apt"))
+
+
+def _cleanup_fix(ctx: LintContext, run: Instruction) -> Fix | None:
+    shell = ctx.shell(run)
+    if run.heredocs or len(shell.scripts) != 1 or not shell.scripts[0].exact or not ctx.is_posix_shell(run):
+        return None
+    script = shell.scripts[0]
+    if script.has_errors:
+        return None
+    last_apt = max((cmd for cmd in script.commands if _involves_apt(cmd)), key=lambda cmd: cmd.start)
+    later = [cmd for cmd in script.commands if cmd.start >= last_apt.end]
+    if any(_runs_script(cmd) for cmd in later) or not _is_plain_list_member(script, last_apt):
+        return None
+    last_word = last_apt.args[-1] if last_apt.args else last_apt.name_word
+    offset = run.args_span(last_word.start, last_word.end).end
+    return Fix.safe("Delete the apt lists after the last apt command", Edit.insert(offset, _CLEANUP))
+
+
+def _involves_apt(cmd: Command) -> bool:
+    """`apt-get …`, `sudo apt-get …`, `add-apt-repository …`, `echo … > /etc/apt/…` and the like."""
+    for word in (cmd.name, *cmd.values):
+        parts = _WORD_PARTS.split(word)
+        if "apt" in parts or "aptitude" in parts:
+            return True
+    return False
+
+
+def _runs_script(cmd: Command) -> bool:
+    name = cmd.name.rsplit("/", 1)[-1]
+    return name in _SCRIPT_RUNNERS or "/" in cmd.name or name.endswith(".sh")
+
+
+def _is_plain_list_member(script: ShellScript, cmd: Command) -> bool:
+    """Whether `cmd` sits in `&&`/`;`/newline lists only, followed by `&&`, `;`, a newline or the end."""
+    data = script.text.encode("utf-8", "surrogateescape")
+    start = len(script.text[: cmd.start].encode("utf-8", "surrogateescape"))
+    end = len(script.text[: cmd.end].encode("utf-8", "surrogateescape"))
+    node: Node | None = _PARSER.parse(data).root_node.descendant_for_byte_range(start, end)
+    if node is None or node.type != "command":
+        return False
+    while node.parent is not None:
+        if node.parent.type not in _PLAIN_GROUPS:
+            return False
+        follower = _next_sibling(node)
+        if follower is not None:
+            return follower.type in _SAFE_FOLLOWERS or follower.is_named
+        node = node.parent
+    return True
+
+
+def _next_sibling(node: Node) -> Node | None:
+    sibling = node.next_sibling
+    while sibling is not None and sibling.type == "comment":
+        sibling = sibling.next_sibling
+    return sibling
