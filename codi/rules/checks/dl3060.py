@@ -1,0 +1,155 @@
+"""DL3060: `yarn cache clean` missing after `yarn install`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import tree_sitter_bash
+from tree_sitter import Language, Parser
+
+from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.model import Instruction
+from codi.pipeline.semantic import Stage
+from codi.pipeline.shell import Command, RunShell
+from codi.rules.base import LintContext, Rule
+
+_CACHE_MOUNT_TYPES = ("type=cache", "type=tmpfs")
+_BERRY_MARKERS = (".yarnrc.yml", ".yarn/releases")
+_BASH = Parser(Language(tree_sitter_bash.language()))
+
+
+class YarnCacheClean(Rule):
+    """## What it does
+    Reports a `RUN` that calls `yarn install` without a later
+    `yarn cache clean` in the same `RUN`, unless the yarn cache
+    (`.cache/yarn`) is a cache or tmpfs mount. As in hadolint, only stages
+    that end up in an image are reported: the last stage and stages other
+    stages are built `FROM`; every `ONBUILD RUN` is reported, since it runs
+    in someone's image.
+
+    ## Why is this bad?
+    yarn keeps a copy of every package it downloaded in its cache; left in
+    the layer, it roughly doubles the size of `node_modules` in the image.
+
+    ## Example
+    ```dockerfile
+    FROM node:20
+    RUN yarn install --frozen-lockfile
+    ```
+
+    ## Use instead
+    ```dockerfile
+    FROM node:20
+    RUN yarn install --frozen-lockfile && yarn cache clean
+    ```
+
+    ## Fix safety
+    Safe: appends ` && yarn cache clean` right after the last `yarn install`
+    of the `RUN`, only where that command is a plain step of the top-level
+    `&&`/`;` chain (not in a pipe, a subshell, a condition or with a
+    redirection), so the cleanup runs exactly when the install succeeded.
+    No fix when the build context shows Yarn 2+ (`.yarnrc.yml`,
+    `.yarn/releases`), or the stage runs `yarn set version` or `corepack`:
+    there the cache may hold the installed packages themselves (Plug'n'Play).
+
+    ## References
+    - hadolint DL3060
+    """
+
+    code = "DL3060"
+    severity = Severity.INFO
+    message = "`yarn cache clean` missing after `yarn install` was run."
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        final = ctx.model.stages[-1] if ctx.model.stages else None
+        bases = {id(stage.parent) for stage in ctx.model.stages if stage.parent is not None}
+        for instr in ctx.instructions("RUN", onbuild=True):
+            if not _misses_clean(ctx, instr):
+                continue
+            stage = ctx.stage_of(instr)
+            in_image = _is_onbuild(ctx, instr) or stage is None or stage is final or id(stage) in bases
+            if in_image:
+                yield self.finding(instr, fix=_clean_fix(ctx, instr, stage))
+
+
+def _is_yarn_install(cmd: Command) -> bool:
+    return cmd.name == "yarn" and cmd.has_args("install")
+
+
+def _is_yarn_cache_clean(cmd: Command) -> bool:
+    return cmd.name == "yarn" and cmd.has_args("cache", "clean")
+
+
+def _misses_clean(ctx: LintContext, instr: Instruction) -> bool:
+    commands = ctx.shell(instr).commands
+    installs = [i for i, cmd in enumerate(commands) if _is_yarn_install(cmd)]
+    if not installs:
+        return False
+    cleans = [i for i, cmd in enumerate(commands) if _is_yarn_cache_clean(cmd)]
+    if not cleans:
+        return not _has_yarn_cache_mount(instr)
+    return cleans[0] < installs[0]
+
+
+def _has_yarn_cache_mount(instr: Instruction) -> bool:
+    for mount in instr.flag_values("mount"):
+        options = mount.split(",")
+        targets = [opt.split("=", 1)[1] for opt in options if opt.startswith(("target=", "dst=", "destination="))]
+        target = targets[0] if targets else ""
+        if any(kind in options for kind in _CACHE_MOUNT_TYPES) and ".cache/yarn" in target:
+            return True
+    return False
+
+
+def _is_onbuild(ctx: LintContext, instr: Instruction) -> bool:
+    return any(outer.inner is instr for outer in ctx.document.instructions)
+
+
+def _clean_fix(ctx: LintContext, instr: Instruction, stage: Stage | None) -> Fix | None:
+    shell = ctx.shell(instr)
+    if len(shell.scripts) != 1 or not shell.scripts[0].exact or _may_be_yarn_berry(ctx, stage):
+        return None
+    script = shell.scripts[0]
+    install = [cmd for cmd in script.commands if _is_yarn_install(cmd)][-1]
+    if not _is_plain_step(script.text, install):
+        return None
+    end = instr.args_span(install.start, install.end).end
+    return Fix.safe("Add yarn cache clean after yarn install", Edit.insert(end, " && yarn cache clean"))
+
+
+def _is_plain_step(text: str, cmd: Command) -> bool:
+    """Whether `cmd` is a whole step of the top-level `&&`/`;` chain (no `||`, pipe, redirection,
+    subshell, condition, loop or background `&` around it)."""
+    data = text.encode("utf-8", "surrogateescape")
+    start = len(text[: cmd.start].encode("utf-8", "surrogateescape"))
+    end = len(text[: cmd.end].encode("utf-8", "surrogateescape"))
+    node = _BASH.parse(data).root_node.descendant_for_byte_range(start, end)
+    if node is None or node.type != "command":
+        return False
+    while node.parent is not None and node.parent.type == "list":
+        if any(child.type == "||" for child in node.parent.children):
+            return False
+        node = node.parent
+    if node.parent is None or node.parent.type != "program":
+        return False
+    return node.next_sibling is None or node.next_sibling.type != "&"
+
+
+def _may_be_yarn_berry(ctx: LintContext, stage: Stage | None) -> bool:
+    if ctx.context_files is not None and any(
+        path == marker or path.startswith(marker + "/") or path.endswith("/" + marker)
+        for path in ctx.context_files
+        for marker in _BERRY_MARKERS
+    ):
+        return True
+    if stage is None:
+        return False
+    return any(_sets_yarn_version(ctx.shell(i)) for i in stage.instructions if i.keyword == "RUN")
+
+
+def _sets_yarn_version(shell: RunShell) -> bool:
+    return any(
+        cmd.name == "corepack" or (cmd.name == "yarn" and cmd.has_args("set") and cmd.has_args("version"))
+        for cmd in shell.commands
+    )
