@@ -1,7 +1,8 @@
 """Shared logic of the RPM-family rules (yum, dnf, microdnf, zypper) and cache rules.
 
-Three things several rules need, written once:
+What several rules need, written once:
 - `clean_missing`: "an install whose cache is never cleaned afterwards";
+- `has_cache_mount`: a RUN whose cache directory is a cache/tmpfs mount;
 - `append_after_last`: the fix that appends a clean command right after the
   last command of a package manager, keeping the script's layout;
 - `unpinned_install`: hadolint's notion of an install without `<name>-<version>`.
