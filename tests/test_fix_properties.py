@@ -34,7 +34,7 @@ def rule_examples() -> list[tuple[str, str]]:
     examples = []
     for rule in all_rules():
         section = rule_doc(rule).sections.get("Example", "")
-        for snippet in re.findall(r"```dockerfile\n(.*?)```", section, re.S):
+        for snippet in re.findall(r"```dockerfile\n(.*?)```", section, re.S | re.I):
             examples.append((rule.code, snippet.strip("\n") + "\n"))
     return examples
 
@@ -43,7 +43,7 @@ EXAMPLES = rule_examples()
 SNIPPETS = [snippet for _, snippet in EXAMPLES]
 
 PROPERTY_SETTINGS = settings(
-    max_examples=100,
+    max_examples=300,
     derandomize=True,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
