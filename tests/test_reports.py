@@ -137,7 +137,8 @@ def test_sarif_replacement_of_text_spanning_lines():
     result = lint([SourceFile("Dockerfile", "FROM a\nRUN x \\\n  y\n")])[0]
     fix = Fix.safe("join", Edit(12, 17, " "))  # ` \\\n  ` between `x` and `y`
     change = sarif_fix(fix, "Dockerfile", result.document.source)["artifactChanges"][0]
-    assert change["replacements"][0]["deletedRegion"] == {"startLine": 2, "startColumn": 6, "endLine": 3, "endColumn": 3}
+    deleted = change["replacements"][0]["deletedRegion"]
+    assert deleted == {"startLine": 2, "startColumn": 6, "endLine": 3, "endColumn": 3}
 
 
 def test_checkstyle_is_hadolint_xml(results):
