@@ -15,6 +15,7 @@ quotes removed from its words and expansions kept as written.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,7 +24,10 @@ from tree_sitter import Language, Node, Parser
 
 _PARSER = Parser(Language(tree_sitter_bash.language()))
 
-_QUOTED = {"string", "raw_string", "ansi_c_string", "translated_string"}
+# A `# comment` in backticks (a common way to comment a continued RUN line) ends
+# at the closing backtick in sh, but tree-sitter-bash runs it to the end of the
+# joined line and loses every later command; blank it out, keeping offsets.
+_BACKTICK_COMMENT = re.compile(rb"`#[^`\n]*`")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +177,7 @@ class RunShell:
 
 def parse_script(text: str, exact: bool = True) -> ShellScript:
     """Parse a POSIX/bash script; never raises."""
-    data = text.encode("utf-8", "surrogateescape")
+    data = _BACKTICK_COMMENT.sub(lambda m: b" " * len(m.group(0)), text.encode("utf-8", "surrogateescape"))
     tree = _PARSER.parse(data)
     to_char = _byte_to_char(text, data)
     walker = _Walker(data, to_char)

@@ -54,3 +54,9 @@ def test_non_ascii_offsets():
 def test_broken_script_still_yields_commands():
     script = parse_script("apt-get install x && (echo unclosed")
     assert script.commands[0].name == "apt-get"
+
+
+def test_backtick_comment_ends_at_closing_backtick():
+    script = parse_script("apt-get install -y a `# a is needed` b && rm -rf /x")
+    assert script.command_names() == ["apt-get", "rm"]
+    assert script.commands[0].values == ("install", "-y", "a", "b")
