@@ -1,0 +1,206 @@
+"""CD1008: TLS certificate verification switched off."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.model import Instruction
+from codi.pipeline.semantic import key_values
+from codi.pipeline.shell import Command, ShellScript, ShellWord
+from codi.rules.base import LintContext, Rule
+
+# Environment variables that switch verification off, with the values that do it.
+_INSECURE_ENV: dict[str, Callable[[str], bool]] = {
+    "NODE_TLS_REJECT_UNAUTHORIZED": lambda value: value == "0",
+    "PYTHONHTTPSVERIFY": lambda value: value == "0",
+    "NPM_CONFIG_STRICT_SSL": lambda value: value.lower() == "false",
+    "GIT_SSL_NO_VERIFY": lambda value: True,  # git only checks that it is set
+    "PIP_TRUSTED_HOST": lambda value: value != "",
+    "GOINSECURE": lambda value: value != "",
+}
+_ENV_ASSIGNMENT = re.compile(
+    r"(?<![A-Za-z0-9_])(" + "|".join(_INSECURE_ENV) + r")=(\"[^\"]*\"|'[^']*'|[^\s;&|)]*)", re.IGNORECASE
+)
+_FALSE = ("false", "0", "no", "off")
+_SSLVERIFY_OFF = re.compile(r"(?<![A-Za-z0-9_])sslverify\s*=\s*['\"]?(?:0|false|no)\b", re.IGNORECASE)
+_APT_VERIFY_OFF = re.compile(r"Acquire::https::(?:[^:\s]+::)?Verify-(?:Peer|Host)\W+false", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class Unsafe:
+    """One place that weakens the build: what it is, and the words a fix would remove (if removable)."""
+
+    what: str
+    removable: tuple[ShellWord, ...] = ()
+
+
+class TlsVerificationDisabled(Rule):
+    """## What it does
+    Checks for switched-off TLS certificate verification: `curl -k` /
+    `--insecure`, `wget --no-check-certificate`, `pip --trusted-host`,
+    `npm`/`yarn`/`pnpm config set strict-ssl false`, `git -c
+    http.sslVerify=false` and `git config http.sslVerify false`, yum/dnf
+    `sslverify=0`, apt `Acquire::https::Verify-Peer false`, and the variables
+    `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`,
+    `NPM_CONFIG_STRICT_SSL=false`, `GIT_SSL_NO_VERIFY`, `PIP_TRUSTED_HOST`,
+    `GOINSECURE` in `ENV`, `ARG` or a `RUN`.
+
+    ## Why is this bad?
+    Anyone on the network path (a proxy, a compromised mirror, a hostile
+    Wi-Fi on a laptop build) can then serve a different file, package or
+    repository, and the build installs it without a complaint.
+
+    ## Example
+    ```dockerfile
+    RUN curl -fsSLk https://example.com/install.sh | sh
+    ```
+
+    ## Use instead
+    ```dockerfile
+    RUN curl -fsSL https://example.com/install.sh | sh
+    ```
+    (and install the CA certificate the server needs, if any)
+
+    ## Fix safety
+    Unsafe, offered for `curl -k`/`--insecure` and `wget
+    --no-check-certificate` only: it removes the option, and the build then
+    fails if the server's certificate really is not trusted by the image.
+
+    ## References
+    - Checkov CKV2_DOCKER_2 (curl), CKV2_DOCKER_3 (wget), CKV2_DOCKER_4 (pip
+      --trusted-host), CKV2_DOCKER_5 (PYTHONHTTPSVERIFY), CKV2_DOCKER_6
+      (NODE_TLS_REJECT_UNAUTHORIZED), CKV2_DOCKER_12 (NPM_CONFIG_STRICT_SSL),
+      CKV2_DOCKER_13 (npm/yarn strict-ssl), CKV2_DOCKER_14 (GIT_SSL_NO_VERIFY),
+      CKV2_DOCKER_15 (yum/dnf sslverify), CKV2_DOCKER_16 (PIP_TRUSTED_HOST),
+      CKV2_DOCKER_18 (GOINSECURE)
+    """
+
+    code = "CD1008"
+    severity = Severity.WARNING
+    message = "TLS certificate verification is disabled"
+
+    def check(self, ctx: LintContext) -> Iterator[Finding]:
+        for instr in ctx.instructions("ENV", "ARG", onbuild=True):
+            names = [pair.key for pair in key_values(instr) if _insecure_env(pair.key, pair.value)]
+            if names:
+                yield self.finding(instr, f"{self.message}: `{names[0]}`")
+        for instr in ctx.instructions("RUN", onbuild=True):
+            found = [(script, unsafe) for script in ctx.shell(instr).scripts for unsafe in _in_script(script)]
+            if not found:
+                continue
+            yield self.finding(instr, f"{self.message}: {found[0][1].what}", _fix(instr, found))
+
+
+def _fix(instr: Instruction, found: list[tuple[ShellScript, Unsafe]]) -> Fix | None:
+    """Removal of every insecure option of the RUN, or None when one of them cannot be removed."""
+    edits: list[Edit] = []
+    for script, unsafe in found:
+        if not unsafe.removable:
+            return None
+        for word in unsafe.removable:
+            word_edits = _fix_edits(instr, script, word)
+            if not word_edits:
+                return None
+            edits.extend(word_edits)
+    return Fix.unsafe("Re-enable TLS certificate verification", *edits)
+
+
+def _insecure_env(name: str, value: str | None) -> bool:
+    judge = _INSECURE_ENV.get(name.upper())
+    return judge is not None and value is not None and judge(value.strip("'\""))
+
+
+def _in_script(script: ShellScript) -> Iterator[Unsafe]:
+    for match in _ENV_ASSIGNMENT.finditer(script.text):
+        if _insecure_env(match.group(1), match.group(2)):
+            yield Unsafe(f"`{match.group(1)}`")
+    for cmd in script.commands:
+        yield from _in_command(cmd)
+
+
+def _in_command(cmd: Command) -> Iterator[Unsafe]:
+    if cmd.name == "curl":
+        words = tuple(w for w in cmd.args if _is_curl_insecure(w.value))
+        if words:
+            yield Unsafe("`curl --insecure`", words)
+    elif cmd.name == "wget":
+        words = tuple(w for w in cmd.args if w.value.startswith("--no-check-cert"))
+        if words:
+            yield Unsafe("`wget --no-check-certificate`", words)
+    elif (cmd.name.startswith("pip") and not cmd.name.startswith("pipenv")) or cmd.is_pip_install():
+        if cmd.has_flag("trusted-host") or any(value.endswith(".trusted-host") for value in cmd.values):
+            yield Unsafe("`pip --trusted-host`")
+    elif cmd.name in ("npm", "yarn", "pnpm") and _sets_strict_ssl_off(cmd):
+        yield Unsafe(f"`{cmd.name} strict-ssl false`")
+    elif cmd.name == "git" and _git_ssl_verify_off(cmd):
+        yield Unsafe("`git http.sslVerify false`")
+    if any(_SSLVERIFY_OFF.search(value) for value in cmd.values):
+        yield Unsafe("`sslverify=0`")
+    if any(_APT_VERIFY_OFF.search(value) for value in cmd.values):
+        yield Unsafe("`Acquire::https::Verify-Peer false`")
+
+
+def _is_curl_insecure(word: str) -> bool:
+    if word in ("--insecure", "--proxy-insecure", "--doh-insecure"):
+        return True
+    return word.startswith("-") and not word.startswith("--") and "k" in word[1:]
+
+
+def _sets_strict_ssl_off(cmd: Command) -> bool:
+    """`npm config set strict-ssl false`, `yarn config set enableStrictSsl false`, `npm --strict-ssl=false …`."""
+    values = [value.lower() for value in cmd.values]
+    if cmd.name != "yarn" and ("--no-strict-ssl" in values or "--strict-ssl=false" in values):
+        return True
+    if "set" not in values:
+        return False
+    pairs = zip(values, values[1:] + [""])
+    return any(
+        key in ("strict-ssl", "enablestrictssl") and value in _FALSE
+        or key in ("strict-ssl=false", "enablestrictssl=false")
+        for key, value in pairs
+    )
+
+
+def _git_ssl_verify_off(cmd: Command) -> bool:
+    values = [value.lower() for value in cmd.values]
+    for index, value in enumerate(values):
+        if value.startswith("http.sslverify=") or re.fullmatch(r"http\..+\.sslverify=.*", value):
+            if value.split("=", 1)[1] in _FALSE:
+                return True
+        if (value == "http.sslverify" or re.fullmatch(r"http\..+\.sslverify", value)) and index + 1 < len(values):
+            if values[index + 1] in _FALSE:
+                return True
+    return False
+
+
+def _fix_edits(instr: Instruction, script: ShellScript, word: ShellWord) -> list[Edit]:
+    """Edits that take an option out; a combined short option (`-fsSLk`) loses only its `k`."""
+    value = word.value
+    if value.startswith("-") and not value.startswith("--") and value != "-k":
+        if script.text[word.start : word.end] != value:
+            return []
+        index = word.start + value.rindex("k")
+        span = instr.args_span(index, index + 1)
+        return [Edit.delete(span.start, span.end)]
+    return remove_word_edits(instr, script, word)
+
+
+def remove_word_edits(instr: Instruction, script: ShellScript, word: ShellWord) -> list[Edit]:
+    """Edits that delete a whole option word and the blank before it on the same line.
+
+    Empty when the word is quoted or escaped (its source text is then not its
+    value, so the removal would not be certain); the caller offers no fix.
+    """
+    if not script.exact or script.text[word.start : word.end] != word.value:
+        return []
+    start = word.start
+    while start > 0 and script.text[start - 1] in " \t":
+        start -= 1
+    span = instr.args_span(start, word.end)
+    if span.end - span.start != word.end - start:  # the blank crosses a line continuation
+        span = instr.args_span(word.start, word.end)
+    return [Edit.delete(span.start, span.end)]
