@@ -1,0 +1,1 @@
+"""I/O edges: external programs and services the pure core talks to through protocols."""
