@@ -59,7 +59,10 @@ _PASSWORD_ASSIGNMENT = re.compile(
 )
 # Values that are placeholders, not secrets.
 _PLACEHOLDERS = frozenset(
-    {"", "0", "1", "x", "xxx", "on", "off", "no", "yes", "true", "false", "none", "null", "nil", "changeme", "password", "secret", "placeholder"}
+    {
+        "", "0", "1", "x", "xxx", "on", "off", "no", "yes", "true", "false", "none", "null", "nil",
+        "changeme", "password", "secret", "placeholder",
+    }
 )
 
 
@@ -89,7 +92,8 @@ def is_secret_name(name: str) -> bool:
     words = [word for word in re.split(r"[_.-]+", name.lower()) if word]
     if not words or words[-1] in NON_SECRET_LAST_WORDS:
         return False
-    return bool(SECRET_NAME_WORDS.intersection(words)) or any(pair in SECRET_NAME_PAIRS for pair in zip(words, words[1:]))
+    pairs = zip(words, words[1:])
+    return bool(SECRET_NAME_WORDS.intersection(words)) or any(pair in SECRET_NAME_PAIRS for pair in pairs)
 
 
 def is_literal_secret(value: str) -> bool:

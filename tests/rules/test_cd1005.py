@@ -4,13 +4,17 @@ from tests.rules.helpers import catches, catches_not
 
 
 @pytest.mark.parametrize(
-    "path", ["/usr", "/usr/", "/etc", "/bin", "/usr/bin", "/lib64", "/proc", "/proc/self", "/sys/fs", "/dev", "/boot/efi", '"/etc"', "//etc", "/usr/src/../bin"]
+    "path",
+    ["/usr", "/usr/", "/etc", "/bin", "/usr/bin", "/lib64", "/proc", "/proc/self", "/sys/fs", "/dev", "/boot/efi"]
+    + ['"/etc"', "//etc", "/usr/src/../bin"],
 )
 def test_system_dirs(path):
     catches("CD1005", f"FROM debian:12\nWORKDIR {path}\n")
 
 
-@pytest.mark.parametrize("path", ["/", "/app", "/usr/src/app", "/var/www/html", "/etc-app", "/device", "/opt/app", "app", "$HOME"])
+@pytest.mark.parametrize(
+    "path", ["/", "/app", "/usr/src/app", "/var/www/html", "/etc-app", "/device", "/opt/app", "app", "$HOME"]
+)
 def test_other_dirs(path):
     catches_not("CD1005", f"FROM debian:12\nWORKDIR {path}\n")
 

@@ -12,7 +12,10 @@ from codi.rules.base import LintContext, Rule
 # Directories of the operating system itself: a WORKDIR exactly there spreads
 # `COPY . .` and relative writes over system files.
 _SYSTEM_DIRS = frozenset(
-    {"/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr", "/usr/bin", "/usr/sbin", "/usr/lib", "/etc", "/var"}
+    {
+        "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
+        "/usr", "/usr/bin", "/usr/sbin", "/usr/lib", "/etc", "/var",
+    }
 )
 # Kernel and boot trees: nothing of the application belongs anywhere below them.
 _SYSTEM_TREES = ("/proc", "/sys", "/dev", "/boot", "/initrd", "/lost+found")

@@ -81,7 +81,7 @@ class UnsignedPackages(Rule):
             for script in ctx.shell(instr).scripts:
                 for cmd in script.commands:
                     options.extend((script, word) for word in _unsigned_options(cmd))
-                    settings.extend(match.group(0) for value in cmd.values for match in _UNSIGNED_SETTINGS.finditer(value))
+                    settings.extend(m.group(0) for value in cmd.values for m in _UNSIGNED_SETTINGS.finditer(value))
             if not options and not settings:
                 continue
             what = options[0][1].value if options else settings[0]
