@@ -184,8 +184,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from codi.pipeline.configfile import ConfigError
+
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except ConfigError as error:
+        print(f"codi: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -1,0 +1,248 @@
+"""Config files: `.hadolint.yaml` read as hadolint reads it, and `.codi.yml`.
+
+Both take hadolint's keys (`Hadolint.Config.Configuration`): `ignored`,
+`override` (`error`/`warning`/`info`/`style` lists), `failure-threshold`,
+`trustedRegistries`, `label-schema`, `strict-labels`, `disable-ignore-pragma`,
+`no-fail`, `no-color`, `format`/`formats` and `verbose`. `.codi.yml` adds
+codi's own:
+
+    shellcheck: false      # do not run ShellCheck on RUN scripts
+    optimize: {...}        # reserved for the optimiser's settings
+    smoke-test: {...}      # reserved for the smoke test's settings
+
+A key `.codi.yml` does not know is an error (a typo must not silently do
+nothing). hadolint ignores unknown keys, so in a hadolint config they are
+only logged, and a config that works with hadolint works unchanged.
+Every error names the file, the line and the key.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from codi.pipeline.config import LintConfig
+from codi.pipeline.findings import Severity
+
+logger = logging.getLogger(__name__)
+
+RESERVED_SECTIONS = frozenset({"optimize", "smoke-test"})
+"""Top-level sections of `.codi.yml` kept for features to come: accepted, not read yet."""
+LABEL_TYPES = frozenset({"text", "url", "spdx", "hash", "rfc3339", "semver", "email", ""})
+OUTPUT_FORMATS = frozenset(
+    {"tty", "json", "checkstyle", "codeclimate", "gitlab_codeclimate", "gnu", "codacy", "sonarqube", "sarif", "junit"}
+)
+OVERRIDE_LEVELS = ("style", "info", "warning", "error")
+"""In hadolint's order of application: a code listed twice gets the later (more severe) level."""
+_RULE_CODE = re.compile(r"[A-Za-z]+[0-9]+\Z")
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message reads `file:line: key: problem`."""
+
+
+class _Reader:
+    """Checks one parsed file, key by key, and raises `ConfigError` at the first problem."""
+
+    def __init__(self, filename: str, codi_file: bool) -> None:
+        self.filename = filename
+        self.codi_file = codi_file
+
+    def error(self, line: int, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.filename}:{line}: {key}: {problem}")
+
+    def read(self, document: Any) -> LintConfig:
+        if document is None:
+            return LintConfig()
+        if not isinstance(document, CommentedMap):
+            raise ConfigError(f"{self.filename}:1: expected a mapping of settings (key: value)")
+        settings: dict[str, Any] = {}
+        for key, value in document.items():
+            line = _value_line(document, key)
+            name = str(key)
+            reader = _TOP_LEVEL.get(name)
+            if reader is not None:
+                reader(self, settings, name, value, line)
+            elif name in RESERVED_SECTIONS and self.codi_file:
+                if value is not None and not isinstance(value, CommentedMap):
+                    raise self.error(line, name, "expected a mapping (section reserved for a later version)")
+            elif self.codi_file:
+                raise self.error(_key_line(document, key), name, f"unknown setting; known: {', '.join(_known())}")
+            else:
+                logger.warning("%s:%d: %s: unknown setting, ignored", self.filename, _key_line(document, key), name)
+        return _to_config(settings)
+
+    def codes(self, value: Any, key: str, line: int) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, CommentedSeq):
+            raise self.error(line, key, "expected a list of rule codes")
+        out = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not _RULE_CODE.match(item.strip()):
+                raise self.error(_item_line(value, index, line), key, f"expected a rule code such as DL3008, got {item!r}")
+            out.append(item.strip())
+        return out
+
+    def strings(self, value: Any, key: str, line: int) -> list[str]:
+        if value is None:
+            return []
+        if not isinstance(value, CommentedSeq):
+            raise self.error(line, key, "expected a list of strings")
+        for index, item in enumerate(value):
+            if not isinstance(item, str):
+                raise self.error(_item_line(value, index, line), key, f"expected a string, got {item!r}")
+        return [item.strip() for item in value]
+
+    def boolean(self, value: Any, key: str, line: int) -> bool | None:
+        if value is None or isinstance(value, bool):
+            return value
+        raise self.error(line, key, f"expected true or false, got {value!r}")
+
+
+def _ignored(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    settings["ignored"] = settings.get("ignored", []) + reader.codes(value, key, line)
+
+
+def _override(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    if value is None:
+        return
+    if not isinstance(value, CommentedMap):
+        raise reader.error(line, key, f"expected a mapping with the lists {', '.join(OVERRIDE_LEVELS)}")
+    levels: dict[str, list[str]] = {}
+    for level, codes in value.items():
+        level_line = _value_line(value, level)
+        if level not in OVERRIDE_LEVELS:
+            if reader.codi_file:
+                raise reader.error(_key_line(value, level), f"{key}.{level}", f"expected one of {', '.join(OVERRIDE_LEVELS)}")
+            logger.warning("%s:%d: %s.%s: unknown level, ignored", reader.filename, level_line, key, level)
+            continue
+        levels[level] = reader.codes(codes, f"{key}.{level}", level_line)
+    settings["override"] = levels
+
+
+def _failure_threshold(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    if value is None:
+        return
+    names = {severity.value for severity in Severity} | {"none"}
+    if not isinstance(value, str) or value.strip().lower() not in names:
+        raise reader.error(line, key, f"expected error, warning, info, style, ignore or none, got {value!r}")
+    settings["failure_threshold"] = Severity.parse(value)
+
+
+def _trusted(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    settings["trusted_registries"] = tuple(reader.strings(value, key, line))
+
+
+def _label_schema(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    if value is None:
+        return
+    if not isinstance(value, CommentedMap):
+        raise reader.error(line, key, "expected a mapping of label name to type")
+    schema: dict[str, str] = {}
+    for label, kind in value.items():
+        kind_text = "" if kind is None else kind
+        if not isinstance(kind_text, str) or kind_text not in LABEL_TYPES:
+            raise reader.error(
+                _value_line(value, label), f"{key}.{label}",
+                f"expected a label type ({', '.join(sorted(LABEL_TYPES - {''}))}), got {kind!r}",
+            )  # fmt: skip
+        schema[str(label)] = kind_text or "text"
+    settings["label_schema"] = schema
+
+
+def _flag(field_name: str | None) -> Callable[[_Reader, dict[str, Any], str, Any, int], None]:
+    """A boolean key; `field_name` None for output settings `LintConfig` does not hold."""
+
+    def read(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+        flag = reader.boolean(value, key, line)
+        if field_name is not None and flag is not None:
+            settings[field_name] = flag
+
+    return read
+
+
+def _formats(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    """Checked only: the output format is chosen on the command line."""
+    names = reader.strings(value, key, line) if key == "formats" else [] if value is None else [value]
+    for name in names:
+        if not isinstance(name, str) or name not in OUTPUT_FORMATS:
+            raise reader.error(line, key, f"expected an output format ({', '.join(sorted(OUTPUT_FORMATS))}), got {name!r}")
+
+
+def _shellcheck(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    if not reader.codi_file:
+        logger.warning("%s:%d: %s: a codi setting in a hadolint config, ignored", reader.filename, line, key)
+        return
+    _flag("shellcheck")(reader, settings, key, value, line)
+
+
+_TOP_LEVEL: dict[str, Callable[[_Reader, dict[str, Any], str, Any, int], None]] = {
+    "ignored": _ignored,
+    "override": _override,
+    "failure-threshold": _failure_threshold,
+    "trustedRegistries": _trusted,
+    "label-schema": _label_schema,
+    "strict-labels": _flag("strict_labels"),
+    "disable-ignore-pragma": _flag("disable_ignore_pragma"),
+    "no-fail": _flag("no_fail"),
+    "no-color": _flag(None),
+    "verbose": _flag(None),
+    "format": _formats,
+    "formats": _formats,
+    "shellcheck": _shellcheck,
+}
+
+
+def _known() -> list[str]:
+    return sorted(set(_TOP_LEVEL) | RESERVED_SECTIONS)
+
+
+def _to_config(settings: dict[str, Any]) -> LintConfig:
+    overrides: dict[str, Severity] = {}
+    for level in OVERRIDE_LEVELS:
+        for code in settings.get("override", {}).get(level, []):
+            overrides[code] = Severity(level)
+    fields = {name: value for name, value in settings.items() if name not in ("ignored", "override")}
+    return LintConfig(ignored=frozenset(settings.get("ignored", ())), overrides=overrides, **fields)
+
+
+def _key_line(mapping: CommentedMap, key: Any) -> int:
+    return mapping.lc.key(key)[0] + 1
+
+
+def _value_line(mapping: CommentedMap, key: Any) -> int:
+    return mapping.lc.value(key)[0] + 1
+
+
+def _item_line(sequence: CommentedSeq, index: int, default: int) -> int:
+    try:
+        return sequence.lc.item(index)[0] + 1
+    except (KeyError, AttributeError):
+        return default
+
+
+def is_codi_config(filename: str) -> bool:
+    """`.codi.yml`/`.codi.yaml` (and `codi.yml`) are codi's; any other name is read as hadolint's."""
+    return PurePath(filename).name.lstrip(".").startswith("codi.")
+
+
+def parse_config(text: str, filename: str) -> LintConfig:
+    """The `LintConfig` a config file's text asks for; `ConfigError` when it is not valid."""
+    yaml = YAML(typ="rt")
+    try:
+        document = yaml.load(text)
+    except MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise ConfigError(f"{filename}:{line}: invalid YAML: {error.problem or error.context}") from None
+    except YAMLError as error:
+        raise ConfigError(f"{filename}:1: invalid YAML: {error}") from None
+    return _Reader(filename, is_codi_config(filename)).read(document)
