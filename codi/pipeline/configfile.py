@@ -87,7 +87,8 @@ class _Reader:
         out = []
         for index, item in enumerate(value):
             if not isinstance(item, str) or not _RULE_CODE.match(item.strip()):
-                raise self.error(_item_line(value, index, line), key, f"expected a rule code such as DL3008, got {item!r}")
+                problem = f"expected a rule code such as DL3008, got {item!r}"
+                raise self.error(_item_line(value, index, line), key, problem)
             out.append(item.strip())
         return out
 
@@ -121,7 +122,8 @@ def _override(reader: _Reader, settings: dict[str, Any], key: str, value: Any, l
         level_line = _value_line(value, level)
         if level not in OVERRIDE_LEVELS:
             if reader.codi_file:
-                raise reader.error(_key_line(value, level), f"{key}.{level}", f"expected one of {', '.join(OVERRIDE_LEVELS)}")
+                problem = f"expected one of {', '.join(OVERRIDE_LEVELS)}"
+                raise reader.error(_key_line(value, level), f"{key}.{level}", problem)
             logger.warning("%s:%d: %s.%s: unknown level, ignored", reader.filename, level_line, key, level)
             continue
         levels[level] = reader.codes(codes, f"{key}.{level}", level_line)
@@ -171,10 +173,14 @@ def _flag(field_name: str | None) -> Callable[[_Reader, dict[str, Any], str, Any
 
 def _formats(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
     """Checked only: the output format is chosen on the command line."""
-    names = reader.strings(value, key, line) if key == "formats" else [] if value is None else [value]
+    if key == "formats":
+        names = reader.strings(value, key, line)
+    else:
+        names = [] if value is None else [value]
     for name in names:
         if not isinstance(name, str) or name not in OUTPUT_FORMATS:
-            raise reader.error(line, key, f"expected an output format ({', '.join(sorted(OUTPUT_FORMATS))}), got {name!r}")
+            problem = f"expected an output format ({', '.join(sorted(OUTPUT_FORMATS))}), got {name!r}"
+            raise reader.error(line, key, problem)
 
 
 def _shellcheck(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:

@@ -106,7 +106,7 @@ def _document_scripts(ctx: LintContext) -> list[_Script]:
         for text, lines, script_shell in _run_scripts(run, _basename(words[0]) if words else "sh"):
             if _has_unsupported_shebang(text):
                 continue
-            line_map = tuple(run.source.position(line.to_source(0))[0] for line in lines) if run.source else ()
+            line_map = tuple(ctx.document.source.position(line.to_source(0))[0] for line in lines)
             scripts.append(_Script(instr, ScriptInput(text, script_shell, variables, line_map), lines))
     return scripts
 
