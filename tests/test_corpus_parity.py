@@ -22,8 +22,12 @@ def _keys(pairs):
     return [(name, line, code) for name, line, code in pairs if code.startswith("DL")]
 
 
-def _disagreements():
+def _disagreements(skip_unparsed_by_hadolint: bool = False):
+    """Per-code agreement; optionally without the files hadolint could not parse (its only finding is DL1000)."""
     paths = corpus_files()
+    if skip_unparsed_by_hadolint:
+        baseline = hadolint_baseline()
+        paths = [p for p in paths if not any(item["code"] == "DL1000" for item in baseline[p.name])]
     results = lint_files([SourceFile(p.name, read(p)) for p in paths])
     codi = _keys((r.path, f.line, f.code) for r in results for f in r.findings)
     baseline = hadolint_baseline()
@@ -54,7 +58,8 @@ def test_every_disagreement_with_hadolint_is_explained():
     assert not stale, "allow-list entries that no longer disagree:\n" + "\n".join(map(str, stale))
 
 
-def test_overall_agreement_meets_target():
-    total = totals(_disagreements())
+def test_agreement_meets_target_where_hadolint_parsed_the_file():
+    """Where hadolint failed to parse a file it reported nothing, so its silence there is not a verdict."""
+    total = totals(_disagreements(skip_unparsed_by_hadolint=True))
     assert total.recall >= 0.97, f"recall {total.recall:.1%}"
     assert total.precision >= 0.97, f"precision {total.precision:.1%}"
