@@ -110,3 +110,29 @@ def test_analyze_checkstyle(tmp_path, capsys):
     out = capsys.readouterr().out
     assert out.startswith('<?xml version="1.0" encoding="UTF-8"?><checkstyle version="4.3">')
     assert 'source="DL3014"' in out and 'source="DL3000"' in out
+
+
+def test_missing_shellcheck_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    import sys
+
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setattr(sys, "executable", str(empty / "python"))
+    monkeypatch.setenv("PATH", str(empty))
+    path = dockerfile(tmp_path)
+    assert main(["analyze", "-f", "json", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("codi: ") and "shellcheck" in err and "--no-shellcheck" in err
+
+
+def test_unreadable_path_is_a_clear_error(tmp_path, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(["analyze", "--no-shellcheck", str(tmp_path / "missing" / "Dockerfile")])
+    assert "cannot read" in str(stopped.value) and "missing" in str(stopped.value)
+
+
+def test_broken_dockerfile_reports_the_parse_error_and_still_lints_the_rest(tmp_path, capsys):
+    path = dockerfile(tmp_path, "FROM debian:12\nFOO bar\nRUN apt-get install curl\n")
+    assert main(["analyze", "-f", "json", "--no-fail", *OPTIONS, str(path)]) == 0
+    found = {(item["code"], item["line"]) for item in json.loads(capsys.readouterr().out)}
+    assert ("DL1000", 2) in found and ("DL3014", 3) in found

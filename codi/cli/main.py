@@ -184,12 +184,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from codi.adapters.shellcheck import ShellCheckNotFound
     from codi.pipeline.configfile import ConfigError
 
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except ConfigError as error:
+    except (ConfigError, ShellCheckNotFound) as error:
         print(f"codi: {error}", file=sys.stderr)
         return 2
 
