@@ -100,6 +100,36 @@ class Flag:
     span: Span
 
 
+_MOUNT_TARGET_KEYS = frozenset({"target", "dst", "destination"})
+
+
+@dataclass(frozen=True, slots=True)
+class Mount:
+    """One `RUN --mount=` spec, read as BuildKit reads it.
+
+    `options` maps each lower-cased key to its value (surrounding quotes
+    removed); `type` defaults to `bind`, and `target` is the last of its
+    aliases `target`/`dst`/`destination` ("" when none is given).
+    """
+
+    type: str
+    target: str
+    options: dict[str, str]
+
+
+def parse_mount(spec: str) -> Mount:
+    """Parse the value of one `--mount=` flag (`type=cache,target=/root/.cache`)."""
+    options: dict[str, str] = {}
+    target = ""
+    for part in spec.split(","):
+        key, _, value = part.partition("=")
+        key, value = key.strip().lower(), value.strip().strip("\"'")
+        options[key] = value
+        if key in _MOUNT_TARGET_KEYS:
+            target = value
+    return Mount(options.get("type", "bind").lower(), target, options)
+
+
 @dataclass(frozen=True, slots=True)
 class Heredoc:
     """A here-document attached to RUN/COPY/ADD.
@@ -177,6 +207,11 @@ class Instruction:
         source_start = self.args_map.to_source(start)
         source_end = self.args_map.end_to_source(end) if end > start else source_start
         return self.source.span(source_start, source_end)
+
+    @cached_property
+    def mounts(self) -> tuple[Mount, ...]:
+        """The `--mount=` specs of a RUN, in order."""
+        return tuple(parse_mount(spec) for spec in self.flag_values("mount"))
 
     @cached_property
     def words(self) -> tuple[Word, ...]:

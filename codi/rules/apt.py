@@ -6,7 +6,6 @@ recognised by its literal name, so `sudo apt-get …` is `sudo`.
 
 from __future__ import annotations
 
-from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, ShellWord
 
 APT_LISTS = "/var/lib/apt/lists"
@@ -61,23 +60,3 @@ def removes_apt_lists(cmd: Command) -> bool:
         return names_lists and cmd.has_args("-delete", "rm")
     return cmd.name == "rm" and names_lists
 
-
-def mounts_over(instr: Instruction, fragment: str) -> bool:
-    """Whether a `--mount=type=cache|tmpfs` of the RUN targets a path containing `fragment`.
-
-    What lands in such a mount is not stored in the image layer, so nothing
-    there needs deleting (hadolint's `hasCacheOrTmpfsMountWith`).
-    """
-    for spec in instr.flag_values("mount"):
-        options = dict(_option(part) for part in spec.split(","))
-        if options.get("type") not in ("cache", "tmpfs"):
-            continue
-        target = options.get("target") or options.get("dst") or options.get("destination") or ""
-        if fragment in target.strip("\"'"):
-            return True
-    return False
-
-
-def _option(part: str) -> tuple[str, str]:
-    key, _, value = part.partition("=")
-    return key.strip().lower(), value.strip()

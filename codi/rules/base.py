@@ -86,6 +86,15 @@ class LintContext:
         return instr.args_span(start, end)
 
 
+def has_cache_mount(instr: Instruction, fragment: str, types: tuple[str, ...] = ("cache", "tmpfs")) -> bool:
+    """Whether a mount of one of `types` (cache or tmpfs) targets a path containing `fragment`.
+
+    What lands in such a mount is not stored in the image layer, so nothing
+    there needs cleaning (hadolint's `hasCacheOrTmpfsMountWith`).
+    """
+    return any(mount.type in types and fragment in mount.target for mount in instr.mounts)
+
+
 def heredocs_are_scripts(instr: Instruction) -> bool:
     """Whether a RUN's heredocs are shell scripts (not stdin data for, say, python)."""
     words = [w.value for w in instr.words if not w.raw.lstrip("0123456789").startswith("<<")]

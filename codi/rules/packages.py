@@ -1,8 +1,7 @@
 """Package-manager predicates shared by the install rules (apt-get, apk, npm, gem, yum).
 
 They mirror the `Hadolint.Shell` helpers the hadolint rules compose
-(`dropFlagArg`, `getArgsNoFlags`) and hadolint's `hasCacheOrTmpfsMountWith`,
-plus the one way these rules build a fix: text inserted right after a word of
+(`dropFlagArg`, `getArgsNoFlags`), plus the one way these rules build a fix: text inserted right after a word of
 the RUN script, which keeps continuation-line layout untouched.
 """
 
@@ -11,8 +10,6 @@ from __future__ import annotations
 from codi.pipeline.edits import Edit
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell, ShellScript
-
-_MOUNT_TARGET_KEYS = ("target", "dst", "destination")
 
 
 def packages_of(cmd: Command, value_flags: tuple[str, ...] = ()) -> list[str]:
@@ -28,29 +25,6 @@ def packages_of(cmd: Command, value_flags: tuple[str, ...] = ()) -> list[str]:
         if flag.name in value_flags and "=" not in cmd.args[flag.index].value and flag.index + 1 < len(cmd.args)
     }
     return [word.value for i, word in enumerate(cmd.args) if i not in flag_indexes and i not in dropped]
-
-
-def run_mounts(instr: Instruction) -> list[dict[str, str]]:
-    """The `--mount=` options of a RUN as key → value maps (`type` defaults to bind)."""
-    mounts = []
-    for spec in instr.flag_values("mount"):
-        options = {"type": "bind"}
-        for part in spec.split(","):
-            key, _, value = part.partition("=")
-            options[key.strip().lower()] = value.strip().strip("\"'")
-        mounts.append(options)
-    return mounts
-
-
-def has_cache_mount(instr: Instruction, fragment: str) -> bool:
-    """Whether a cache or tmpfs mount targets a path containing `fragment` (hadolint's test)."""
-    for mount in run_mounts(instr):
-        if mount["type"] not in ("cache", "tmpfs"):
-            continue
-        target = next((mount[key] for key in _MOUNT_TARGET_KEYS if key in mount), "")
-        if fragment in target:
-            return True
-    return False
 
 
 def exact_script(shell: RunShell) -> ShellScript | None:

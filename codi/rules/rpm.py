@@ -2,7 +2,6 @@
 
 What several rules need, written once:
 - `clean_missing`: "an install whose cache is never cleaned afterwards";
-- `has_cache_mount`: a RUN whose cache directory is a cache/tmpfs mount;
 - `append_after_last`: the fix that appends a clean command right after the
   last command of a package manager, keeping the script's layout;
 - `unpinned_install`: hadolint's notion of an install without `<name>-<version>`.
@@ -50,16 +49,6 @@ def clean_missing(commands: Iterable[Command], is_install: CommandPredicate, is_
         elif is_clean(command):
             missing = False
     return missing
-
-
-def has_cache_mount(instr: Instruction, fragment: str) -> bool:
-    """Whether a `--mount=type=cache|tmpfs` of the RUN targets a path containing `fragment`."""
-    for value in instr.flag_values("mount"):
-        options = dict(part.partition("=")[::2] for part in value.split(","))
-        target = options.get("target") or options.get("dst") or options.get("destination") or ""
-        if options.get("type") in ("cache", "tmpfs") and fragment in target.strip("\"'"):
-            return True
-    return False
 
 
 def append_after_last(instr: Instruction, shell: RunShell, predicate: CommandPredicate, text: str) -> Edit | None:

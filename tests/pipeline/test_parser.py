@@ -69,6 +69,15 @@ def test_flags_and_exec_form():
     assert run.exec_form is None
 
 
+def test_run_mounts_read_as_buildkit_does():
+    run = parse(
+        "RUN --mount=type=cache,target=/a --mount=Type=TMPFS,dst='/b' --mount=source=x,target=/c,dst=/d cmd\n"
+    ).instructions[0]
+    assert [(m.type, m.target) for m in run.mounts] == [("cache", "/a"), ("tmpfs", "/b"), ("bind", "/d")]
+    assert run.mounts[2].options["source"] == "x"
+    assert parse("RUN cmd\n").instructions[0].mounts == ()
+
+
 def test_shell_test_bracket_is_not_a_bad_exec_form():
     doc = parse('RUN [ "$X" = "true" ] && exit 0\n')
     assert doc.diagnostics == ()

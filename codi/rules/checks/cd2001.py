@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
-from codi.rules.base import LintContext, Rule
-from codi.rules.stacks import DependencyTool, command_summary, dependency_step, requirement_files
+from codi.rules.base import LintContext, Rule, has_cache_mount
+from codi.rules.stacks import command_summary, dependency_step, requirement_files
 
 _CONTEXT_ROOTS = frozenset({".", "./"})
 
@@ -25,20 +25,6 @@ def copies_whole_context(instr: Instruction) -> bool:
     else:
         sources = [word.value for word in instr.words[:-1]]
     return any(source in _CONTEXT_ROOTS for source in sources)
-
-
-def mounts(instr: Instruction, kind: str) -> list[str]:
-    """Targets of the `RUN --mount=type=<kind>` mounts of an instruction."""
-    targets = []
-    for value in instr.flag_values("mount"):
-        options = dict(part.partition("=")[::2] for part in value.split(","))
-        if options.get("type", "bind") == kind:
-            targets.append(options.get("target") or options.get("dst") or options.get("destination") or "")
-    return targets
-
-
-def has_cache_mount(instr: Instruction, tool: DependencyTool) -> bool:
-    return any(fragment in target for target in mounts(instr, "cache") for fragment in tool.cache_dirs)
 
 
 class DependenciesAfterSources(Rule):
@@ -107,7 +93,8 @@ class DependenciesAfterSources(Rule):
                     if first_copy is None:
                         installed_before.add(tool.name)
                     elif tool.name not in installed_before and tool.name not in reported:
-                        if tool.compiles and has_cache_mount(instr, tool):
+                        cached = any(has_cache_mount(instr, cache, types=("cache",)) for cache in tool.cache_dirs)
+                        if tool.compiles and cached:
                             continue
                         files = requirement_files(cmd) if tool.name == "pip" else []
                         reported[tool.name] = files or list(tool.manifests)

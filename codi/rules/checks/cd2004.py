@@ -9,8 +9,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import ImageRef
 from codi.pipeline.shell import Command
-from codi.rules.base import LintContext, Rule
-from codi.rules.checks.cd2001 import mounts
+from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.checks.cd2002 import image_stages
 from codi.rules.stacks import program
 
@@ -211,7 +210,7 @@ def _handled(ctx: LintContext, instr: Instruction, owner: CacheOwner) -> bool:
     commands = ctx.shell(instr).commands
     if any(owner.cleans(cmd) for cmd in commands):
         return True
-    if owner.cache_dir and any(owner.cache_dir in target for target in mounts(instr, "cache") + mounts(instr, "tmpfs")):
+    if owner.cache_dir and has_cache_mount(instr, owner.cache_dir):
         return True
     if owner.cache_dir and any(_removes(cmd, owner.cache_dir) for cmd in commands):
         return True
@@ -229,7 +228,7 @@ def _disables_docker_clean(cmd: Command) -> bool:
 
 def _apt_archives_left(instr: Instruction, commands: tuple[Command, ...]) -> bool:
     installs = any(program(cmd) in ("apt-get", "apt") and cmd.has_args("install") for cmd in commands)
-    if not installs or any("/var/cache/apt" in target for target in mounts(instr, "cache")):
+    if not installs or has_cache_mount(instr, "/var/cache/apt", types=("cache",)):
         return False
     cleans = any(program(cmd) in ("apt-get", "apt") and cmd.has_args("clean") for cmd in commands)
     return not (cleans or any(_removes(cmd, "/var/cache/apt") for cmd in commands))

@@ -12,8 +12,8 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, ShellScript
-from codi.rules.apt import APT_LISTS, mounts_over, removes_apt_lists, updates_package_lists
-from codi.rules.base import LintContext, Rule
+from codi.rules.apt import APT_LISTS, removes_apt_lists, updates_package_lists
+from codi.rules.base import LintContext, Rule, has_cache_mount
 
 _CLEANUP = f" && rm -rf {APT_LISTS}/*"
 _PARSER = Parser(Language(tree_sitter_bash.language()))
@@ -89,9 +89,9 @@ def _leaves_lists(ctx: LintContext, run: Instruction) -> bool:
         return False
     if any(removes_apt_lists(cmd) for cmd in commands):
         return False
-    if mounts_over(run, APT_LISTS):
+    if has_cache_mount(run, APT_LISTS):
         return False
-    return not (mounts_over(run, "/var/lib/apt") and mounts_over(run, "/var/cache/apt"))
+    return not (has_cache_mount(run, "/var/lib/apt") and has_cache_mount(run, "/var/cache/apt"))
 
 
 def _cleanup_fix(ctx: LintContext, run: Instruction) -> Fix | None:

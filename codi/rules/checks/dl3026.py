@@ -9,7 +9,6 @@ from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import ImageRef, parse_image
 from codi.rules.base import LintContext, Rule
 from codi.rules.checks.dl3022 import copy_source, names_visible_stage
-from codi.rules.packages import run_mounts
 
 _HUB_NAMES = ("docker.io", "hub.docker.com")
 _HUB_REGISTRIES = frozenset({*_HUB_NAMES, "index.docker.io", "registry-1.docker.io"})
@@ -66,9 +65,9 @@ class TrustedRegistries(Rule):
             if source is not None and not self._pulls_trusted(ctx, instr, source, trusted):
                 yield self.finding(instr)
         for instr in ctx.instructions("RUN"):
-            for mount in run_mounts(instr):
-                if mount["type"] in ("bind", "cache") and not self._pulls_trusted(
-                    ctx, instr, mount.get("from", "scratch"), trusted
+            for mount in instr.mounts:
+                if mount.type in ("bind", "cache") and not self._pulls_trusted(
+                    ctx, instr, mount.options.get("from", "scratch"), trusted
                 ):
                     yield self.finding(instr)
                     break

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
-from codi.rules.base import LintContext, Rule
-from codi.rules.rpm import append_after_last, clean_missing, has_cache_mount
+from codi.rules.base import LintContext, Rule, has_cache_mount
+from codi.rules.rpm import append_after_last, clean_missing
 
 
 class ZypperClean(Rule):

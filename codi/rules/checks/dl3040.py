@@ -8,8 +8,8 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell
-from codi.rules.base import LintContext, Rule
-from codi.rules.rpm import DNF_COMMANDS, append_after_last, clean_missing, has_cache_mount
+from codi.rules.base import LintContext, Rule, has_cache_mount
+from codi.rules.rpm import DNF_COMMANDS, append_after_last, clean_missing
 
 _INSTALL_SUBCOMMANDS = ("install", "in", "upgrade", "up", "upgrade-minimal", "up-min", "reinstall", "rei")
 

@@ -8,8 +8,7 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell, ShellWord
-from codi.rules.base import LintContext, Rule
-from codi.rules.rpm import has_cache_mount
+from codi.rules.base import LintContext, Rule, has_cache_mount
 
 _TRUTHY = frozenset({"1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES"})
 _SETTING = "PIP_NO_CACHE_DIR="

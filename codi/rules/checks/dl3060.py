@@ -12,9 +12,8 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command, RunShell
-from codi.rules.base import LintContext, Rule
+from codi.rules.base import LintContext, Rule, has_cache_mount
 
-_CACHE_MOUNT_TYPES = ("type=cache", "type=tmpfs")
 _BERRY_MARKERS = (".yarnrc.yml", ".yarn/releases")
 _BASH = Parser(Language(tree_sitter_bash.language()))
 
@@ -88,18 +87,8 @@ def _misses_clean(ctx: LintContext, instr: Instruction) -> bool:
         return False
     cleans = [i for i, cmd in enumerate(commands) if _is_yarn_cache_clean(cmd)]
     if not cleans:
-        return not _has_yarn_cache_mount(instr)
+        return not has_cache_mount(instr, ".cache/yarn")
     return cleans[0] < installs[0]
-
-
-def _has_yarn_cache_mount(instr: Instruction) -> bool:
-    for mount in instr.flag_values("mount"):
-        options = mount.split(",")
-        targets = [opt.split("=", 1)[1] for opt in options if opt.startswith(("target=", "dst=", "destination="))]
-        target = targets[0] if targets else ""
-        if any(kind in options for kind in _CACHE_MOUNT_TYPES) and ".cache/yarn" in target:
-            return True
-    return False
 
 
 def _is_onbuild(ctx: LintContext, instr: Instruction) -> bool:
