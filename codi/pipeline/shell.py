@@ -11,6 +11,9 @@ Commands follow hadolint's view (ShellCheck's `getCommandName` and
 `oversimplify`): every simple command anywhere in the script (inside
 subshells, `&&`/`||` lists, pipelines, loops, command substitutions), with
 quotes removed from its words and expansions kept as written.
+
+The walker also records where each command stands in the script's lists,
+which is what a fix appending ` && <cleanup>` after a command needs to know.
 """
 
 from __future__ import annotations
@@ -28,6 +31,15 @@ _PARSER = Parser(Language(tree_sitter_bash.language()))
 # at the closing backtick in sh, but tree-sitter-bash runs it to the end of the
 # joined line and loses every later command; blank it out, keeping offsets.
 _BACKTICK_COMMENT = re.compile(rb"`#[^`\n]*`")
+
+# Nodes that end where the wrapped command's effect ends: a `&& x` after them
+# keeps the command's pipes and redirections intact.
+_WRAPPERS = frozenset({"redirected_statement", "pipeline", "negated_command"})
+# Appending inside these would change what the substitution or heredoc produces.
+_NO_APPEND_INSIDE = frozenset({"command_substitution", "process_substitution", "heredoc_redirect"})
+# Groups whose members run one after another, each to completion.
+_PLAIN_GROUPS = frozenset({"program", "list", "subshell", "compound_statement"})
+_PLAIN_FOLLOWERS = frozenset({"&&", ";", ")", "}"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,13 +61,24 @@ class CommandFlag:
 
 @dataclass(frozen=True)
 class Command:
-    """One simple command: its name and its argument words (name excluded)."""
+    """One simple command: its name, its argument words (name excluded) and its place in the script."""
 
     name: str
     name_word: ShellWord
     args: tuple[ShellWord, ...]
     start: int
     end: int
+    assignments: tuple[ShellWord, ...] = ()
+    """Environment prefixes (`NODE_ENV=production npm ci`), each valued `NAME=value` with quotes removed."""
+    statement_end: int | None = None
+    """Where ` && x` makes x run right after this command: the end of its pipeline,
+    redirections and `|| fallback`; None inside a command substitution or heredoc."""
+    plain_list_member: bool = False
+    """A whole member of `&&`/`;`/newline lists (also inside `( )` or `{ }`): not piped,
+    redirected, negated, backgrounded, looped, conditional, nor followed by `||`."""
+    top_level_step: bool = False
+    """A step of the script's top-level `&&`/`;` chain: no group, loop, `||`, pipe,
+    redirection or background `&` around it."""
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -112,19 +135,29 @@ class Command:
                 out.append(self.args[index].value)
         return out
 
-    def without_flag_values(self, names: tuple[str, ...]) -> list[str]:
-        """Argument values with the separate value words of flags `names` dropped."""
+    def _flag_value_indexes(self, names: tuple[str, ...]) -> set[int]:
+        """Indexes of the separate value words of flags `names` (`-t bookworm`, not `--target=x`)."""
         drop: set[int] = set()
         for flag in self.flags:
             if flag.name in names and "=" not in self.args[flag.index].value:
                 index = self._value_index(flag.index)
                 if index is not None:
                     drop.add(index)
+        return drop
+
+    def without_flag_values(self, names: tuple[str, ...]) -> list[str]:
+        """Argument values with the separate value words of flags `names` dropped."""
+        drop = self._flag_value_indexes(names)
         return [word.value for i, word in enumerate(self.args) if i not in drop]
 
-    def words_no_flags(self) -> list[ShellWord]:
-        flag_indexes = self._flag_indexes()
-        return [word for i, word in enumerate(self.args) if i not in flag_indexes]
+    def operands(self, value_flags: tuple[str, ...] = ()) -> list[ShellWord]:
+        """Argument words that are neither flags nor the separate value of a flag in `value_flags`.
+
+        `apt-get install -t bookworm-backports curl` with value_flags ("t",)
+        gives `install` and `curl` (hadolint's `getArgsNoFlags . dropFlagArg`).
+        """
+        skipped = self._flag_indexes() | self._flag_value_indexes(value_flags)
+        return [word for i, word in enumerate(self.args) if i not in skipped]
 
     def is_pip_install(self) -> bool:
         """`pip install …`, `pip3 install …` or `python -m pip install …` (not pipenv)."""
@@ -146,6 +179,8 @@ class ShellScript:
     has_errors: bool
     exact: bool = True
     """False when the text was synthesised (exec form) and offsets do not map to the source."""
+    assignments: tuple[ShellWord, ...] = ()
+    """Variable assignments that are statements of their own (`X=1 && …`), valued `NAME=value`."""
 
     def using(self, program: str) -> bool:
         return any(command.name == program for command in self.commands)
@@ -182,7 +217,9 @@ def parse_script(text: str, exact: bool = True) -> ShellScript:
     to_char = _byte_to_char(text, data)
     walker = _Walker(data, to_char)
     walker.visit(tree.root_node)
-    return ShellScript(text, tuple(walker.commands), walker.has_pipes, tree.root_node.has_error, exact)
+    return ShellScript(
+        text, tuple(walker.commands), walker.has_pipes, tree.root_node.has_error, exact, tuple(walker.assignments)
+    )
 
 
 def _byte_to_char(text: str, data: bytes):
@@ -200,6 +237,7 @@ class _Walker:
         self.data = data
         self.to_char = to_char
         self.commands: list[Command] = []
+        self.assignments: list[ShellWord] = []
         self.has_pipes = False
 
     def text(self, node: Node) -> str:
@@ -234,6 +272,9 @@ class _Walker:
             self.command(node)
         elif kind in ("declaration_command", "unset_command"):
             self.builtin(node)
+        elif kind == "variable_assignment" and node.parent is not None and node.parent.type != "command":
+            if node.parent.type != "declaration_command":
+                self.assignments.append(self.assignment(node))
         for child in node.children:
             self.visit(child)
 
@@ -241,23 +282,84 @@ class _Walker:
         name_node = node.child_by_field_name("name")
         if name_node is None:
             return
-        name_word = self.word(name_node)
-        args = []
-        for child in node.children_by_field_name("argument"):
-            args.append(self.word(child))
-        self.commands.append(
-            Command(name_word.value, name_word, tuple(args), self.to_char(node.start_byte), self.to_char(node.end_byte))
-        )
+        args = tuple(self.word(child) for child in node.children_by_field_name("argument"))
+        assignments = tuple(self.assignment(child) for child in node.children if child.type == "variable_assignment")
+        self.add(node, self.word(name_node), args, assignments)
 
     def builtin(self, node: Node) -> None:
         children = node.children
         if not children:
             return
-        name_word = self.word(children[0])
         args = tuple(self.word(child) for child in children[1:] if child.type != "comment")
+        self.add(node, self.word(children[0]), args, ())
+
+    def assignment(self, node: Node) -> ShellWord:
+        name = node.child_by_field_name("name")
+        value = node.child_by_field_name("value")
+        text = f"{self.text(name) if name else ''}={self.simplify(value) if value else ''}"
+        return ShellWord(text, self.to_char(node.start_byte), self.to_char(node.end_byte))
+
+    def add(self, node: Node, name: ShellWord, args: tuple[ShellWord, ...], assignments: tuple[ShellWord, ...]) -> None:
+        statement = _statement(node)
         self.commands.append(
-            Command(name_word.value, name_word, args, self.to_char(node.start_byte), self.to_char(node.end_byte))
+            Command(
+                name.value,
+                name,
+                args,
+                self.to_char(node.start_byte),
+                self.to_char(node.end_byte),
+                assignments,
+                None if statement is None else self.to_char(statement.end_byte),
+                _plain_list_member(node),
+                _top_level_step(node),
+            )
         )
+
+
+def _statement(node: Node) -> Node | None:
+    """The node after which a `&& x` runs right after `node`, or None when appending there is unsafe."""
+    while node.parent is not None:
+        parent = node.parent
+        if parent.type in _NO_APPEND_INSIDE or any(child.type == "heredoc_redirect" for child in node.children):
+            return None
+        if parent.type in _WRAPPERS:
+            node = parent
+            continue
+        if parent.type == "list":
+            operator = node.next_sibling
+            if operator is None or operator.type == "||":
+                node = parent
+                continue
+        break
+    ancestor = node.parent
+    while ancestor is not None:
+        if ancestor.type in _NO_APPEND_INSIDE:
+            return None
+        ancestor = ancestor.parent
+    return node
+
+
+def _plain_list_member(node: Node) -> bool:
+    while node.parent is not None:
+        if node.parent.type not in _PLAIN_GROUPS:
+            return False
+        follower = node.next_sibling
+        while follower is not None and follower.type == "comment":
+            follower = follower.next_sibling
+        if follower is not None:
+            return follower.type in _PLAIN_FOLLOWERS or follower.is_named
+        node = node.parent
+    return True
+
+
+def _top_level_step(node: Node) -> bool:
+    while node.parent is not None and node.parent.type == "list":
+        if any(child.type == "||" for child in node.parent.children):
+            return False
+        node = node.parent
+    if node.parent is None or node.parent.type != "program":
+        return False
+    return node.next_sibling is None or node.next_sibling.type != "&"
 
 
 def _unescape(text: str) -> str:

@@ -16,19 +16,6 @@ APT_PROGRAMS = frozenset({"apt", "apt-get", "aptitude"})
 _TARGET_RELEASE_FLAGS = ("t", "target-release")
 
 
-def operands(cmd: Command, value_flags: tuple[str, ...] = ()) -> list[ShellWord]:
-    """Argument words that are neither flags nor the separate value of a flag in `value_flags`.
-
-    `apt-get install -t bookworm-backports curl` with value_flags ("t",) gives
-    `install` and `curl` (hadolint's `getArgsNoFlags . dropFlagArg`).
-    """
-    skipped = {flag.index for flag in cmd.flags}
-    for flag in cmd.flags:
-        if flag.name in value_flags and "=" not in cmd.args[flag.index].value:
-            skipped.add(flag.index + 1)
-    return [word for index, word in enumerate(cmd.args) if index not in skipped]
-
-
 def is_apt_get_install(cmd: Command) -> bool:
     return cmd.name == "apt-get" and cmd.has_args("install")
 
@@ -37,7 +24,7 @@ def apt_get_packages(cmd: Command) -> list[ShellWord]:
     """The package words of an `apt-get install` (the `install` verb and `-t` release dropped)."""
     if not is_apt_get_install(cmd):
         return []
-    return [word for word in operands(cmd, _TARGET_RELEASE_FLAGS) if word.value != "install"]
+    return [word for word in cmd.operands(_TARGET_RELEASE_FLAGS) if word.value != "install"]
 
 
 def is_pinned_apt_package(package: str) -> bool:

@@ -2,8 +2,6 @@
 
 What several rules need, written once:
 - `clean_missing`: "an install whose cache is never cleaned afterwards";
-- `append_after_last`: the fix that appends a clean command right after the
-  last command of a package manager, keeping the script's layout;
 - `unpinned_install`: hadolint's notion of an install without `<name>-<version>`.
 """
 
@@ -12,24 +10,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-import tree_sitter_bash
-from tree_sitter import Language, Node, Parser
-
-from codi.pipeline.edits import Edit
-from codi.pipeline.model import Instruction
-from codi.pipeline.shell import Command, RunShell
+from codi.pipeline.shell import Command
 
 CommandPredicate = Callable[[Command], bool]
 
 DNF_COMMANDS = frozenset({"dnf", "microdnf"})
 
-_PARSER = Parser(Language(tree_sitter_bash.language()))
-
-# Wrappers that end where the command's effect ends: appending after them
-# keeps the wrapped command's pipes and redirections intact.
-_WRAPPERS = frozenset({"redirected_statement", "pipeline", "negated_command"})
-# Appending inside these would change what the substitution produces.
-_NO_APPEND_INSIDE = frozenset({"command_substitution", "process_substitution", "heredoc_redirect"})
 
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _VERSION_PART = re.compile(r"[0-9A-Za-z.~^_:+]*")
@@ -49,68 +35,6 @@ def clean_missing(commands: Iterable[Command], is_install: CommandPredicate, is_
         elif is_clean(command):
             missing = False
     return missing
-
-
-def append_after_last(instr: Instruction, shell: RunShell, predicate: CommandPredicate, text: str) -> Edit | None:
-    """An edit appending ` && <text>` after the last command matching `predicate`.
-
-    The text goes right after that command in its `&&` chain (after its
-    pipeline, redirections or `|| fallback`, which it must not split), so
-    continuation lines keep their layout. None when the position is not
-    certain: exec form, heredocs, a script that did not parse cleanly, or a
-    command inside a command substitution.
-    """
-    if instr.heredocs or len(shell.scripts) != 1:
-        return None
-    script = shell.scripts[0]
-    if not script.exact or script.has_errors:
-        return None
-    matching = [command for command in script.commands if predicate(command)]
-    if not matching:
-        return None
-    data = script.text.encode("utf-8", "surrogateescape")
-    last = matching[-1]
-    node = _command_node(_PARSER.parse(data).root_node, _byte(script.text, last.start), _byte(script.text, last.end))
-    if node is not None:
-        node = _statement_end(node)
-    if node is None:
-        return None
-    end = len(data[: node.end_byte].decode("utf-8", "surrogateescape"))
-    return Edit.insert(instr.args_span(end - 1, end).end, f" && {text}")
-
-
-def _byte(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8", "surrogateescape"))
-
-
-def _command_node(root: Node, start: int, end: int) -> Node | None:
-    node: Node | None = root.descendant_for_byte_range(start, end)
-    while node is not None and not (node.type.endswith("command") and node.start_byte == start):
-        node = node.parent
-    return node
-
-
-def _statement_end(node: Node) -> Node | None:
-    """The node after which a `&& clean` runs right after `node`, or None when unsafe."""
-    while node.parent is not None:
-        parent = node.parent
-        if parent.type in _NO_APPEND_INSIDE or any(child.type == "heredoc_redirect" for child in node.children):
-            return None
-        if parent.type in _WRAPPERS:
-            node = parent
-            continue
-        if parent.type == "list":
-            operator = node.next_sibling
-            if operator is None or operator.type == "||":
-                node = parent
-                continue
-        break
-    ancestor = node.parent
-    while ancestor is not None:
-        if ancestor.type in _NO_APPEND_INSIDE:
-            return None
-        ancestor = ancestor.parent
-    return node
 
 
 def unpinned_install(

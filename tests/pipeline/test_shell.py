@@ -60,3 +60,36 @@ def test_backtick_comment_ends_at_closing_backtick():
     script = parse_script("apt-get install -y a `# a is needed` b && rm -rf /x")
     assert script.command_names() == ["apt-get", "rm"]
     assert script.commands[0].values == ("install", "-y", "a", "b")
+
+
+def test_operands_drop_flags_and_separate_flag_values():
+    (cmd,) = parse_script("apt-get install -y -t bookworm-backports --target-release=x curl").commands
+    assert [word.value for word in cmd.operands(("t", "target-release"))] == ["install", "curl"]
+    assert [word.value for word in cmd.operands()] == ["install", "bookworm-backports", "curl"]
+
+
+def test_assignments_of_commands_and_statements():
+    script = parse_script("A=1 && NODE_ENV='prod' B=2 npm ci && export C=3")
+    assert [word.value for word in script.assignments] == ["A=1"]
+    npm = script.commands[0]
+    assert [word.value for word in npm.assignments] == ["NODE_ENV=prod", "B=2"]
+    assert script.text[npm.assignments[0].start : npm.assignments[0].end] == "NODE_ENV='prod'"
+
+
+def _place(text: str, name: str):
+    cmd = next(cmd for cmd in parse_script(text).commands if cmd.name == name)
+    end = None if cmd.statement_end is None else text[: cmd.statement_end]
+    return end, cmd.plain_list_member, cmd.top_level_step
+
+
+def test_where_a_command_stands_in_its_lists():
+    assert _place("a && x y && b", "x") == ("a && x y", True, True)
+    assert _place("a; x y; b", "x") == ("a; x y", True, True)
+    assert _place("(a && x y)", "x") == ("(a && x y", True, False)
+    assert _place("a || x y", "x") == ("a || x y", True, False)
+    assert _place("x y || true && b", "x") == ("x y || true", False, False)
+    assert _place("x y | tee log && b", "x") == ("x y | tee log", False, False)
+    assert _place("x y > log", "x") == ("x y > log", False, False)
+    assert _place("x y &", "x") == ("x y", False, False)
+    assert _place("for p in a; do x $p; done", "x") == ("for p in a; do x $p", False, False)
+    assert _place("echo $(x y)", "x") == (None, False, False)

@@ -22,9 +22,8 @@ _INSECURE_ENV: dict[str, Callable[[str], bool]] = {
     "PIP_TRUSTED_HOST": lambda value: value != "",
     "GOINSECURE": lambda value: value != "",
 }
-_ENV_ASSIGNMENT = re.compile(
-    r"(?<![A-Za-z0-9_])(" + "|".join(_INSECURE_ENV) + r")=(\"[^\"]*\"|'[^']*'|[^\s;&|)]*)", re.IGNORECASE
-)
+# Commands whose `NAME=value` arguments set variables.
+_SETTERS = frozenset({"export", "declare", "typeset", "readonly", "local", "env"})
 _FALSE = ("false", "0", "no", "off")
 _SSLVERIFY_OFF = re.compile(r"(?<![A-Za-z0-9_])sslverify\s*=\s*['\"]?(?:0|false|no)\b", re.IGNORECASE)
 _APT_VERIFY_OFF = re.compile(r"Acquire::https::(?:[^:\s]+::)?Verify-(?:Peer|Host)\W+false", re.IGNORECASE)
@@ -115,11 +114,22 @@ def _insecure_env(name: str, value: str | None) -> bool:
 
 
 def _in_script(script: ShellScript) -> Iterator[Unsafe]:
-    for match in _ENV_ASSIGNMENT.finditer(script.text):
-        if _insecure_env(match.group(1), match.group(2)):
-            yield Unsafe(f"`{match.group(1)}`")
+    for assignment in _assignments(script):
+        name, _, value = assignment.partition("=")
+        if _insecure_env(name, value):
+            yield Unsafe(f"`{name}`")
     for cmd in script.commands:
         yield from _in_command(cmd)
+
+
+def _assignments(script: ShellScript) -> list[str]:
+    """Every `NAME=value` the script sets (statements, command prefixes, `export`/`env` arguments), in order."""
+    words = list(script.assignments)
+    for cmd in script.commands:
+        words.extend(cmd.assignments)
+        if cmd.name in _SETTERS:
+            words.extend(word for word in cmd.args if "=" in word.value)
+    return [word.value for word in sorted(words, key=lambda word: word.start)]
 
 
 def _in_command(cmd: Command) -> Iterator[Unsafe]:

@@ -5,21 +5,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-import tree_sitter_bash
-from tree_sitter import Language, Node, Parser
-
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
-from codi.pipeline.shell import Command, ShellScript
+from codi.pipeline.shell import Command
 from codi.rules.apt import APT_LISTS, removes_apt_lists, updates_package_lists
 from codi.rules.base import LintContext, Rule, has_cache_mount
+from codi.rules.fixes import append_command, exact_script
 
-_CLEANUP = f" && rm -rf {APT_LISTS}/*"
-_PARSER = Parser(Language(tree_sitter_bash.language()))
-# Where a command can take `&& rm …` after it without changing what runs before or around it.
-_PLAIN_GROUPS = frozenset({"program", "list", "subshell", "compound_statement"})
-_SAFE_FOLLOWERS = frozenset({"&&", ";", ")", "}"})
+_CLEANUP = f"rm -rf {APT_LISTS}/*"
 _SCRIPT_RUNNERS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh", "busybox", "source", ".", "eval", "exec"})
 _WORD_PARTS = re.compile(r"[-/_.=\s]")
 
@@ -95,19 +89,15 @@ def _leaves_lists(ctx: LintContext, run: Instruction) -> bool:
 
 
 def _cleanup_fix(ctx: LintContext, run: Instruction) -> Fix | None:
-    shell = ctx.shell(run)
-    if run.heredocs or len(shell.scripts) != 1 or not shell.scripts[0].exact or not ctx.is_posix_shell(run):
+    script = exact_script(ctx.shell(run))
+    if run.heredocs or script is None or script.has_errors or not ctx.is_posix_shell(run):
         return None
-    script = shell.scripts[0]
-    if script.has_errors:
-        return None
-    last_apt = max((cmd for cmd in script.commands if _involves_apt(cmd)), key=lambda cmd: cmd.start)
+    last_apt = [cmd for cmd in script.commands if _involves_apt(cmd)][-1]
     later = [cmd for cmd in script.commands if cmd.start >= last_apt.end]
-    if any(_runs_script(cmd) for cmd in later) or not _is_plain_list_member(script, last_apt):
+    if any(_runs_script(cmd) for cmd in later) or not last_apt.plain_list_member:
         return None
-    last_word = last_apt.args[-1] if last_apt.args else last_apt.name_word
-    offset = run.args_span(last_word.start, last_word.end).end
-    return Fix.safe("Delete the apt lists after the last apt command", Edit.insert(offset, _CLEANUP))
+    edit = append_command(run, last_apt, _CLEANUP)
+    return Fix.safe("Delete the apt lists after the last apt command", edit) if edit else None
 
 
 def _involves_apt(cmd: Command) -> bool:
@@ -123,27 +113,3 @@ def _runs_script(cmd: Command) -> bool:
     name = cmd.name.rsplit("/", 1)[-1]
     return name in _SCRIPT_RUNNERS or "/" in cmd.name or name.endswith(".sh")
 
-
-def _is_plain_list_member(script: ShellScript, cmd: Command) -> bool:
-    """Whether `cmd` sits in `&&`/`;`/newline lists only, followed by `&&`, `;`, a newline or the end."""
-    data = script.text.encode("utf-8", "surrogateescape")
-    start = len(script.text[: cmd.start].encode("utf-8", "surrogateescape"))
-    end = len(script.text[: cmd.end].encode("utf-8", "surrogateescape"))
-    node: Node | None = _PARSER.parse(data).root_node.descendant_for_byte_range(start, end)
-    if node is None or node.type != "command":
-        return False
-    while node.parent is not None:
-        if node.parent.type not in _PLAIN_GROUPS:
-            return False
-        follower = _next_sibling(node)
-        if follower is not None:
-            return follower.type in _SAFE_FOLLOWERS or follower.is_named
-        node = node.parent
-    return True
-
-
-def _next_sibling(node: Node) -> Node | None:
-    sibling = node.next_sibling
-    while sibling is not None and sibling.type == "comment":
-        sibling = sibling.next_sibling
-    return sibling

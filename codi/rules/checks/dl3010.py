@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command
-from codi.rules.apt import operands
 from codi.rules.base import LintContext, Rule
 
 _ARCHIVE_EXTENSIONS = (
@@ -98,7 +97,7 @@ def _extracts(cmd: Command) -> bool:
 
 
 def _operand_names(cmd: Command) -> set[str]:
-    return {_basename(word.value) for word in operands(cmd)}
+    return {_basename(word.value) for word in cmd.operands()}
 
 
 def _basename(path: str) -> str:

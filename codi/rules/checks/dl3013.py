@@ -7,7 +7,6 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
-from codi.rules.apt import operands
 from codi.rules.base import LintContext, Rule
 
 # Options of `pip install` (and pipx) whose value is the next word, so that word is not a package.
@@ -79,7 +78,7 @@ def _forgot_to_pin(cmd: Command) -> bool:
 
 def _packages(cmd: Command) -> list[str]:
     """The requirement words after `install`."""
-    words = [word.value for word in operands(cmd, _VALUE_OPTIONS)]
+    words = [word.value for word in cmd.operands(_VALUE_OPTIONS)]
     if "install" not in words:
         return []
     return [word for word in words[words.index("install") + 1 :] if word != "install"]

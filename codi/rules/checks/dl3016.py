@@ -8,7 +8,6 @@ from itertools import dropwhile
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.packages import packages_of
 
 _VALUE_FLAGS = ("loglevel", "registry")
 _GIT_PREFIXES = ("git://", "git+ssh://", "git+http://", "git+https://")
@@ -59,7 +58,7 @@ def _forgot_to_pin(cmd: Command) -> bool:
     """`npm install` as the subcommand, with some package not pinned."""
     if cmd.name != "npm" or not cmd.has_args("install"):
         return False
-    args = packages_of(cmd, _VALUE_FLAGS)
+    args = [word.value for word in cmd.operands(_VALUE_FLAGS)]
     if args[:1] != ["install"]:
         return False
     packages = list(dropwhile(lambda arg: arg == "install", args))

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.packages import packages_of
 
 _VALUE_FLAGS = ("t", "virtual", "repository", "X")
 _VERSION_OPERATORS = ("=", "~", ">", "<")
@@ -54,7 +53,8 @@ class ApkPinVersions(Rule):
 def _has_unpinned_package(cmd: Command) -> bool:
     if cmd.name != "apk" or not cmd.has_args("add"):
         return False
-    return not all(_is_pinned(package) for package in packages_of(cmd, _VALUE_FLAGS) if package != "add")
+    packages = [word.value for word in cmd.operands(_VALUE_FLAGS) if word.value != "add"]
+    return not all(_is_pinned(package) for package in packages)
 
 
 def _is_pinned(package: str) -> bool:

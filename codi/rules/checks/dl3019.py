@@ -9,7 +9,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.packages import exact_script, insert_after_arg
+from codi.rules.fixes import exact_script, insert_after_arg
 
 _UPDATE_WORDS = ("-U", "--update", "--update-cache")
 _UPDATE_FLAGS = ("U", "update", "update-cache")

@@ -9,7 +9,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.packages import exact_script
+from codi.rules.fixes import exact_script
 
 # apt subcommands apt-get also has, under the same name.
 _SHARED_SUBCOMMANDS = frozenset({"install", "update", "upgrade", "remove", "purge", "autoremove", "clean"})

@@ -8,7 +8,7 @@ from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.packages import exact_script, insert_after_arg
+from codi.rules.fixes import exact_script, insert_after_arg
 
 _INSTALL_SUBCOMMANDS = ("install", "groupinstall", "localinstall")
 

@@ -8,7 +8,8 @@ from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.rpm import append_after_last, clean_missing
+from codi.rules.fixes import append_after_last
+from codi.rules.rpm import clean_missing
 
 
 class ZypperClean(Rule):

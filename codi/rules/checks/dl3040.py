@@ -9,7 +9,8 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.rpm import DNF_COMMANDS, append_after_last, clean_missing
+from codi.rules.fixes import append_after_last
+from codi.rules.rpm import DNF_COMMANDS, clean_missing
 
 _INSTALL_SUBCOMMANDS = ("install", "in", "upgrade", "up", "upgrade-minimal", "up-min", "reinstall", "rei")
 

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import tree_sitter_bash
-from tree_sitter import Language, Parser
-
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command, RunShell
 from codi.rules.base import LintContext, Rule, has_cache_mount
+from codi.rules.fixes import append_command, exact_script
 
 _BERRY_MARKERS = (".yarnrc.yml", ".yarn/releases")
-_BASH = Parser(Language(tree_sitter_bash.language()))
 
 
 class YarnCacheClean(Rule):
@@ -96,33 +93,14 @@ def _is_onbuild(ctx: LintContext, instr: Instruction) -> bool:
 
 
 def _clean_fix(ctx: LintContext, instr: Instruction, stage: Stage | None) -> Fix | None:
-    shell = ctx.shell(instr)
-    if len(shell.scripts) != 1 or not shell.scripts[0].exact or _may_be_yarn_berry(ctx, stage):
+    script = exact_script(ctx.shell(instr))
+    if script is None or _may_be_yarn_berry(ctx, stage):
         return None
-    script = shell.scripts[0]
     install = [cmd for cmd in script.commands if _is_yarn_install(cmd)][-1]
-    if not _is_plain_step(script.text, install):
+    if not install.top_level_step:
         return None
-    end = instr.args_span(install.start, install.end).end
-    return Fix.safe("Add yarn cache clean after yarn install", Edit.insert(end, " && yarn cache clean"))
-
-
-def _is_plain_step(text: str, cmd: Command) -> bool:
-    """Whether `cmd` is a whole step of the top-level `&&`/`;` chain (no `||`, pipe, redirection,
-    subshell, condition, loop or background `&` around it)."""
-    data = text.encode("utf-8", "surrogateescape")
-    start = len(text[: cmd.start].encode("utf-8", "surrogateescape"))
-    end = len(text[: cmd.end].encode("utf-8", "surrogateescape"))
-    node = _BASH.parse(data).root_node.descendant_for_byte_range(start, end)
-    if node is None or node.type != "command":
-        return False
-    while node.parent is not None and node.parent.type == "list":
-        if any(child.type == "||" for child in node.parent.children):
-            return False
-        node = node.parent
-    if node.parent is None or node.parent.type != "program":
-        return False
-    return node.next_sibling is None or node.next_sibling.type != "&"
+    edit = append_command(instr, install, "yarn cache clean")
+    return Fix.safe("Add yarn cache clean after yarn install", edit) if edit else None
 
 
 def _may_be_yarn_berry(ctx: LintContext, stage: Stage | None) -> bool:

@@ -1,0 +1,58 @@
+"""How rules build fixes on RUN scripts: text inserted next to a word or after a command.
+
+Inserting keeps continuation-line layout untouched; every offset comes from
+the shell model, so a fix is offered only where the script's words map to
+the source (`exact_script`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from codi.pipeline.edits import Edit
+from codi.pipeline.model import Instruction
+from codi.pipeline.shell import Command, RunShell, ShellScript, ShellWord
+
+
+def exact_script(shell: RunShell) -> ShellScript | None:
+    """The RUN's only script when its offsets map to the source; fixes need that."""
+    if len(shell.scripts) == 1 and shell.scripts[0].exact:
+        return shell.scripts[0]
+    return None
+
+
+def insert_after(instr: Instruction, word: ShellWord, text: str) -> Edit:
+    """Insert `text` right after a word of the RUN script."""
+    return Edit.insert(instr.args_span(word.start, word.end).end, text)
+
+
+def insert_after_arg(instr: Instruction, cmd: Command, values: tuple[str, ...], text: str) -> Edit:
+    """Insert `text` right after the first argument of `cmd` equal to one of `values`."""
+    return insert_after(instr, next(word for word in cmd.args if word.value in values), text)
+
+
+def append_command(instr: Instruction, cmd: Command, text: str) -> Edit | None:
+    """An edit running `text` right after `cmd`: ` && <text>` at the end of its statement.
+
+    None when no such place exists (`cmd` inside a command substitution or heredoc).
+    """
+    end = cmd.statement_end
+    if end is None:
+        return None
+    return Edit.insert(instr.args_span(end - 1, end).end, f" && {text}")
+
+
+def append_after_last(
+    instr: Instruction, shell: RunShell, predicate: Callable[[Command], bool], text: str
+) -> Edit | None:
+    """`append_command` after the last command matching `predicate`.
+
+    It goes after that command's pipeline, redirections or `|| fallback`,
+    which it must not split. None when the position is not certain: exec
+    form, heredocs, a script that did not parse cleanly, or no match.
+    """
+    script = exact_script(shell)
+    if instr.heredocs or script is None or script.has_errors:
+        return None
+    matching = [command for command in script.commands if predicate(command)]
+    return append_command(instr, matching[-1], text) if matching else None
