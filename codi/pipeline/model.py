@@ -170,7 +170,8 @@ class Instruction:
     """One Dockerfile instruction with its flags, arguments and source spans.
 
     `args` is the logical argument text after the keyword and flags; offsets
-    into it map to source offsets through `args_map`.
+    into it map to source offsets through `args_map`. `exec_form` is the JSON
+    array form of the arguments (for HEALTHCHECK, of the command after `CMD`).
     """
 
     keyword: str

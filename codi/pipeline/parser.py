@@ -33,6 +33,8 @@ _DIRECTIVE = re.compile(r"^#[ \t]*([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(.*?)[ \t
 _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _FLAG_KEYWORDS = frozenset({"FROM", "RUN", "COPY", "ADD", "HEALTHCHECK"})
 _EXEC_KEYWORDS = frozenset({"RUN", "CMD", "ENTRYPOINT", "SHELL", "COPY", "ADD", "VOLUME"})
+# `HEALTHCHECK [options] CMD <command>`: its exec form is the JSON array after `CMD`.
+_HEALTHCHECK_CMD = re.compile(r"CMD(?=\s)", re.IGNORECASE)
 _HEREDOC_KEYWORDS = frozenset({"RUN", "COPY", "ADD"})
 _HEREDOC_WORD = re.compile(r"^(\d*)<<(-?)(.+)$", re.S)
 _LOOKS_LIKE_JSON = re.compile(r'\[\s*"[^"]*"\s*[,\]]')
@@ -255,6 +257,8 @@ class _Parser:
                         src.span(args_map.to_source(0), args_map.end_to_source(len(args))),
                     )
                 )
+        elif keyword == "HEALTHCHECK" and (healthcheck_cmd := _HEALTHCHECK_CMD.match(args)):
+            exec_form = _json_list(args[healthcheck_cmd.end() :].strip())
         instr = Instruction(
             keyword=keyword,
             raw_keyword=raw_keyword,

@@ -144,3 +144,9 @@ def test_lowercase_keyword_and_onbuild():
 def test_node_types_cover_the_file():
     doc = parse("# syntax=x\n\n# c\nFROM a\n")
     assert [type(n) for n in doc.nodes] == [Directive, Blank, Comment, Instruction]
+
+
+def test_healthcheck_exec_form_is_the_command_after_cmd():
+    doc = parse('HEALTHCHECK --interval=5s CMD ["curl", "-f", "http://x/"]\nHEALTHCHECK CMD curl -f http://x/\n')
+    assert [instr.exec_form for instr in doc.instructions] == [("curl", "-f", "http://x/"), None]
+    assert parse("HEALTHCHECK NONE\n").instructions[0].exec_form is None

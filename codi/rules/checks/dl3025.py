@@ -91,20 +91,9 @@ def _command_words(instr: Instruction) -> tuple[Word, ...] | None:
     if instr.keyword != "HEALTHCHECK":
         return None if instr.is_exec_form else instr.words
     words = instr.words
-    if not words or words[0].value.upper() != "CMD":
-        return None
-    command_text = instr.args[words[0].end :].strip()
-    if _is_json_list(command_text):
+    if not words or words[0].value.upper() != "CMD" or instr.is_exec_form:
         return None
     return words[1:]
-
-
-def _is_json_list(text: str) -> bool:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return False
-    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _fix(ctx: LintContext, instr: Instruction, words: tuple[Word, ...]) -> Fix | None:
