@@ -1,0 +1,70 @@
+"""codi's service configuration, read from `CODI_*` environment variables.
+
+A missing or invalid setting stops start-up with a message naming the
+variable (`SettingsError`); nothing is read lazily later.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class SettingsError(RuntimeError):
+    """A `CODI_*` variable is missing or invalid; the message names it."""
+
+
+class Settings(BaseSettings):
+    """Every variable the receiver and the workers read (documented in README's table)."""
+
+    model_config = SettingsConfigDict(env_prefix="CODI_", extra="ignore")
+
+    webhook_secret: str = Field(min_length=1)
+    github_app_id: int = Field(gt=0)
+    github_private_key_path: Path
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    database_url: str = "sqlite:///codi.db"
+    github_api_url: str = "https://api.github.com"
+    review_drafts: bool = False
+    """Review draft pull requests too (GitHub's draft flag otherwise defers the review)."""
+    github_timeout_seconds: float = Field(default=30.0, gt=0)
+    job_timeout_seconds: int = Field(default=600, gt=0)
+
+    @field_validator("github_private_key_path")
+    @classmethod
+    def _key_readable(cls, path: Path) -> Path:
+        if not path.is_file():
+            raise ValueError(f"no such file: {path}")
+        return path
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, url: str) -> str:
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must start with redis://, rediss:// or unix://")
+        return url
+
+    @field_validator("github_api_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return url.rstrip("/")
+
+    def private_key(self) -> str:
+        return self.github_private_key_path.read_text()
+
+
+def load_settings() -> Settings:
+    """Read the environment; raise `SettingsError` naming each bad `CODI_*` variable."""
+    try:
+        return Settings()  # type: ignore[call-arg]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = "CODI_" + "_".join(str(part) for part in item["loc"]).upper()
+            reason = "is required" if item["type"] == "missing" else item["msg"]
+            problems.append(f"{name} {reason}")
+        raise SettingsError("invalid configuration: " + "; ".join(problems)) from None

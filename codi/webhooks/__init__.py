@@ -1,0 +1,1 @@
+"""GitHub webhook deliveries: verification, deduplication and the jobs they become."""
