@@ -1,4 +1,4 @@
-"""How rules build fixes on RUN scripts: text inserted next to a word or after a command.
+"""How rules build fixes on RUN scripts: text inserted next to a word or after a command, a word removed.
 
 Inserting keeps continuation-line layout untouched; every offset comes from
 the shell model, so a fix is offered only where the script's words map to
@@ -29,6 +29,23 @@ def insert_after(instr: Instruction, word: ShellWord, text: str) -> Edit:
 def insert_after_arg(instr: Instruction, cmd: Command, values: tuple[str, ...], text: str) -> Edit:
     """Insert `text` right after the first argument of `cmd` equal to one of `values`."""
     return insert_after(instr, next(word for word in cmd.args if word.value in values), text)
+
+
+def remove_word_edits(instr: Instruction, script: ShellScript, word: ShellWord) -> list[Edit]:
+    """Edits that delete a whole option word and the blank before it on the same line.
+
+    Empty when the word is quoted or escaped (its source text is then not its
+    value, so the removal would not be certain); the caller offers no fix.
+    """
+    if not script.exact or script.text[word.start : word.end] != word.value:
+        return []
+    start = word.start
+    while start > 0 and script.text[start - 1] in " \t":
+        start -= 1
+    span = instr.args_span(start, word.end)
+    if span.end - span.start != word.end - start:  # the blank crosses a line continuation
+        span = instr.args_span(word.start, word.end)
+    return [Edit.delete(span.start, span.end)]
 
 
 def append_command(instr: Instruction, cmd: Command, text: str) -> Edit | None:

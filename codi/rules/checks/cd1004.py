@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.checks.cd1003 import manager_of, operands, verb_of
+from codi.rules.packages import manager_of, operands_after, verb_of
 
 # Verbs that upgrade everything even when given package names.
 _ALWAYS_FULL = frozenset({"dist-upgrade", "full-upgrade", "distro-sync", "dup"})
@@ -64,4 +64,4 @@ def _is_full_upgrade(cmd: Command) -> bool:
         return False
     if verb in _ALWAYS_FULL or cmd.name in ("apt-get", "apt"):
         return True
-    return not operands(cmd, verb)
+    return not operands_after(cmd, verb)

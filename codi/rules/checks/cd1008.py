@@ -12,6 +12,7 @@ from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import key_values
 from codi.pipeline.shell import Command, ShellScript, ShellWord
 from codi.rules.base import LintContext, Rule
+from codi.rules.fixes import remove_word_edits
 
 # Environment variables that switch verification off, with the values that do it.
 _INSECURE_ENV: dict[str, Callable[[str], bool]] = {
@@ -197,20 +198,3 @@ def _fix_edits(instr: Instruction, script: ShellScript, word: ShellWord) -> list
         span = instr.args_span(index, index + 1)
         return [Edit.delete(span.start, span.end)]
     return remove_word_edits(instr, script, word)
-
-
-def remove_word_edits(instr: Instruction, script: ShellScript, word: ShellWord) -> list[Edit]:
-    """Edits that delete a whole option word and the blank before it on the same line.
-
-    Empty when the word is quoted or escaped (its source text is then not its
-    value, so the removal would not be certain); the caller offers no fix.
-    """
-    if not script.exact or script.text[word.start : word.end] != word.value:
-        return []
-    start = word.start
-    while start > 0 and script.text[start - 1] in " \t":
-        start -= 1
-    span = instr.args_span(start, word.end)
-    if span.end - span.start != word.end - start:  # the blank crosses a line continuation
-        span = instr.args_span(word.start, word.end)
-    return [Edit.delete(span.start, span.end)]

@@ -10,7 +10,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, ShellScript, ShellWord
 from codi.rules.base import LintContext, Rule
-from codi.rules.checks.cd1008 import remove_word_edits
+from codi.rules.fixes import remove_word_edits
 
 # Options that switch signature checks off, per package manager.
 _UNSIGNED_OPTIONS: dict[frozenset[str], frozenset[str]] = {

@@ -8,24 +8,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.stacks import command_summary, dependency_step, requirement_files
-
-_CONTEXT_ROOTS = frozenset({".", "./"})
-
-
-def copies_whole_context(instr: Instruction) -> bool:
-    """Whether a COPY/ADD sends the whole build context (`COPY . .`, `ADD ./ /app`).
-
-    `COPY --from=…` copies from a stage or image, and a heredoc copies inline
-    text, so neither reads the context.
-    """
-    if instr.keyword not in ("COPY", "ADD") or instr.flag("from") is not None or instr.heredocs:
-        return False
-    if instr.exec_form is not None:
-        sources = list(instr.exec_form[:-1])
-    else:
-        sources = [word.value for word in instr.words[:-1]]
-    return any(source in _CONTEXT_ROOTS for source in sources)
-
+from codi.rules.stages import copies_whole_context
 
 class DependenciesAfterSources(Rule):
     """## What it does

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
-from codi.pipeline.semantic import SemanticModel, Stage, expand
+from codi.pipeline.semantic import Stage, expand
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
 from codi.rules.images import toolchain_image
+from codi.rules.packages import INSTALL_VERB, REMOVE_VERBS, removes_packages
 from codi.rules.stacks import (
     compile_step,
     dependency_step,
@@ -18,61 +19,10 @@ from codi.rules.stacks import (
     is_toolchain_package,
     program,
 )
+from codi.rules.stages import entry_point_text, image_stages, runs_application, single_stage_compiles
 
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "pwsh", "powershell", "cmd", "cmd.exe"})
-_INSTALL = {
-    "apt-get": "install", "apt": "install", "apk": "add", "dnf": "install", "yum": "install", "microdnf": "install"
-}
-_REMOVE = {
-    "apt-get": ("purge", "remove", "autoremove"),
-    "apt": ("purge", "remove", "autoremove"),
-    "apk": ("del",),
-    "dnf": ("remove", "erase"),
-    "yum": ("remove", "erase"),
-    "microdnf": ("remove",),
-}
 _VALUE_FLAGS = ("o", "t", "virtual", "X", "repository", "target-release", "setopt", "enablerepo", "disablerepo")
-_IDLE_COMMANDS = ("tail -f /dev/null", "sleep infinity")
-"""Entry points of containers kept alive to exec into (test rigs, dev boxes)."""
 _DEV_ONLY_ENTRY = ("dev", "watch", "nodemon", "test", "storybook")
-
-
-def image_stages(model: SemanticModel) -> list[Stage]:
-    """The stages whose layers make up the built image: the last stage and those it is built FROM, root first."""
-    if not model.stages:
-        return []
-    chain = [model.stages[-1]]
-    while chain[-1].parent is not None:
-        chain.append(chain[-1].parent)
-    return chain[::-1]
-
-
-def runs_application(stages: list[Stage]) -> bool:
-    """Whether the image has an entry point that is not a bare shell.
-
-    Images without one (base images, dev containers, CI toolboxes) are meant
-    to carry their tools.
-    """
-    entry = [instr for stage in stages for instr in stage.instructions if instr.keyword in ("CMD", "ENTRYPOINT")]
-    if not entry:
-        return False
-    argv = entry_argv(entry[-1])
-    if not argv or (len(argv) == 1 and argv[0].rsplit("/", 1)[-1] in _SHELLS):
-        return False
-    text = " ".join(argv)
-    return not any(idle in text for idle in _IDLE_COMMANDS)
-
-
-def entry_point_text(stages: list[Stage]) -> str:
-    """The last CMD and ENTRYPOINT of the image, as text."""
-    entry = [instr for stage in stages for instr in stage.instructions if instr.keyword in ("CMD", "ENTRYPOINT")]
-    texts = [" ".join(entry_argv(instr)) for instr in entry]
-    return " ".join(texts[-2:]) + " "
-
-
-def entry_argv(instr: Instruction) -> list[str]:
-    """The words of a CMD/ENTRYPOINT, exec form or shell form."""
-    return list(instr.exec_form) if instr.exec_form is not None else [word.value for word in instr.words]
 
 
 @dataclass
@@ -101,12 +51,12 @@ def remaining_installs(ctx: LintContext, stages: list[Stage]) -> list[Install]:
             current = Install(instr)
             for cmd in commands:
                 manager = program(cmd)
-                if manager in _INSTALL and cmd.has_args(_INSTALL[manager]):
-                    names = _package_words(cmd, _INSTALL[manager], variables)
+                if manager in INSTALL_VERB and cmd.has_args(INSTALL_VERB[manager]):
+                    names = _package_words(cmd, INSTALL_VERB[manager], variables)
                     current.packages.extend(names)
                     for group in cmd.flag_args("virtual") + cmd.flag_args("t"):
                         groups[group] = names if manager == "apk" else []
-                elif manager in _REMOVE and any(cmd.has_args(verb) for verb in _REMOVE[manager]):
+                elif removes_packages(cmd):
                     removed = set(_package_words(cmd, "", variables))
                     for group in list(removed):
                         removed.update(groups.get(group, ()))
@@ -122,7 +72,7 @@ def _package_words(cmd: Command, verb: str, variables: dict[str, str | None]) ->
     words = [word for word in cmd.without_flag_values(_VALUE_FLAGS) if not word.startswith("-")]
     out: list[str] = []
     for word in words:
-        if word in _REMOVE.get(program(cmd), ()) or word == verb:
+        if word in REMOVE_VERBS.get(program(cmd), ()) or word == verb:
             continue
         out.extend(expand(word, variables).split())
     return out
@@ -135,27 +85,6 @@ def _auto_removes_all(commands: tuple[Command, ...]) -> bool:
         for cmd in commands
     )
     return marks_auto and auto_removes
-
-
-def single_stage_compiles(ctx: LintContext) -> list[tuple[Instruction, Command]]:
-    """In a single-stage build, the RUN commands that compile, outside RUNs that purge their build packages."""
-    if len(ctx.model.stages) != 1:
-        return []
-    found = []
-    for instr in ctx.model.stages[0].instructions:
-        if instr.keyword != "RUN":
-            continue
-        commands = ctx.shell(instr).commands
-        if _removes_packages(commands):
-            continue
-        found.extend((instr, cmd) for cmd in commands if compile_step(cmd) is not None)
-    return found
-
-
-def _removes_packages(commands: tuple[Command, ...]) -> bool:
-    return any(
-        program(cmd) in _REMOVE and any(cmd.has_args(verb) for verb in _REMOVE[program(cmd)]) for cmd in commands
-    )
 
 
 class ToolchainInFinalImage(Rule):

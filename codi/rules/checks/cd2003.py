@@ -6,9 +6,14 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
-from codi.rules.checks.cd2001 import copies_whole_context
-from codi.rules.checks.cd2002 import entry_point_text, image_stages, runs_application, single_stage_compiles
 from codi.rules.stacks import command_summary, compile_step
+from codi.rules.stages import (
+    copies_whole_context,
+    entry_point_text,
+    image_stages,
+    runs_application,
+    single_stage_compiles,
+)
 
 _STATIC_SERVERS = ("nginx", "httpd", "caddy", "lighttpd", "http-server", "serve ", "http.server")
 

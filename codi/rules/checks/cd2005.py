@@ -8,9 +8,9 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
-from codi.rules.checks.cd2002 import entry_argv, image_stages
 from codi.rules.images import SMALLER_VARIANTS, docker_hub_name, smaller_tag
 from codi.rules.stacks import compile_step, program
+from codi.rules.stages import entry_argv, image_stages
 
 _JDK_TOOLS = frozenset(
     {"javac", "jar", "jlink", "jpackage", "jdeps", "jshell", "jcmd", "jmap", "jstack", "native-image"}

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
-from codi.pipeline.model import Instruction
-from codi.pipeline.semantic import expand
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import copy_source, names_visible_stage
 
 
 class CopyFromKnownStage(Rule):
@@ -57,20 +56,3 @@ class CopyFromKnownStage(Rule):
             if source is None or ":" in source or names_visible_stage(ctx, instr, source):
                 continue
             yield self.finding(instr)
-
-
-def names_visible_stage(ctx: LintContext, instr: Instruction, name: str) -> bool:
-    """Whether `name` is the alias or index of a stage defined up to the one holding `instr`."""
-    stage = ctx.stage_of(instr)
-    visible = ctx.model.stages[: stage.index + 1] if stage is not None else []
-    if name.isdigit():
-        return int(name) < len(visible)
-    return any(earlier.alias is not None and earlier.alias.lower() == name.lower() for earlier in visible)
-
-
-def copy_source(ctx: LintContext, instr: Instruction) -> str | None:
-    """The value of `--from`, with the ARG/ENV values visible to the COPY expanded."""
-    flag = instr.flag("from")
-    if flag is None or flag.value is None:
-        return None
-    return expand(flag.value, ctx.model.variables_at(instr))

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
-from codi.rules.checks.dl3057 import unsatisfied_stages
 from codi.rules.labels import label_pairs
+from codi.rules.stages import unsatisfied_stages
 
 
 class MissingSchemaLabel(Rule):

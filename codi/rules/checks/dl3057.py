@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
-from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import unsatisfied_stages
 
 
 class MissingHealthcheck(Rule):
@@ -56,24 +56,3 @@ class MissingHealthcheck(Rule):
         declares = {id(stage) for stage in stages if any(i.keyword == "HEALTHCHECK" for i in stage.instructions)}
         for stage in unsatisfied_stages(stages, lambda s: id(s) in declares):
             yield self.finding(stage.from_instr)
-
-
-def stage_and_ancestors(stage: Stage) -> Iterator[Stage]:
-    """The stage, then the stage it is built FROM, and so on."""
-    current: Stage | None = stage
-    while current is not None:
-        yield current
-        current = current.parent
-
-
-def unsatisfied_stages(stages: list[Stage], declares: Callable[[Stage], bool]) -> Iterator[Stage]:
-    """Stages where a stage-level requirement is met neither by the stage or its ancestors
-    (inherited) nor by a descendant (then the stage is only a base for it)."""
-    met_in_descendant: set[int] = set()
-    for stage in stages:
-        if declares(stage):
-            met_in_descendant.update(id(ancestor) for ancestor in stage_and_ancestors(stage))
-    for stage in stages:
-        inherited = any(declares(ancestor) for ancestor in stage_and_ancestors(stage))
-        if not inherited and id(stage) not in met_in_descendant:
-            yield stage

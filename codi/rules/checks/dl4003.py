@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
-from codi.pipeline.model import Instruction
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import repeated_in_stage
 
 
 class MultipleCmd(Rule):
@@ -46,15 +46,3 @@ class MultipleCmd(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in repeated_in_stage(ctx, "CMD"):
             yield self.finding(instr)
-
-
-def repeated_in_stage(ctx: LintContext, keyword: str) -> Iterator[Instruction]:
-    """Instructions `keyword` that follow another one in the same stage (ONBUILD ones not counted)."""
-    seen = False
-    for instr in ctx.instructions():
-        if instr.keyword == "FROM":
-            seen = False
-        elif instr.keyword == keyword:
-            if seen:
-                yield instr
-            seen = True

@@ -10,7 +10,7 @@ from codi.pipeline.model import Comment, Instruction
 from codi.pipeline.semantic import DEFAULT_SHELL, Stage
 from codi.pipeline.shell import ShellScript, parse_script
 from codi.rules.base import LintContext, Rule
-from codi.rules.checks.dl3057 import stage_and_ancestors
+from codi.rules.stages import stage_and_ancestors
 
 _PIPEFAIL_SHELLS = frozenset({"bash", "zsh", "ash"})
 _ASH_SHELL = '["/bin/ash", "-o", "pipefail", "-c"]'
