@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
+from codi.rules.fixes import exact_script, insert_after_arg
 
 
 class AptGetYes(Rule):
@@ -47,11 +48,8 @@ class AptGetYes(Rule):
             if not missing:
                 continue
             fix = None
-            if all(script.exact for script in shell.scripts) and len(shell.scripts) == 1:
-                edits = []
-                for cmd in missing:
-                    word = next(w for w in cmd.args if w.value == "install")
-                    edits.append(Edit.insert(instr.args_span(word.start, word.end).end, " -y"))
+            if exact_script(shell) is not None:
+                edits = [insert_after_arg(instr, cmd, ("install",), " -y") for cmd in missing]
                 fix = Fix.safe("Add -y to apt-get install", *edits)
             yield self.finding(instr, fix=fix)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
+from codi.rules.fixes import exact_script, insert_after
 
 _PROMPTING_SUBCOMMANDS = ("install", "in", "remove", "rm", "source-install", "si", "patch")
 
@@ -52,11 +53,8 @@ class ZypperNonInteractive(Rule):
             if not missing:
                 continue
             fix = None
-            if len(shell.scripts) == 1 and shell.scripts[0].exact:
-                edits = [
-                    Edit.insert(instr.args_span(cmd.name_word.start, cmd.name_word.end).end, " --non-interactive")
-                    for cmd in missing
-                ]
+            if exact_script(shell) is not None:
+                edits = [insert_after(instr, cmd.name_word, " --non-interactive") for cmd in missing]
                 fix = Fix.safe("Add --non-interactive to zypper", *edits)
             yield self.finding(instr, fix=fix)
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
+from codi.rules.fixes import exact_script, insert_after_arg
 from codi.rules.rpm import DNF_COMMANDS
 
 _INSTALL_SUBCOMMANDS = ("install", "groupinstall", "localinstall")
@@ -52,11 +53,8 @@ class DnfYes(Rule):
             if not missing:
                 continue
             fix = None
-            if len(shell.scripts) == 1 and shell.scripts[0].exact:
-                edits = []
-                for cmd in missing:
-                    word = next(w for w in cmd.args if w.value in _INSTALL_SUBCOMMANDS)
-                    edits.append(Edit.insert(instr.args_span(word.start, word.end).end, " -y"))
+            if exact_script(shell) is not None:
+                edits = [insert_after_arg(instr, cmd, _INSTALL_SUBCOMMANDS, " -y") for cmd in missing]
                 fix = Fix.safe("Add -y to dnf install", *edits)
             yield self.finding(instr, fix=fix)
 

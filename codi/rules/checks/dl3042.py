@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell, ShellWord
 from codi.rules.base import LintContext, Rule, has_cache_mount
+from codi.rules.fixes import exact_script, insert_after
 
 _TRUTHY = frozenset({"1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES"})
 _SETTING = "PIP_NO_CACHE_DIR="
@@ -63,8 +64,8 @@ class PipNoCacheDir(Rule):
             if not forgot or _cache_disabled(ctx, instr, shell):
                 continue
             fix = None
-            if len(shell.scripts) == 1 and shell.scripts[0].exact:
-                edits = [_insert_after(instr, _install_word(cmd), " --no-cache-dir") for cmd in forgot]
+            if exact_script(shell) is not None:
+                edits = [insert_after(instr, _install_word(cmd), " --no-cache-dir") for cmd in forgot]
                 fix = Fix.safe("Add --no-cache-dir to pip install", *edits)
             yield self.finding(instr, fix=fix)
 
@@ -115,7 +116,3 @@ def _find(values: tuple[str, ...], run: tuple[str, ...]) -> int | None:
         if values[index : index + len(run)] == run:
             return index
     return None
-
-
-def _insert_after(instr: Instruction, word: ShellWord, text: str) -> Edit:
-    return Edit.insert(instr.args_span(word.start, word.end).end, text)

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
+from codi.rules.fixes import exact_script, insert_after
 
 _PROGRESS = " --progress=dot:giga"
 _BUSYBOX_IMAGES = ("alpine", "busybox")
@@ -59,11 +60,8 @@ class WgetProgress(Rule):
             if not noisy:
                 continue
             fix = None
-            if len(shell.scripts) == 1 and shell.scripts[0].exact:
-                edits = [
-                    Edit.insert(instr.args_span(cmd.name_word.start, cmd.name_word.end).end, _PROGRESS)
-                    for cmd in noisy
-                ]
+            if exact_script(shell) is not None:
+                edits = [insert_after(instr, cmd.name_word, _PROGRESS) for cmd in noisy]
                 make = Fix.safe if _gnu_wget_likely(ctx.stage_of(instr)) else Fix.unsafe
                 fix = make("Add --progress=dot:giga to wget", *edits)
             yield self.finding(instr, fix=fix)
