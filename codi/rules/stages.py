@@ -1,9 +1,10 @@
 """How stages relate: the stage graph, the stages that make up the built image, and what runs in them.
 
 Shared by the rules that judge a stage by its ancestors or descendants
-(DL3049, DL3057, DL4006), by what COPY --from names (DL3022, DL3023,
-DL3026), by repeated stage-level instructions (DL4003, DL4004), and by the
-image-level optimisation rules (CD2001–CD2005, CD2007).
+(DL3049, DL3057, DL4006), by the image its FROM pulls (DL3006, CD1011), by
+what COPY --from names (DL3022, DL3023, DL3026), by repeated stage-level
+instructions (DL4003, DL4004), and by the image-level optimisation rules
+(CD2001–CD2005, CD2007).
 """
 
 from __future__ import annotations
@@ -56,6 +57,13 @@ def repeated_in_stage(ctx: LintContext, keyword: str) -> Iterator[Instruction]:
             seen = True
 
 
+def pulls_named_image(stage: Stage) -> bool:
+    """Whether the stage is built on an image pulled by a name written out: not `scratch`, not an
+    earlier stage, no variable in it (DL3006, CD1011 judge only those)."""
+    image = stage.image
+    return stage.parent is None and not image.is_scratch and "$" not in image.raw and bool(image.repository)
+
+
 def copy_source(ctx: LintContext, instr: Instruction) -> str | None:
     """The value of `--from`, with the ARG/ENV values visible to the COPY expanded."""
     flag = instr.flag("from")
@@ -98,13 +106,18 @@ def image_stages(model: SemanticModel) -> list[Stage]:
     return chain[::-1]
 
 
+def instructions_of(stages: list[Stage], *keywords: str) -> list[Instruction]:
+    """The instructions `keywords` of `stages`, in build order (ONBUILD triggers not included)."""
+    return [instr for stage in stages for instr in stage.instructions if instr.keyword in keywords]
+
+
 def runs_application(stages: list[Stage]) -> bool:
     """Whether the image has an entry point that is not a bare shell.
 
     Images without one (base images, dev containers, CI toolboxes) are meant
     to carry their tools.
     """
-    entry = [instr for stage in stages for instr in stage.instructions if instr.keyword in ("CMD", "ENTRYPOINT")]
+    entry = instructions_of(stages, "CMD", "ENTRYPOINT")
     if not entry:
         return False
     argv = entry_argv(entry[-1])
@@ -116,7 +129,7 @@ def runs_application(stages: list[Stage]) -> bool:
 
 def entry_point_text(stages: list[Stage]) -> str:
     """The last CMD and ENTRYPOINT of the image, as text."""
-    entry = [instr for stage in stages for instr in stage.instructions if instr.keyword in ("CMD", "ENTRYPOINT")]
+    entry = instructions_of(stages, "CMD", "ENTRYPOINT")
     texts = [" ".join(entry_argv(instr)) for instr in entry]
     return " ".join(texts[-2:]) + " "
 
@@ -131,9 +144,7 @@ def single_stage_compiles(ctx: LintContext) -> list[tuple[Instruction, Command]]
     if len(ctx.model.stages) != 1:
         return []
     found = []
-    for instr in ctx.model.stages[0].instructions:
-        if instr.keyword != "RUN":
-            continue
+    for instr in instructions_of(ctx.model.stages, "RUN"):
         commands = ctx.shell(instr).commands
         if any(removes_packages(cmd) for cmd in commands):
             continue

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import pulls_named_image
 
 
 class UnpinnedBaseImage(Rule):
@@ -45,11 +46,8 @@ class UnpinnedBaseImage(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for stage in ctx.model.stages:
-            image = stage.image
-            if image.is_scratch or stage.parent is not None or image.digest is not None:
+            if not pulls_named_image(stage) or stage.image.digest is not None:
                 continue
-            if "$" in image.raw or not image.repository:
-                continue
-            if ctx.model.is_stage_reference(image.raw, before=stage):
+            if ctx.model.is_stage_reference(stage.image.raw, before=stage):
                 continue
             yield self.finding(stage.from_instr)

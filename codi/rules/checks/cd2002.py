@@ -19,7 +19,13 @@ from codi.rules.stacks import (
     is_toolchain_package,
     program,
 )
-from codi.rules.stages import entry_point_text, image_stages, runs_application, single_stage_compiles
+from codi.rules.stages import (
+    entry_point_text,
+    image_stages,
+    instructions_of,
+    runs_application,
+    single_stage_compiles,
+)
 
 _VALUE_FLAGS = ("o", "t", "virtual", "X", "repository", "target-release", "setopt", "enablerepo", "disablerepo")
 _DEV_ONLY_ENTRY = ("dev", "watch", "nodemon", "test", "storybook")
@@ -42,29 +48,26 @@ def remaining_installs(ctx: LintContext, stages: list[Stage]) -> list[Install]:
     """
     installs: list[Install] = []
     groups: dict[str, list[str]] = {}
-    for stage in stages:
-        for instr in stage.instructions:
-            if instr.keyword != "RUN":
-                continue
-            variables = ctx.model.variables_at(instr)
-            commands = ctx.shell(instr).commands
-            current = Install(instr)
-            for cmd in commands:
-                manager = program(cmd)
-                if manager in INSTALL_VERB and cmd.has_args(INSTALL_VERB[manager]):
-                    names = _package_words(cmd, INSTALL_VERB[manager], variables)
-                    current.packages.extend(names)
-                    for group in cmd.flag_args("virtual") + cmd.flag_args("t"):
-                        groups[group] = names if manager == "apk" else []
-                elif removes_packages(cmd):
-                    removed = set(_package_words(cmd, "", variables))
-                    for group in list(removed):
-                        removed.update(groups.get(group, ()))
-                    for install in [*installs, current]:
-                        install.packages = [name for name in install.packages if name not in removed]
-            if _auto_removes_all(commands):
-                current.packages = []
-            installs.append(current)
+    for instr in instructions_of(stages, "RUN"):
+        variables = ctx.model.variables_at(instr)
+        commands = ctx.shell(instr).commands
+        current = Install(instr)
+        for cmd in commands:
+            manager = program(cmd)
+            if manager in INSTALL_VERB and cmd.has_args(INSTALL_VERB[manager]):
+                names = _package_words(cmd, INSTALL_VERB[manager], variables)
+                current.packages.extend(names)
+                for group in cmd.flag_args("virtual") + cmd.flag_args("t"):
+                    groups[group] = names if manager == "apk" else []
+            elif removes_packages(cmd):
+                removed = set(_package_words(cmd, "", variables))
+                for group in list(removed):
+                    removed.update(groups.get(group, ()))
+                for install in [*installs, current]:
+                    install.packages = [name for name in install.packages if name not in removed]
+        if _auto_removes_all(commands):
+            current.packages = []
+        installs.append(current)
     return [install for install in installs if install.packages]
 
 
@@ -192,11 +195,7 @@ class ToolchainInFinalImage(Rule):
 
 def _compiles(ctx: LintContext, stages: list[Stage]) -> bool:
     return any(
-        compile_step(cmd) is not None
-        for stage in stages
-        for instr in stage.instructions
-        if instr.keyword == "RUN"
-        for cmd in ctx.shell(instr).commands
+        compile_step(cmd) is not None for instr in instructions_of(stages, "RUN") for cmd in ctx.shell(instr).commands
     )
 
 

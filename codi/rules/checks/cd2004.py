@@ -11,7 +11,7 @@ from codi.pipeline.semantic import ImageRef
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.stacks import program
-from codi.rules.stages import image_stages
+from codi.rules.stages import image_stages, instructions_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,23 +182,20 @@ class PackageCacheLeftBehind(Rule):
         stages = image_stages(ctx.model)
         gemrc_unknown = not stages or _may_have_gemrc(stages[0].image)
         apt_cache_kept = False
-        for stage in stages:
-            for instr in stage.instructions:
-                if instr.keyword != "RUN":
+        for instr in instructions_of(stages, "RUN"):
+            commands = ctx.shell(instr).commands
+            apt_cache_kept = apt_cache_kept or any(_disables_docker_clean(cmd) for cmd in commands)
+            for owner in _OWNERS:
+                if owner.name == "gem" and gemrc_unknown:
                     continue
-                commands = ctx.shell(instr).commands
-                apt_cache_kept = apt_cache_kept or any(_disables_docker_clean(cmd) for cmd in commands)
-                for owner in _OWNERS:
-                    if owner.name == "gem" and gemrc_unknown:
-                        continue
-                    if any(owner.fills(cmd) for cmd in commands) and not _handled(ctx, instr, owner):
-                        yield self.finding(instr, owner.message)
-                if apt_cache_kept and _apt_archives_left(instr, commands):
-                    yield self.finding(
-                        instr,
-                        "apt cache left in the image (the docker-clean hook was removed): run `apt-get clean` "
-                        "in the same RUN or use `--mount=type=cache,target=/var/cache/apt`",
-                    )
+                if any(owner.fills(cmd) for cmd in commands) and not _handled(ctx, instr, owner):
+                    yield self.finding(instr, owner.message)
+            if apt_cache_kept and _apt_archives_left(instr, commands):
+                yield self.finding(
+                    instr,
+                    "apt cache left in the image (the docker-clean hook was removed): run `apt-get clean` "
+                    "in the same RUN or use `--mount=type=cache,target=/var/cache/apt`",
+                )
 
 
 def _may_have_gemrc(image: ImageRef) -> bool:

@@ -10,7 +10,7 @@ from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
 from codi.rules.images import SMALLER_VARIANTS, docker_hub_name, smaller_tag
 from codi.rules.stacks import compile_step, program
-from codi.rules.stages import entry_argv, image_stages
+from codi.rules.stages import entry_argv, image_stages, instructions_of
 
 _JDK_TOOLS = frozenset(
     {"javac", "jar", "jlink", "jpackage", "jdeps", "jshell", "jcmd", "jmap", "jstack", "native-image"}
@@ -85,7 +85,7 @@ class FatBaseImage(Rule):
 
 def _runs_java(stages: list[Stage]) -> bool:
     """Whether the image's entry point starts `java` itself (a server script may want the JDK)."""
-    entry = [instr for stage in stages for instr in stage.instructions if instr.keyword in ("CMD", "ENTRYPOINT")]
+    entry = instructions_of(stages, "CMD", "ENTRYPOINT")
     for instr in reversed(entry):
         argv = entry_argv(instr)
         if argv:
@@ -94,14 +94,11 @@ def _runs_java(stages: list[Stage]) -> bool:
 
 
 def _needs_jdk(ctx: LintContext, stages: list[Stage]) -> bool:
-    for stage in stages:
-        for instr in stage.instructions:
-            if instr.keyword != "RUN":
-                continue
-            for cmd in ctx.shell(instr).commands:
-                if program(cmd) in _JDK_TOOLS or compile_step(cmd) == "java":
-                    return True
-    return False
+    return any(
+        program(cmd) in _JDK_TOOLS or compile_step(cmd) == "java"
+        for instr in instructions_of(stages, "RUN")
+        for cmd in ctx.shell(instr).commands
+    )
 
 
 def _retag(stage: Stage, tag: str) -> Fix | None:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import pulls_named_image
 
 
 class UntaggedImage(Rule):
@@ -45,8 +46,5 @@ class UntaggedImage(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for stage in ctx.model.stages:
-            image = stage.image
-            if stage.parent is not None or image.is_scratch or "$" in image.raw or not image.repository:
-                continue
-            if image.tag is None and image.digest is None:
+            if pulls_named_image(stage) and stage.image.tag is None and stage.image.digest is None:
                 yield self.finding(stage.from_instr)
