@@ -1,7 +1,8 @@
 """Shared logic of the RPM-family rules (yum, dnf, microdnf, zypper) and cache rules.
 
 What several rules need, written once:
-- `clean_missing`: "an install whose cache is never cleaned afterwards";
+- `cache_left` / `append_clean`: "an install whose cache is never cleaned
+  afterwards" (DL3032, DL3036, DL3040) and the fix that appends the clean;
 - `unpinned_install`: hadolint's notion of an install without `<name>-<version>`.
 """
 
@@ -10,7 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from codi.pipeline.shell import Command
+from codi.pipeline.edits import Edit
+from codi.pipeline.model import Instruction
+from codi.pipeline.shell import Command, RunShell
+from codi.rules.fixes import append_after_last
 
 CommandPredicate = Callable[[Command], bool]
 
@@ -21,7 +25,37 @@ _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _VERSION_PART = re.compile(r"[0-9A-Za-z.~^_:+]*")
 
 
-def clean_missing(commands: Iterable[Command], is_install: CommandPredicate, is_clean: CommandPredicate) -> bool:
+def cache_left(
+    commands: Iterable[Command],
+    tool: str,
+    installs: tuple[str, ...],
+    cleans: tuple[str, ...],
+    removed_cache: str | None = None,
+) -> bool:
+    """Whether a `tool` command with one of the `installs` verbs is not followed by a clean.
+
+    A clean is a `tool` command with one of the `cleans` words anywhere in
+    it, or, when `removed_cache` is given, an `rm` with `-rf` or
+    `removed_cache` among its arguments: hadolint's tests, kept for parity.
+    """
+
+    def is_install(cmd: Command) -> bool:
+        return cmd.name == tool and cmd.has_args(*installs)
+
+    def is_clean(cmd: Command) -> bool:
+        if cmd.name == tool:
+            return cmd.has_args(*cleans)
+        return removed_cache is not None and cmd.name == "rm" and cmd.has_args("-rf", removed_cache)
+
+    return _clean_missing(commands, is_install, is_clean)
+
+
+def append_clean(instr: Instruction, shell: RunShell, tool: str, clean: str) -> Edit | None:
+    """The edit running `clean` after the last `tool` command of the RUN (None where not certain)."""
+    return append_after_last(instr, shell, lambda cmd: cmd.name == tool, clean)
+
+
+def _clean_missing(commands: Iterable[Command], is_install: CommandPredicate, is_clean: CommandPredicate) -> bool:
     """True when some install is not followed by a clean.
 
     hadolint compares the first install with the first clean, so it misses

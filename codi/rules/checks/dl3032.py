@@ -6,10 +6,8 @@ from collections.abc import Iterator
 
 from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
-from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.fixes import append_after_last
-from codi.rules.rpm import clean_missing
+from codi.rules.rpm import append_clean, cache_left
 
 
 class YumCleanAll(Rule):
@@ -53,18 +51,7 @@ class YumCleanAll(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("RUN", onbuild=True):
             shell = ctx.shell(instr)
-            if not clean_missing(shell.commands, _is_yum_install, _is_yum_clean):
+            if not cache_left(shell.commands, "yum", ("install",), ("clean", "all"), "/var/cache/yum/*"):
                 continue
-            edit = append_after_last(instr, shell, lambda cmd: cmd.name == "yum", "yum clean all")
+            edit = append_clean(instr, shell, "yum", "yum clean all")
             yield self.finding(instr, fix=Fix.safe("Add yum clean all", edit) if edit else None)
-
-
-def _is_yum_install(cmd: Command) -> bool:
-    return cmd.name == "yum" and cmd.has_args("install")
-
-
-def _is_yum_clean(cmd: Command) -> bool:
-    """hadolint's test: any `yum clean …`/`yum … all`, or any `rm -rf …`."""
-    if cmd.name == "yum":
-        return cmd.has_args("clean", "all")
-    return cmd.name == "rm" and cmd.has_args("-rf", "/var/cache/yum/*")

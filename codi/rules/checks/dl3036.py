@@ -6,10 +6,8 @@ from collections.abc import Iterator
 
 from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
-from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.fixes import append_after_last
-from codi.rules.rpm import clean_missing
+from codi.rules.rpm import append_clean, cache_left
 
 
 class ZypperClean(Rule):
@@ -52,17 +50,9 @@ class ZypperClean(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("RUN", onbuild=True):
             shell = ctx.shell(instr)
-            if has_cache_mount(instr, "/var/cache/zypp") or not clean_missing(
-                shell.commands, _is_zypper_install, _is_zypper_clean
-            ):
+            if has_cache_mount(instr, "/var/cache/zypp"):
                 continue
-            edit = append_after_last(instr, shell, lambda cmd: cmd.name == "zypper", "zypper clean")
+            if not cache_left(shell.commands, "zypper", ("install", "in"), ("clean", "cc")):
+                continue
+            edit = append_clean(instr, shell, "zypper", "zypper clean")
             yield self.finding(instr, fix=Fix.safe("Add zypper clean", edit) if edit else None)
-
-
-def _is_zypper_install(cmd: Command) -> bool:
-    return cmd.name == "zypper" and cmd.has_args("install", "in")
-
-
-def _is_zypper_clean(cmd: Command) -> bool:
-    return cmd.name == "zypper" and cmd.has_args("clean", "cc")

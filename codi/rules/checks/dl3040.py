@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
-from codi.pipeline.model import Instruction
-from codi.pipeline.shell import Command, RunShell
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.fixes import append_after_last
-from codi.rules.rpm import DNF_COMMANDS, clean_missing
+from codi.rules.rpm import DNF_COMMANDS, append_clean, cache_left
 
 _INSTALL_SUBCOMMANDS = ("install", "in", "upgrade", "up", "upgrade-minimal", "up-min", "reinstall", "rei")
 
@@ -59,25 +56,13 @@ class DnfCleanAll(Rule):
             if has_cache_mount(instr, "/var/cache/libdnf5") or has_cache_mount(instr, ".cache/libdnf5"):
                 continue
             shell = ctx.shell(instr)
-            unclean = [tool for tool in sorted(DNF_COMMANDS) if _unclean(shell.commands, tool)]
+            unclean = [
+                tool
+                for tool in sorted(DNF_COMMANDS)
+                if cache_left(shell.commands, tool, _INSTALL_SUBCOMMANDS, ("clean", "all"), "/var/cache/libdnf5*")
+            ]
             if not unclean:
                 continue
-            edits = [edit for tool in unclean if (edit := _append_clean(instr, shell, tool))]
+            edits = [edit for tool in unclean if (edit := append_clean(instr, shell, tool, f"{tool} clean all"))]
             fix = Fix.safe(f"Add {' and '.join(unclean)} clean all", *edits) if len(edits) == len(unclean) else None
             yield self.finding(instr, fix=fix)
-
-
-def _append_clean(instr: Instruction, shell: RunShell, tool: str) -> Edit | None:
-    return append_after_last(instr, shell, lambda cmd: cmd.name == tool, f"{tool} clean all")
-
-
-def _unclean(commands: tuple[Command, ...], tool: str) -> bool:
-    def is_install(cmd: Command) -> bool:
-        return cmd.name == tool and cmd.has_args(*_INSTALL_SUBCOMMANDS)
-
-    def is_clean(cmd: Command) -> bool:
-        if cmd.name == tool:
-            return cmd.has_args("clean", "all")
-        return cmd.name == "rm" and cmd.has_args("-rf", "/var/cache/libdnf5*")
-
-    return clean_missing(commands, is_install, is_clean)
