@@ -27,13 +27,14 @@ def label_pairs(instr: Instruction) -> list[tuple[str, str]]:
 
 
 def labels_with_bad_values(
-    ctx: LintContext, label_type: str, is_valid: Callable[[str], bool]
+    ctx: LintContext, label_type: str | None, is_valid: Callable[[str], bool]
 ) -> Iterator[tuple[Instruction, str]]:
-    """(LABEL, schema label name) for each LABEL that gives a label of `label_type` an invalid value.
+    """(LABEL, schema label name) for each LABEL that gives a label of `label_type` (None: any
+    schema label) an invalid value.
 
     One result per label name per instruction, as hadolint reports them.
     """
-    names = [name for name, kind in ctx.config.label_schema.items() if kind == label_type]
+    names = [name for name, kind in ctx.config.label_schema.items() if label_type in (None, kind)]
     if not names:
         return
     for instr in ctx.instructions("LABEL"):

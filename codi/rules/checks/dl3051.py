@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
-from codi.rules.labels import label_pairs
+from codi.rules.labels import labels_with_bad_values
 
 
 class EmptySchemaLabel(Rule):
@@ -41,11 +41,5 @@ class EmptySchemaLabel(Rule):
     message = "label `<label>` is empty."
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        names = list(ctx.config.label_schema)
-        if not names:
-            return
-        for instr in ctx.instructions("LABEL"):
-            pairs = label_pairs(instr)
-            for name in names:
-                if any(key == name and not value for key, value in pairs):
-                    yield self.finding(instr, f"label `{name}` is empty.")
+        for instr, name in labels_with_bad_values(ctx, None, bool):
+            yield self.finding(instr, f"label `{name}` is empty.")
