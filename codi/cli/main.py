@@ -148,6 +148,26 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the webhook receiver under uvicorn; a bad CODI_* setting stops it before it listens."""
+    import logging
+
+    from codi.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"codi: {error}", file=sys.stderr)
+        return 2
+    import uvicorn
+
+    from codi.app import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    return 0
+
+
 def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", help="Dockerfiles or directories to search")
     parser.add_argument("--config", help="config file (.codi.yml or .hadolint.yaml); default: nearest one")
@@ -180,6 +200,11 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--markdown", action="store_true", help="print the rule reference page (docs/rules.md)")
     rules.set_defaults(handler=cmd_rules)
+
+    serve = sub.add_parser("serve", help="run the GitHub App's webhook receiver (settings from CODI_* variables)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 

@@ -1,0 +1,128 @@
+"""Fixtures for the receiver: real Redis on a dedicated DB, GitHub's own payload examples, signed deliveries."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+import os
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import redis
+from arq.constants import default_queue_name, job_key_prefix
+from arq.jobs import JobDef, deserialize_job
+from fastapi.testclient import TestClient
+
+from codi.app import create_app
+from codi.settings import Settings
+
+ROOT = Path(__file__).resolve().parents[2]
+SHARED = ROOT.parent / "shared"
+REDIS_DB = 3
+SECRET = "it's a secret to everybody"
+APP_ID = 25811
+"""The app id in GitHub's check_run.requested_action example: there, codi's own check run."""
+
+
+def test_redis_url(db: int = REDIS_DB) -> str:
+    base = urlsplit(os.environ.get("CODI_TEST_REDIS_URL", "redis://127.0.0.1:6379"))
+    return base._replace(path=f"/{db}").geturl()
+
+
+test_redis_url.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_running() -> None:
+    subprocess.run([ROOT / "scripts" / "services"], check=True)
+
+
+@pytest.fixture
+def redis_db() -> Iterator[redis.Redis]:
+    connection = redis.Redis.from_url(test_redis_url())
+    connection.flushdb()
+    yield connection
+    connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def key_path(tmp_path: Path) -> Path:
+    path = tmp_path / "app.pem"
+    path.write_text("not read by the receiver\n")
+    return path
+
+
+@pytest.fixture
+def settings(key_path: Path) -> Settings:
+    return make_settings(key_path)
+
+
+def make_settings(key_path: Path, **changes: Any) -> Settings:
+    values: dict[str, Any] = dict(
+        webhook_secret=SECRET, github_app_id=APP_ID, github_private_key_path=key_path, redis_url=test_redis_url()
+    )
+    return Settings(**(values | changes))
+
+
+@pytest.fixture
+def client(settings: Settings, redis_db: redis.Redis) -> Iterator[TestClient]:
+    with TestClient(create_app(settings)) as test_client:
+        yield test_client
+
+
+_EXAMPLES: dict[str, list[dict[str, Any]]] = {
+    entry["name"]: entry["examples"]
+    for entry in json.loads((SHARED / "github" / "webhook-examples.json").read_text())
+}
+
+
+def example(event: str, action: str | None = None) -> dict[str, Any]:
+    """A copy of GitHub's first example of `event.action`, preferring one sent to an App (with `installation`)."""
+    candidates = [e for e in _EXAMPLES[event] if action is None or e.get("action") == action]
+    assert candidates, f"no GitHub example for {event}.{action}"
+    with_installation = [e for e in candidates if e.get("installation")]
+    return copy.deepcopy((with_installation or candidates)[0])
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def deliver(
+    client: Any,
+    event: str,
+    payload: Any = None,
+    *,
+    body: bytes | None = None,
+    delivery_id: str | None = None,
+    signature: str | None = None,
+) -> Any:
+    """POST one delivery as GitHub does; signed with the test secret unless `signature` is given."""
+    raw = body if body is not None else json.dumps(payload).encode()
+    headers = {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": delivery_id or str(uuid.uuid4()),
+        "Content-Type": "application/json",
+        "X-Hub-Signature-256": sign(raw) if signature is None else signature,
+    }
+    if signature == "":
+        del headers["X-Hub-Signature-256"]
+    return client.post("/webhooks/github", content=raw, headers=headers)
+
+
+def queued_jobs(connection: redis.Redis) -> dict[str, JobDef]:
+    """Every arq job waiting in the default queue, by job id."""
+    jobs = {}
+    for job_id in connection.zrange(default_queue_name, 0, -1):
+        raw = connection.get(job_key_prefix + job_id.decode())
+        assert raw is not None, f"queued job {job_id!r} has no data"
+        jobs[job_id.decode()] = deserialize_job(raw)
+    return jobs
