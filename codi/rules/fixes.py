@@ -7,9 +7,9 @@ the source (`exact_script`).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-from codi.pipeline.edits import Edit
+from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell, ShellScript, ShellWord
 
@@ -26,9 +26,25 @@ def insert_after(instr: Instruction, word: ShellWord, text: str) -> Edit:
     return Edit.insert(instr.args_span(word.start, word.end).end, text)
 
 
+def first_arg(cmd: Command, values: tuple[str, ...]) -> ShellWord:
+    """The first argument of `cmd` equal to one of `values` (the caller knows there is one)."""
+    return next(word for word in cmd.args if word.value in values)
+
+
 def insert_after_arg(instr: Instruction, cmd: Command, values: tuple[str, ...], text: str) -> Edit:
     """Insert `text` right after the first argument of `cmd` equal to one of `values`."""
-    return insert_after(instr, next(word for word in cmd.args if word.value in values), text)
+    return insert_after(instr, first_arg(cmd, values), text)
+
+
+def insertion_fix(
+    instr: Instruction, shell: RunShell, anchors: Iterable[ShellWord], text: str, description: str, *, safe: bool = True
+) -> Fix | None:
+    """A fix inserting `text` (a missing option) right after each anchor word (the verb or command
+    name it belongs to); None when the RUN's offsets do not map to the source."""
+    if exact_script(shell) is None:
+        return None
+    edits = [insert_after(instr, word, text) for word in anchors]
+    return Fix.safe(description, *edits) if safe else Fix.unsafe(description, *edits)
 
 
 def remove_word_edits(instr: Instruction, script: ShellScript, word: ShellWord) -> list[Edit]:

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.fixes import exact_script, insert_after_arg
+from codi.rules.fixes import first_arg, insertion_fix
 
 
 class AptGetNoInstallRecommends(Rule):
@@ -52,10 +51,9 @@ class AptGetNoInstallRecommends(Rule):
             missing = [cmd for cmd in shell.commands if _keeps_recommends(cmd)]
             if not missing:
                 continue
-            fix = None
-            if exact_script(shell) is not None:
-                edits = [insert_after_arg(instr, cmd, ("install",), " --no-install-recommends") for cmd in missing]
-                fix = Fix.safe("Add --no-install-recommends to apt-get install", *edits)
+            anchors = (first_arg(cmd, ("install",)) for cmd in missing)
+            option = " --no-install-recommends"
+            fix = insertion_fix(instr, shell, anchors, option, "Add --no-install-recommends to apt-get install")
             yield self.finding(instr, fix=fix)
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.fixes import exact_script, insert_after_arg
+from codi.rules.fixes import first_arg, insertion_fix
 
 _INSTALL_SUBCOMMANDS = ("install", "groupinstall", "localinstall")
 
@@ -50,10 +49,8 @@ class YumYes(Rule):
             missing = [cmd for cmd in shell.commands if _forgot_yes(cmd)]
             if not missing:
                 continue
-            fix = None
-            if exact_script(shell) is not None:
-                edits = [insert_after_arg(instr, cmd, _INSTALL_SUBCOMMANDS, " -y") for cmd in missing]
-                fix = Fix.safe("Add -y to yum install", *edits)
+            anchors = (first_arg(cmd, _INSTALL_SUBCOMMANDS) for cmd in missing)
+            fix = insertion_fix(instr, shell, anchors, " -y", "Add -y to yum install")
             yield self.finding(instr, fix=fix)
 
 

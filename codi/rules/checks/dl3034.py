@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.fixes import exact_script, insert_after
+from codi.rules.fixes import insertion_fix
 
 _PROMPTING_SUBCOMMANDS = ("install", "in", "remove", "rm", "source-install", "si", "patch")
 
@@ -52,10 +51,8 @@ class ZypperNonInteractive(Rule):
             missing = [cmd for cmd in shell.commands if _forgot_non_interactive(cmd)]
             if not missing:
                 continue
-            fix = None
-            if exact_script(shell) is not None:
-                edits = [insert_after(instr, cmd.name_word, " --non-interactive") for cmd in missing]
-                fix = Fix.safe("Add --non-interactive to zypper", *edits)
+            anchors = (cmd.name_word for cmd in missing)
+            fix = insertion_fix(instr, shell, anchors, " --non-interactive", "Add --non-interactive to zypper")
             yield self.finding(instr, fix=fix)
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell, ShellWord
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.fixes import exact_script, insert_after
+from codi.rules.fixes import insertion_fix
 
 _TRUTHY = frozenset({"1", "true", "True", "TRUE", "on", "On", "ON", "yes", "Yes", "YES"})
 _SETTING = "PIP_NO_CACHE_DIR="
@@ -63,10 +62,8 @@ class PipNoCacheDir(Rule):
             forgot = [cmd for cmd in shell.commands if _forgot_no_cache_dir(cmd)]
             if not forgot or _cache_disabled(ctx, instr, shell):
                 continue
-            fix = None
-            if exact_script(shell) is not None:
-                edits = [insert_after(instr, _install_word(cmd), " --no-cache-dir") for cmd in forgot]
-                fix = Fix.safe("Add --no-cache-dir to pip install", *edits)
+            anchors = (_install_word(cmd) for cmd in forgot)
+            fix = insertion_fix(instr, shell, anchors, " --no-cache-dir", "Add --no-cache-dir to pip install")
             yield self.finding(instr, fix=fix)
 
 

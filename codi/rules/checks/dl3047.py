@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.fixes import exact_script, insert_after
+from codi.rules.fixes import insertion_fix
 
 _PROGRESS = " --progress=dot:giga"
 _BUSYBOX_IMAGES = ("alpine", "busybox")
@@ -59,11 +58,9 @@ class WgetProgress(Rule):
             noisy = [cmd for cmd in shell.commands if _forgot_progress(cmd)]
             if not noisy:
                 continue
-            fix = None
-            if exact_script(shell) is not None:
-                edits = [insert_after(instr, cmd.name_word, _PROGRESS) for cmd in noisy]
-                make = Fix.safe if _gnu_wget_likely(ctx.stage_of(instr)) else Fix.unsafe
-                fix = make("Add --progress=dot:giga to wget", *edits)
+            anchors = (cmd.name_word for cmd in noisy)
+            safe = _gnu_wget_likely(ctx.stage_of(instr))
+            fix = insertion_fix(instr, shell, anchors, _PROGRESS, "Add --progress=dot:giga to wget", safe=safe)
             yield self.finding(instr, fix=fix)
 
 
