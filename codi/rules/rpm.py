@@ -1,6 +1,7 @@
 """Shared logic of the RPM-family rules (yum, dnf, microdnf, zypper) and cache rules.
 
 What several rules need, written once:
+- `installs_without_yes`: an install that would prompt (DL3030, DL3038);
 - `cache_left` / `append_clean`: "an install whose cache is never cleaned
   afterwards" (DL3032, DL3036, DL3040) and the fix that appends the clean;
 - `unpinned_install`: hadolint's notion of an install without `<name>-<version>`.
@@ -18,11 +19,19 @@ from codi.rules.fixes import append_after_last
 
 CommandPredicate = Callable[[Command], bool]
 
+YUM_COMMANDS = frozenset({"yum"})
 DNF_COMMANDS = frozenset({"dnf", "microdnf"})
+PROMPTING_INSTALLS = ("install", "groupinstall", "localinstall")
+"""yum/dnf verbs that ask for confirmation unless given `-y`."""
 
 
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _VERSION_PART = re.compile(r"[0-9A-Za-z.~^_:+]*")
+
+
+def installs_without_yes(cmd: Command, tools: frozenset[str]) -> bool:
+    """Whether `cmd` is a yum/dnf install of one of `tools` without `-y`/`--assumeyes`."""
+    return cmd.name in tools and cmd.has_args(*PROMPTING_INSTALLS) and not cmd.has_any_flag("y", "assumeyes")
 
 
 def cache_left(

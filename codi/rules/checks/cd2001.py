@@ -10,6 +10,7 @@ from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.stacks import command_summary, dependency_step, requirement_files
 from codi.rules.stages import copies_whole_context
 
+
 class DependenciesAfterSources(Rule):
     """## What it does
     Checks for a `COPY`/`ADD` of the whole build context (`COPY . .`) that

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
-from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import first_arg, insertion_fix
-
-_INSTALL_SUBCOMMANDS = ("install", "groupinstall", "localinstall")
+from codi.rules.rpm import PROMPTING_INSTALLS, YUM_COMMANDS, installs_without_yes
 
 
 class YumYes(Rule):
@@ -46,13 +44,9 @@ class YumYes(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("RUN", onbuild=True):
             shell = ctx.shell(instr)
-            missing = [cmd for cmd in shell.commands if _forgot_yes(cmd)]
+            missing = [cmd for cmd in shell.commands if installs_without_yes(cmd, YUM_COMMANDS)]
             if not missing:
                 continue
-            anchors = (first_arg(cmd, _INSTALL_SUBCOMMANDS) for cmd in missing)
+            anchors = (first_arg(cmd, PROMPTING_INSTALLS) for cmd in missing)
             fix = insertion_fix(instr, shell, anchors, " -y", "Add -y to yum install")
             yield self.finding(instr, fix=fix)
-
-
-def _forgot_yes(cmd: Command) -> bool:
-    return cmd.name == "yum" and cmd.has_args(*_INSTALL_SUBCOMMANDS) and not cmd.has_any_flag("y", "assumeyes")

@@ -6,9 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
-from codi.rules.rpm import unpinned_install
-
-_YUM = frozenset({"yum"})
+from codi.rules.rpm import YUM_COMMANDS, unpinned_install
 
 
 class YumVersionPinning(Rule):
@@ -49,5 +47,5 @@ class YumVersionPinning(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("RUN", onbuild=True):
             variables = ctx.model.variables_at(instr)
-            if any(unpinned_install(cmd, _YUM, variables) for cmd in ctx.shell(instr).commands):
+            if any(unpinned_install(cmd, YUM_COMMANDS, variables) for cmd in ctx.shell(instr).commands):
                 yield self.finding(instr)

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
-from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import first_arg, insertion_fix
-from codi.rules.rpm import DNF_COMMANDS
-
-_INSTALL_SUBCOMMANDS = ("install", "groupinstall", "localinstall")
+from codi.rules.rpm import DNF_COMMANDS, PROMPTING_INSTALLS, installs_without_yes
 
 
 class DnfYes(Rule):
@@ -48,17 +45,9 @@ class DnfYes(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("RUN", onbuild=True):
             shell = ctx.shell(instr)
-            missing = [cmd for cmd in shell.commands if _forgot_yes(cmd)]
+            missing = [cmd for cmd in shell.commands if installs_without_yes(cmd, DNF_COMMANDS)]
             if not missing:
                 continue
-            anchors = (first_arg(cmd, _INSTALL_SUBCOMMANDS) for cmd in missing)
+            anchors = (first_arg(cmd, PROMPTING_INSTALLS) for cmd in missing)
             fix = insertion_fix(instr, shell, anchors, " -y", "Add -y to dnf install")
             yield self.finding(instr, fix=fix)
-
-
-def _forgot_yes(cmd: Command) -> bool:
-    return (
-        cmd.name in DNF_COMMANDS
-        and cmd.has_args(*_INSTALL_SUBCOMMANDS)
-        and not cmd.has_any_flag("y", "assumeyes")
-    )
