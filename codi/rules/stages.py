@@ -1,7 +1,8 @@
 """How stages relate: the stage graph, the stages that make up the built image, and what runs in them.
 
 Shared by the rules that judge a stage by its ancestors or descendants
-(DL3049, DL3057, DL4006), by the image its FROM pulls (DL3006, CD1011), by
+(CD1001, DL3002, DL3025, DL3045, DL3047, DL3049, DL3057, DL4006), by
+whether its layers reach an image (DL3009, DL3060), by the image its FROM pulls (DL3006, CD1011), by
 what COPY --from names (DL3022, DL3023, DL3026), by repeated stage-level
 instructions (DL4003, DL4004), and by the image-level optimisation rules
 (CD2001–CD2005, CD2007).
@@ -24,12 +25,26 @@ _IDLE_COMMANDS = ("tail -f /dev/null", "sleep infinity")
 _CONTEXT_ROOTS = frozenset({".", "./"})
 
 
-def stage_and_ancestors(stage: Stage) -> Iterator[Stage]:
-    """The stage, then the stage it is built FROM, and so on."""
-    current: Stage | None = stage
+def stage_and_ancestors(stage: Stage | None) -> Iterator[Stage]:
+    """The stage, then the stage it is built FROM, and so on (nothing for None)."""
+    current = stage
     while current is not None:
         yield current
         current = current.parent
+
+
+def root_stage(stage: Stage) -> Stage:
+    """The first stage of the chain `stage` is built on: the one whose FROM names an image."""
+    return list(stage_and_ancestors(stage))[-1]
+
+
+def final_or_base_ids(stages: list[Stage]) -> set[int]:
+    """ids of the last stage and of every stage another stage is built FROM: stages whose layers
+    end up in a built image."""
+    ids = {id(stage.parent) for stage in stages if stage.parent is not None}
+    if stages:
+        ids.add(id(stages[-1]))
+    return ids
 
 
 def unsatisfied_stages(stages: list[Stage], declares: Callable[[Stage], bool]) -> Iterator[Stage]:
@@ -100,10 +115,7 @@ def image_stages(model: SemanticModel) -> list[Stage]:
     """The stages whose layers make up the built image: the last stage and those it is built FROM, root first."""
     if not model.stages:
         return []
-    chain = [model.stages[-1]]
-    while chain[-1].parent is not None:
-        chain.append(chain[-1].parent)
-    return chain[::-1]
+    return list(stage_and_ancestors(model.stages[-1]))[::-1]
 
 
 def instructions_of(stages: list[Stage], *keywords: str) -> list[Instruction]:

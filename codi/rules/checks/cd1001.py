@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import stage_and_ancestors
 
 # Tags of images published to run as a non-root user (distroless `:nonroot`, …).
 _NON_ROOT_TAG_WORDS = ("nonroot", "non-root", "rootless")
@@ -62,12 +63,11 @@ class MissingUser(Rule):
             yield self.finding(final.from_instr)
 
 
-def _sets_user(stage: Stage | None) -> bool:
-    while stage is not None:
-        if any(instr.keyword == "USER" for instr in stage.instructions):
+def _sets_user(stage: Stage) -> bool:
+    for ancestor in stage_and_ancestors(stage):
+        if any(instr.keyword == "USER" for instr in ancestor.instructions):
             return True
-        tag = (stage.image.tag or "").lower()
-        if stage.parent is None and any(word in tag for word in _NON_ROOT_TAG_WORDS):
+        tag = (ancestor.image.tag or "").lower()
+        if ancestor.parent is None and any(word in tag for word in _NON_ROOT_TAG_WORDS):
             return True
-        stage = stage.parent
     return False

@@ -8,6 +8,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import Stage, expand
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import stage_and_ancestors
 
 
 class LastUserRoot(Rule):
@@ -60,13 +61,12 @@ class LastUserRoot(Rule):
             yield self.finding(user)
 
 
-def _effective_user(stage: Stage | None) -> Instruction | None:
+def _effective_user(stage: Stage) -> Instruction | None:
     """The last USER of `stage`, or of the stage it is built from when it has none."""
-    while stage is not None:
-        users = [instr for instr in stage.instructions if instr.keyword == "USER"]
+    for ancestor in stage_and_ancestors(stage):
+        users = [instr for instr in ancestor.instructions if instr.keyword == "USER"]
         if users:
             return users[-1]
-        stage = stage.parent
     return None
 
 

@@ -12,6 +12,7 @@ from codi.pipeline.shell import Command
 from codi.rules.apt import APT_LISTS, removes_apt_lists, updates_package_lists
 from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.fixes import append_command, exact_script
+from codi.rules.stages import final_or_base_ids
 
 _CLEANUP = f"rm -rf {APT_LISTS}/*"
 _SCRIPT_RUNNERS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh", "busybox", "source", ".", "eval", "exec"})
@@ -64,9 +65,7 @@ class AptListsNotDeleted(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         stages = ctx.model.stages
-        in_image = {id(stage.parent) for stage in stages if stage.parent is not None}
-        if stages:
-            in_image.add(id(stages[-1]))
+        in_image = final_or_base_ids(stages)
         for instr in ctx.document.instructions:
             run = instr.inner if instr.inner is not None else instr
             if run.keyword != "RUN" or not _leaves_lists(ctx, run):

@@ -11,6 +11,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction, Word
 from codi.pipeline.semantic import DEFAULT_SHELL, Stage
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import stage_and_ancestors
 
 # A word whose shell meaning is its literal text: plain characters, or quotes
 # around text in which the shell expands nothing.
@@ -116,8 +117,6 @@ def _fix(ctx: LintContext, instr: Instruction, words: tuple[Word, ...]) -> Fix |
 
 def _has_entrypoint(stage: Stage | None) -> bool:
     """Whether the stage, or a stage of this file it is built from, sets an ENTRYPOINT."""
-    while stage is not None:
-        if any(instr.keyword == "ENTRYPOINT" for instr in stage.instructions):
-            return True
-        stage = stage.parent
-    return False
+    return any(
+        instr.keyword == "ENTRYPOINT" for ancestor in stage_and_ancestors(stage) for instr in ancestor.instructions
+    )

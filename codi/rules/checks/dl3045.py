@@ -8,6 +8,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
+from codi.rules.stages import stage_and_ancestors
 
 
 class CopyRelativeWithoutWorkdir(Rule):
@@ -61,11 +62,7 @@ class CopyRelativeWithoutWorkdir(Rule):
 
 
 def _workdir_set(stage: Stage | None, with_workdir: set[int]) -> bool:
-    while stage is not None:
-        if stage.index in with_workdir:
-            return True
-        stage = stage.parent
-    return False
+    return any(ancestor.index in with_workdir for ancestor in stage_and_ancestors(stage))
 
 
 def _destination(instr: Instruction) -> str | None:

@@ -9,6 +9,7 @@ from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import insertion_fix
+from codi.rules.stages import root_stage
 
 _PROGRESS = " --progress=dot:giga"
 _BUSYBOX_IMAGES = ("alpine", "busybox")
@@ -73,9 +74,10 @@ def _forgot_progress(cmd: Command) -> bool:
 
 def _gnu_wget_likely(stage: Stage | None) -> bool:
     """Whether the stage's root base image is known and not Alpine/BusyBox-based."""
-    while stage is not None and stage.parent is not None:
-        stage = stage.parent
-    if stage is None or "$" in stage.image.raw:
+    if stage is None:
         return False
-    image = stage.image.raw.lower()
+    root = root_stage(stage)
+    if "$" in root.image.raw:
+        return False
+    image = root.image.raw.lower()
     return not any(name in image for name in _BUSYBOX_IMAGES)

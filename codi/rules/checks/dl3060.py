@@ -11,6 +11,7 @@ from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command, RunShell
 from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.fixes import append_command, exact_script
+from codi.rules.stages import final_or_base_ids
 
 _BERRY_MARKERS = (".yarnrc.yml", ".yarn/releases")
 
@@ -58,13 +59,12 @@ class YarnCacheClean(Rule):
     message = "`yarn cache clean` missing after `yarn install` was run."
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
-        final = ctx.model.stages[-1] if ctx.model.stages else None
-        bases = {id(stage.parent) for stage in ctx.model.stages if stage.parent is not None}
+        final_or_bases = final_or_base_ids(ctx.model.stages)
         for instr in ctx.instructions("RUN", onbuild=True):
             if not _misses_clean(ctx, instr):
                 continue
             stage = ctx.stage_of(instr)
-            in_image = _is_onbuild(ctx, instr) or stage is None or stage is final or id(stage) in bases
+            in_image = _is_onbuild(ctx, instr) or stage is None or id(stage) in final_or_bases
             if in_image:
                 yield self.finding(instr, fix=_clean_fix(ctx, instr, stage))
 

@@ -10,7 +10,7 @@ from codi.pipeline.model import Comment, Instruction
 from codi.pipeline.semantic import DEFAULT_SHELL, Stage
 from codi.pipeline.shell import ShellScript, parse_script
 from codi.rules.base import LintContext, Rule
-from codi.rules.stages import stage_and_ancestors
+from codi.rules.stages import root_stage
 
 _PIPEFAIL_SHELLS = frozenset({"bash", "zsh", "ash"})
 _ASH_SHELL = '["/bin/ash", "-o", "pipefail", "-c"]'
@@ -162,7 +162,7 @@ def _shell_fix(ctx: LintContext, run: Instruction) -> Fix | None:
 
 def _image_family(stage: Stage) -> str | None:
     """'ash', 'bash' or 'dash' (bash installed, /bin/sh is dash) for a known base image, else None."""
-    root = list(stage_and_ancestors(stage))[-1]
+    root = root_stage(stage)
     image = root.image
     if "$" in image.raw or image.registry not in (None, "docker.io"):
         return None
