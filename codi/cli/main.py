@@ -148,6 +148,44 @@ def cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_review(args: argparse.Namespace) -> int:
+    """The PR pipeline on a local repository: the diff base...head stands for the pull request.
+
+    The config comes from the base ref's root, as the App reads it: a change cannot switch its own checks off.
+    """
+    from pathlib import PurePosixPath
+
+    from codi.adapters.git import GitError, LocalGitRepository
+    from codi.cli.discover import is_dockerfile_name
+    from codi.comments.check_run import check_run_report
+    from codi.comments.preview import preview_json, preview_markdown
+    from codi.comments.review import review_comments
+    from codi.comments.summary import summary_comment
+    from codi.pipeline.configfile import parse_config
+    from codi.pipeline.review import review_files
+
+    try:
+        repo = LocalGitRepository(Path(args.path))
+        config = LintConfig()
+        for name in CONFIG_NAMES:
+            text = repo.read_file(args.base, name)
+            if text is not None:
+                config = parse_config(text, f"{name} at {args.base}")
+                break
+        files = repo.changed_files(args.base, args.head, lambda path: is_dockerfile_name(PurePosixPath(path).name))
+        head_sha = repo.resolve(args.head)
+    except GitError as error:
+        print(f"codi: {error}", file=sys.stderr)
+        return 2
+    if args.no_shellcheck:
+        config = replace(config, shellcheck=False)
+    reviews = review_files(files, config, script_checker(config))
+    report = check_run_report(reviews, config)
+    render = preview_json if args.format == "json" else preview_markdown
+    sys.stdout.write(render(report, review_comments(reviews), summary_comment(reviews, head_sha)))
+    return 1 if report.conclusion == "failure" else 0
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the webhook receiver under uvicorn; a bad CODI_* setting stops it before it listens."""
     import logging
@@ -200,6 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     rules = sub.add_parser("rules", help="list the rules")
     rules.add_argument("--markdown", action="store_true", help="print the rule reference page (docs/rules.md)")
     rules.set_defaults(handler=cmd_rules)
+
+    review = sub.add_parser("review", help="print what codi would post on a pull request (local git refs)")
+    review.add_argument("path", help="a git repository (any directory inside it)")
+    review.add_argument("--base", required=True, help="the pull request's base ref (its config is used)")
+    review.add_argument("--head", default="HEAD", help="the pull request's head ref (default HEAD)")
+    review.add_argument("--format", default="md", choices=["md", "json"])
+    review.add_argument("--no-shellcheck", action="store_true", help="do not run ShellCheck on RUN scripts")
+    review.set_defaults(handler=cmd_review)
 
     serve = sub.add_parser("serve", help="run the GitHub App's webhook receiver (settings from CODI_* variables)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
