@@ -65,6 +65,6 @@ def load_settings() -> Settings:
         problems = []
         for item in error.errors():
             name = "CODI_" + "_".join(str(part) for part in item["loc"]).upper()
-            reason = "is required" if item["type"] == "missing" else item["msg"]
+            reason = "is required" if item["type"] == "missing" else item["msg"].removeprefix("Value error, ")
             problems.append(f"{name} {reason}")
         raise SettingsError("invalid configuration: " + "; ".join(problems)) from None
