@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import SemanticModel, Stage, expand
 from codi.pipeline.shell import Command
+from codi.rules.arguments import argument_values
 from codi.rules.base import LintContext
 from codi.rules.packages import removes_packages
 from codi.rules.stacks import compile_step
@@ -104,11 +105,7 @@ def copies_whole_context(instr: Instruction) -> bool:
     """
     if instr.keyword not in ("COPY", "ADD") or instr.flag("from") is not None or instr.heredocs:
         return False
-    if instr.exec_form is not None:
-        sources = list(instr.exec_form[:-1])
-    else:
-        sources = [word.value for word in instr.words[:-1]]
-    return any(source in _CONTEXT_ROOTS for source in sources)
+    return any(source in _CONTEXT_ROOTS for source in argument_values(instr)[:-1])
 
 
 def image_stages(model: SemanticModel) -> list[Stage]:
@@ -132,7 +129,7 @@ def runs_application(stages: list[Stage]) -> bool:
     entry = instructions_of(stages, "CMD", "ENTRYPOINT")
     if not entry:
         return False
-    argv = entry_argv(entry[-1])
+    argv = argument_values(entry[-1])
     if not argv or (len(argv) == 1 and argv[0].rsplit("/", 1)[-1] in _SHELLS):
         return False
     text = " ".join(argv)
@@ -142,13 +139,8 @@ def runs_application(stages: list[Stage]) -> bool:
 def entry_point_text(stages: list[Stage]) -> str:
     """The last CMD and ENTRYPOINT of the image, as text."""
     entry = instructions_of(stages, "CMD", "ENTRYPOINT")
-    texts = [" ".join(entry_argv(instr)) for instr in entry]
+    texts = [" ".join(argument_values(instr)) for instr in entry]
     return " ".join(texts[-2:]) + " "
-
-
-def entry_argv(instr: Instruction) -> list[str]:
-    """The words of a CMD/ENTRYPOINT, exec form or shell form."""
-    return list(instr.exec_form) if instr.exec_form is not None else [word.value for word in instr.words]
 
 
 def single_stage_compiles(ctx: LintContext) -> list[tuple[Instruction, Command]]:

@@ -7,10 +7,11 @@ from collections.abc import Iterator
 from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
+from codi.rules.arguments import argument_values
 from codi.rules.base import LintContext, Rule
 from codi.rules.images import SMALLER_VARIANTS, docker_hub_name, smaller_tag
 from codi.rules.stacks import compile_step, program
-from codi.rules.stages import entry_argv, image_stages, instructions_of
+from codi.rules.stages import image_stages, instructions_of
 
 _JDK_TOOLS = frozenset(
     {"javac", "jar", "jlink", "jpackage", "jdeps", "jshell", "jcmd", "jmap", "jstack", "native-image"}
@@ -87,7 +88,7 @@ def _runs_java(stages: list[Stage]) -> bool:
     """Whether the image's entry point starts `java` itself (a server script may want the JDK)."""
     entry = instructions_of(stages, "CMD", "ENTRYPOINT")
     for instr in reversed(entry):
-        argv = entry_argv(instr)
+        argv = argument_values(instr)
         if argv:
             return argv[0].rsplit("/", 1)[-1] == "java"
     return False

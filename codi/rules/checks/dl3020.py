@@ -8,6 +8,7 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import expand
+from codi.rules.arguments import argument_values
 from codi.rules.base import LintContext, Rule
 
 _ARCHIVE_SUFFIXES = (
@@ -69,8 +70,7 @@ class CopyInsteadOfAdd(Rule):
 
 
 def _sources(instr: Instruction) -> list[str]:
-    paths = list(instr.exec_form) if instr.exec_form is not None else [word.value for word in instr.words]
-    return paths[:-1]
+    return argument_values(instr)[:-1]
 
 
 def _is_archive(source: str) -> bool:

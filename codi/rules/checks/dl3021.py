@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
+from codi.rules.arguments import argument_values
 from codi.rules.base import LintContext, Rule
 
 
@@ -45,6 +46,6 @@ class CopyManySourcesToFolder(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("COPY"):
-            paths = list(instr.exec_form) if instr.exec_form is not None else [word.value for word in instr.words]
+            paths = argument_values(instr)
             if len(paths) > 2 and not paths[-1].endswith("/"):
                 yield self.finding(instr)

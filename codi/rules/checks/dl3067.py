@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
+from codi.rules.arguments import argument_values
 from codi.rules.base import LintContext, Rule
 
 
@@ -43,6 +44,6 @@ class CopyWholeFilesystem(Rule):
         for instr in ctx.instructions("COPY"):
             if instr.flag("from") is None:
                 continue
-            paths = list(instr.exec_form) if instr.exec_form is not None else [w.value for w in instr.words]
+            paths = argument_values(instr)
             if len(paths) >= 2 and paths[-1] == "/" and "/" in paths[:-1]:
                 yield self.finding(instr)
