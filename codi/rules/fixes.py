@@ -64,6 +64,17 @@ def remove_word_edits(instr: Instruction, script: ShellScript, word: ShellWord) 
     return [Edit.delete(span.start, span.end)]
 
 
+def removal_fix(description: str, removals: Iterable[list[Edit]]) -> Fix | None:
+    """An unsafe fix made of every removal's edits; None when one removal has none (that word
+    cannot be removed with certainty, and a partial fix would leave the problem in place)."""
+    edits: list[Edit] = []
+    for removal in removals:
+        if not removal:
+            return None
+        edits.extend(removal)
+    return Fix.unsafe(description, *edits)
+
+
 def append_command(instr: Instruction, cmd: Command, text: str) -> Edit | None:
     """An edit running `text` right after `cmd`: ` && <text>` at the end of its statement.
 

@@ -12,7 +12,7 @@ from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import key_values
 from codi.pipeline.shell import Command, ShellScript, ShellWord
 from codi.rules.base import LintContext, Rule
-from codi.rules.fixes import remove_word_edits
+from codi.rules.fixes import removal_fix, remove_word_edits
 
 # Environment variables that switch verification off, with the values that do it.
 _INSECURE_ENV: dict[str, Callable[[str], bool]] = {
@@ -97,16 +97,10 @@ class TlsVerificationDisabled(Rule):
 
 def _fix(instr: Instruction, found: list[tuple[ShellScript, Unsafe]]) -> Fix | None:
     """Removal of every insecure option of the RUN, or None when one of them cannot be removed."""
-    edits: list[Edit] = []
-    for script, unsafe in found:
-        if not unsafe.removable:
-            return None
-        for word in unsafe.removable:
-            word_edits = _fix_edits(instr, script, word)
-            if not word_edits:
-                return None
-            edits.extend(word_edits)
-    return Fix.unsafe("Re-enable TLS certificate verification", *edits)
+    if not all(unsafe.removable for _, unsafe in found):
+        return None
+    removals = (_fix_edits(instr, script, word) for script, unsafe in found for word in unsafe.removable)
+    return removal_fix("Re-enable TLS certificate verification", removals)
 
 
 def _insecure_env(name: str, value: str | None) -> bool:

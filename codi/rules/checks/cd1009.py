@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Edit, Fix
+from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, ShellScript, ShellWord
 from codi.rules.base import LintContext, Rule
-from codi.rules.fixes import remove_word_edits
+from codi.rules.fixes import removal_fix, remove_word_edits
 
 # Options that switch signature checks off, per package manager.
 _UNSIGNED_OPTIONS: dict[frozenset[str], frozenset[str]] = {
@@ -97,10 +97,5 @@ def _unsigned_options(cmd: Command) -> list[ShellWord]:
 
 
 def _fix(instr: Instruction, options: list[tuple[ShellScript, ShellWord]]) -> Fix | None:
-    edits: list[Edit] = []
-    for script, word in options:
-        word_edits = remove_word_edits(instr, script, word)
-        if not word_edits:
-            return None
-        edits.extend(word_edits)
-    return Fix.unsafe("Check package signatures", *edits)
+    removals = (remove_word_edits(instr, script, word) for script, word in options)
+    return removal_fix("Check package signatures", removals)
