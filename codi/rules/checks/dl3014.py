@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
+from codi.rules.apt import is_apt_get_install
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import first_arg, insertion_fix
 
@@ -52,7 +53,7 @@ class AptGetYes(Rule):
 
 
 def _forgot_yes(cmd: Command) -> bool:
-    if cmd.name != "apt-get" or not cmd.has_args("install"):
+    if not is_apt_get_install(cmd):
         return False
     return not (
         cmd.has_any_flag("y", "yes", "qq", "assume-yes")

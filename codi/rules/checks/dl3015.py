@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
+from codi.rules.apt import is_apt_get_install
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import first_arg, insertion_fix
 
@@ -58,6 +59,6 @@ class AptGetNoInstallRecommends(Rule):
 
 
 def _keeps_recommends(cmd: Command) -> bool:
-    if cmd.name != "apt-get" or not cmd.has_args("install"):
+    if not is_apt_get_install(cmd):
         return False
     return not (cmd.has_flag("no-install-recommends") or cmd.has_args("APT::Install-Recommends=false"))
