@@ -7,12 +7,9 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command
+from codi.rules.arguments import is_archive
 from codi.rules.base import LintContext, Rule
 
-_ARCHIVE_EXTENSIONS = (
-    ".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz", ".txz",
-    ".xz",
-)  # fmt: skip
 _DECOMPRESSORS = frozenset(
     {"unzip", "gunzip", "bunzip2", "unlzma", "unxz", "zgz", "uncompress", "zcat", "gzcat"}
 )
@@ -80,9 +77,9 @@ def _copied_archives(copy: Instruction) -> list[str]:
     if len(paths) < 2:
         return []
     *sources, target = (_basename(path) for path in paths)
-    if _is_archive(target):
+    if is_archive(target):
         return [target]
-    return [source for source in sources if _is_archive(source)]
+    return [source for source in sources if is_archive(source)]
 
 
 def _extracts(cmd: Command) -> bool:
@@ -104,7 +101,3 @@ def _basename(path: str) -> str:
     """Last path segment, for `/` and Windows `\\` separators alike."""
     path = path.strip("\"'")
     return path[max(path.rfind("/"), path.rfind("\\")) + 1 :]
-
-
-def _is_archive(name: str) -> bool:
-    return name.endswith(_ARCHIVE_EXTENSIONS)

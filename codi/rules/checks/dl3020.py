@@ -8,13 +8,9 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import expand
-from codi.rules.arguments import argument_values
+from codi.rules.arguments import argument_values, is_archive
 from codi.rules.base import LintContext, Rule
 
-_ARCHIVE_SUFFIXES = (
-    ".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz",
-    ".txz", ".xz",
-)
 _URL_PREFIXES = ("https://", "http://")
 # Formats BuildKit also unpacks that hadolint's list misses: never rewrite those.
 _MORE_ARCHIVE_SUFFIXES = (".zst", ".tzst")
@@ -64,17 +60,13 @@ class CopyInsteadOfAdd(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("ADD"):
             sources = _sources(instr)
-            if all(_is_archive(source) or _is_url(source) for source in sources):
+            if all(is_archive(source) or _is_url(source) for source in sources):
                 continue
             yield self.finding(instr, fix=_fix(ctx, instr, sources))
 
 
 def _sources(instr: Instruction) -> list[str]:
     return argument_values(instr)[:-1]
-
-
-def _is_archive(source: str) -> bool:
-    return source.endswith(_ARCHIVE_SUFFIXES)
 
 
 def _is_url(source: str) -> bool:
@@ -98,7 +90,7 @@ def _is_plain_local(source: str) -> bool:
         "$" in source
         or "://" in source
         or source.startswith("git@")
-        or _is_archive(source)
+        or is_archive(source)
         or source.endswith(_MORE_ARCHIVE_SUFFIXES)
         or _GLOB_CHARS & set(source)
     )
