@@ -50,3 +50,14 @@ def test_rules_markdown_is_the_reference_page(capsys):
         assert f"\n## {rule.code}\n" in page
         assert f"| [{rule.code}](#{rule.code.lower()}) |" in page
     assert page.count("\n### What it does\n") == len(RULES)
+
+
+def test_docs_rules_page_is_generated_from_the_current_rules(capsys):
+    """docs/rules.md is `codi rules --markdown`; regenerate it when a rule's doc changes."""
+    from pathlib import Path
+
+    from codi.cli.main import main
+
+    main(["rules", "--markdown"])
+    page = Path(__file__).resolve().parents[1] / "docs" / "rules.md"
+    assert page.read_text() == capsys.readouterr().out, "run: codi rules --markdown > docs/rules.md"

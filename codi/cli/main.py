@@ -206,6 +206,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Run an arq worker for codi's jobs; a bad CODI_* setting stops it before it connects."""
+    from codi.settings import SettingsError, load_settings
+
+    try:
+        settings = load_settings()
+    except SettingsError as error:
+        print(f"codi: {error}", file=sys.stderr)
+        return 2
+    from codi.worker.settings import run_worker
+
+    run_worker(settings, args.queue, args.metrics_port)
+    return 0
+
+
 def _lint_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", help="Dockerfiles or directories to search")
     parser.add_argument("--config", help="config file (.codi.yml or .hadolint.yaml); default: nearest one")
@@ -251,6 +266,11 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default 8000; 0 picks a free one)")
     serve.set_defaults(handler=cmd_serve)
+
+    worker = sub.add_parser("worker", help="run a worker for the GitHub App's jobs (settings from CODI_* variables)")
+    worker.add_argument("--queue", default="arq:queue", help="arq queue to take jobs from (default arq:queue)")
+    worker.add_argument("--metrics-port", type=int, help="serve the worker's Prometheus metrics on this port")
+    worker.set_defaults(handler=cmd_worker)
     return parser
 
 

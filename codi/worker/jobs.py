@@ -1,0 +1,440 @@
+"""The arq jobs: review a pull request, answer a `/codi` command, record an installation.
+
+Every job may run more than once: arq re-runs a job whose worker died (after
+the in-progress key expires), and `GitHubUnavailable` becomes a deferred
+`Retry`. So each step first looks at what GitHub (or the job's progress
+record in Redis) already holds:
+
+- the check run: its id and the annotation batches already sent are recorded
+  in the job's progress hash right after each request, so a re-run finishes
+  the same check run and appends no annotation twice;
+- review comments: each carries its finding's fingerprint, and only
+  fingerprints not yet on the pull request are posted (`plan_review_update`),
+  so a re-run after a posted review posts nothing;
+- the summary comment: found by its marker and edited, never created twice;
+- `/codi apply`: the commit's SHA is recorded right after the push, so a
+  re-run replies instead of committing again.
+
+Posting for one pull request happens under a Redis lock owned by the job id
+(a re-run of the same job takes its own lock back at once), so two commits'
+jobs never both create a summary comment.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any
+
+from arq.connections import ArqRedis
+from arq.worker import Retry
+
+from codi.app.metrics import Metrics
+from codi.cli.discover import is_dockerfile_name
+from codi.cli.main import CONFIG_NAMES
+from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_batches, check_run_report
+from codi.comments.markdown import fence
+from codi.comments.commands import fork_refusal_text, help_text, permission_refusal_text
+from codi.comments.review import ExistingComment, plan_review_update, review_comment_batches, review_comments
+from codi.comments.summary import is_summary_comment, summary_comment
+from codi.pipeline.config import LintConfig
+from codi.pipeline.configfile import ConfigError, parse_config
+from codi.pipeline.lint import ScriptChecker, fix_text
+from codi.pipeline.review import ChangedFile, FileReview, review_files
+from codi.settings import Settings
+from codi.webhooks.jobs import (
+    HANDLE_COMMENT_COMMAND,
+    RECORD_INSTALLATION,
+    REVIEW_PULL_REQUEST,
+    CommentCommandJob,
+    InstallationJob,
+    RepoRef,
+    ReviewJob,
+)
+from codi.worker.github import (
+    GitHubGateway,
+    GitHubRejected,
+    GitHubUnavailable,
+    PullFile,
+    PullRequest,
+)
+
+log = logging.getLogger("codi.worker")
+
+PROGRESS_TTL_SECONDS = 7 * 24 * 3600
+LOCK_TTL_SECONDS = 120
+"""A dead worker's pull-request lock frees itself after this (posting takes seconds)."""
+LOCK_WAIT_SECONDS = 60.0
+"""How long a job waits for another job of the same pull request before retrying later."""
+MAX_RETRY_DEFER_SECONDS = 300.0
+
+
+# Services shared by the jobs of one worker process
+
+
+@dataclass
+class WorkerServices:
+    """What `startup` builds once per worker process and every job uses."""
+
+    settings: Settings
+    github: GitHubGateway
+    checker: ScriptChecker | None
+    redis: ArqRedis
+    metrics: Metrics
+
+    @classmethod
+    def build(cls, settings: Settings, redis: ArqRedis, metrics: Metrics | None = None) -> WorkerServices:
+        from codi.adapters.shellcheck import ShellCheckRunner
+
+        metrics = metrics or Metrics()
+        github = GitHubGateway(
+            app_id=settings.github_app_id,
+            private_key=settings.private_key(),
+            base_url=settings.github_api_url,
+            timeout=settings.github_timeout_seconds,
+            count_call=lambda status: metrics.github_api_calls.labels(status).inc(),
+        )
+        return cls(settings, github, ShellCheckRunner.discover(), redis, metrics)
+
+    async def close(self) -> None:
+        await self.github.close()
+
+
+class JobProgress:
+    """What one job (by arq job id) has already done, in a Redis hash kept for a week."""
+
+    def __init__(self, redis: ArqRedis, job_id: str) -> None:
+        self.redis = redis
+        self.key = f"codi:progress:{job_id}"
+
+    async def get(self, step: str) -> str | None:
+        value = await self.redis.hget(self.key, step)
+        return value.decode() if value is not None else None
+
+    async def record(self, step: str, value: str) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(self.key, step, value)
+            pipe.expire(self.key, PROGRESS_TTL_SECONDS)
+            await pipe.execute()
+
+
+class InstallationStore:
+    """Installations and their repositories (a Redis hash per installation; the database later)."""
+
+    def __init__(self, redis: ArqRedis) -> None:
+        self.redis = redis
+
+    @staticmethod
+    def key(installation_id: int) -> str:
+        return f"codi:installation:{installation_id}"
+
+    async def record(self, job: InstallationJob) -> None:
+        key = self.key(job.installation_id)
+        if job.action == "deleted":
+            await self.redis.delete(key, key + ":repos")
+            return
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"account": job.account, "action": job.action, "updated": str(int(time.time()))})
+            if job.repositories_added:
+                pipe.sadd(key + ":repos", *job.repositories_added)
+            if job.repositories_removed:
+                pipe.srem(key + ":repos", *job.repositories_removed)
+            await pipe.execute()
+
+
+
+_RELEASE_LOCK = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+@asynccontextmanager
+async def pull_request_lock(redis: ArqRedis, repo: RepoRef, number: int, owner: str) -> AsyncIterator[None]:
+    """Posting for one pull request, one job at a time; `owner` (the job id) may take its own lock back."""
+    key = f"codi:lock:{repo.full_name}#{number}"
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    while not await redis.set(key, owner, nx=True, ex=LOCK_TTL_SECONDS):
+        if (await redis.get(key) or b"").decode() == owner:
+            await redis.expire(key, LOCK_TTL_SECONDS)
+            break
+        if time.monotonic() > deadline:
+            raise GitHubUnavailable(f"{repo.full_name}#{number} is busy with another job", retry_after=10)
+        await asyncio.sleep(0.1)
+    try:
+        yield
+    finally:
+        await redis.eval(_RELEASE_LOCK, 1, key, owner)
+
+
+# The jobs arq calls
+
+
+async def review_pull_request(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
+    job = ReviewJob.model_validate(payload)
+    return await _run(ctx, REVIEW_PULL_REQUEST, review(ctx["codi"], job, ctx["job_id"]))
+
+
+async def handle_comment_command(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
+    job = CommentCommandJob.model_validate(payload)
+    return await _run(ctx, HANDLE_COMMENT_COMMAND, answer_command(ctx["codi"], job, ctx["job_id"]))
+
+
+async def record_installation(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
+    job = InstallationJob.model_validate(payload)
+    services: WorkerServices = ctx["codi"]
+    return await _run(ctx, RECORD_INSTALLATION, _record(InstallationStore(services.redis), job))
+
+
+async def _record(store: InstallationStore, job: InstallationJob) -> str:
+    await store.record(job)
+    return f"installation {job.installation_id} {job.action}"
+
+
+async def _run(ctx: dict[str, Any], function: str, work: Awaitable[str]) -> str:
+    """Time the job; GitHub being unavailable becomes an arq `Retry`, deferred as GitHub asked or by back-off."""
+    services: WorkerServices = ctx["codi"]
+    start = time.perf_counter()
+    outcome = "error"
+    try:
+        result = await work
+        outcome = "ok"
+        return result
+    except GitHubUnavailable as error:
+        outcome = "retry"
+        defer = error.retry_after if error.retry_after is not None else 5.0 * 2 ** (ctx["job_try"] - 1)
+        log.warning("%s: %s; retrying in %.0f s (try %d)", ctx["job_id"], error, defer, ctx["job_try"])
+        raise Retry(defer=min(defer, MAX_RETRY_DEFER_SECONDS)) from error
+    finally:
+        services.metrics.job_seconds.labels(function, outcome).observe(time.perf_counter() - start)
+
+
+# Review
+
+
+async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
+    """Check run in progress → lint the PR's Dockerfiles → review, summary, check run completed."""
+    github = services.github
+    repo = job.repo
+    progress = JobProgress(services.redis, job_id)
+    if await progress.get("done"):
+        return "already done"
+    check_run = await start_check_run(github, repo, job.head_sha, progress)
+    files = await github.pull_request_files(repo, job.pull_number)
+    try:
+        config = await base_config(github, repo, job.base_ref)
+    except ConfigError as error:
+        await github.update_check_run(repo, check_run, _config_error_output(error), conclusion="failure")
+        await progress.record("done", "config error")
+        return f"configuration error: {error}"
+    changed = await head_dockerfiles(github, repo, job.head_sha, files)
+    reviews = await asyncio.to_thread(review_files, changed, config, services.checker)
+    report = check_run_report(reviews, config)
+
+    async with pull_request_lock(services.redis, repo, job.pull_number, owner=job_id):
+        pull = await github.pull_request(repo, job.pull_number)
+        if pull.head_sha != job.head_sha:
+            await github.update_check_run(repo, check_run, _superseded_output(pull.head_sha), conclusion="neutral")
+            await progress.record("done", "superseded")
+            return f"superseded by {pull.head_sha}"
+        posted = await post_review(github, repo, job, reviews)
+        await upsert_summary(github, repo, job.pull_number, summary_comment(reviews, job.head_sha))
+        await complete_check_run(github, repo, check_run, report, progress)
+    await progress.record("done", report.conclusion)
+    return f"{report.conclusion}: {len(report.annotations)} annotations, {posted} review comments"
+
+
+async def start_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, progress: JobProgress) -> int:
+    """The job's check run: the one an earlier try of this job created, else a new one (recorded at once)."""
+    if recorded := await progress.get("check_run"):
+        return int(recorded)
+    output = {"title": "Reviewing Dockerfiles", "summary": "codi is reviewing this commit."}
+    check_run = await github.create_check_run(repo, head_sha, CHECK_RUN_NAME, output)
+    await progress.record("check_run", str(check_run))
+    return check_run
+
+
+async def complete_check_run(
+    github: GitHubGateway, repo: RepoRef, check_run: int, report: CheckRunReport, progress: JobProgress
+) -> None:
+    """Annotations 50 per PATCH (GitHub appends them), the conclusion with the last batch.
+
+    Batches already sent by an earlier try are skipped, so none is appended twice.
+    """
+    batches = annotation_batches(report.annotations) or [[]]
+    sent = int(await progress.get("annotation_batches") or 0)
+    for index, batch in enumerate(batches[:-1], start=1):
+        if index > sent:
+            await github.update_check_run(repo, check_run, report.output(batch))
+            await progress.record("annotation_batches", str(index))
+    await github.update_check_run(repo, check_run, report.output(batches[-1]), conclusion=report.conclusion)
+
+
+async def base_config(github: GitHubGateway, repo: RepoRef, base_ref: str) -> LintConfig:
+    """The first config file (in `codi analyze`'s order) on the base branch: the PR cannot change its own checks."""
+    texts = await asyncio.gather(*(github.file_text(repo, name, base_ref) for name in CONFIG_NAMES))
+    for name, text in zip(CONFIG_NAMES, texts):
+        if text is not None:
+            return parse_config(text, name)
+    return LintConfig()
+
+
+async def head_dockerfiles(
+    github: GitHubGateway, repo: RepoRef, head_sha: str, files: Sequence[PullFile]
+) -> list[ChangedFile]:
+    """The PR's added or changed Dockerfiles (`codi analyze`'s name patterns), as they are at the head."""
+    picked = [file for file in files if file.status != "removed" and is_dockerfile_name(PurePosixPath(file.path).name)]
+    texts = await asyncio.gather(*(github.file_text(repo, file.path, head_sha) for file in picked))
+    return [ChangedFile(file.path, text, file.patch) for file, text in zip(picked, texts) if text is not None]
+
+
+async def post_review(github: GitHubGateway, repo: RepoRef, job: ReviewJob, reviews: Sequence[FileReview]) -> int:
+    """Post comments for findings not yet commented, as one review (more if over 30); delete those gone.
+
+    GitHub takes at most 30 comments per create-review request, so a longer
+    review continues in further reviews of 30 on the same commit. Returns how
+    many comments were posted.
+    """
+    listed = await github.review_comments(repo, job.pull_number)
+    replied_to = {comment.in_reply_to_id for comment in listed if comment.in_reply_to_id is not None}
+    existing = [
+        ExistingComment(comment.id, comment.body, comment.id in replied_to)
+        for comment in listed
+        if comment.in_reply_to_id is None
+    ]
+    to_post, to_delete = plan_review_update(review_comments(reviews), existing)
+    batches = review_comment_batches(to_post)
+    for index, batch in enumerate(batches, start=1):
+        body = _review_body(job.head_sha, len(to_post), index, len(batches))
+        await github.create_review(repo, job.pull_number, job.head_sha, body, [c.as_payload() for c in batch])
+    for comment_id in to_delete:
+        await github.delete_review_comment(repo, comment_id)
+    return len(to_post)
+
+
+async def upsert_summary(github: GitHubGateway, repo: RepoRef, number: int, body: str) -> None:
+    """Edit codi's summary comment in place; create it only when the pull request has none."""
+    comments = await github.issue_comments(repo, number)
+    summary = next((comment for comment in comments if is_summary_comment(comment.body)), None)
+    if summary is None:
+        await github.create_issue_comment(repo, number, body)
+    elif summary.body != body:
+        await github.update_issue_comment(repo, summary.id, body)
+
+
+def _review_body(head_sha: str, comments: int, index: int, batches: int) -> str:
+    noun = "finding" if comments == 1 else "findings"
+    part = f" (part {index} of {batches})" if batches > 1 else ""
+    return f"codi: {comments} new {noun} on lines this pull request changes at `{head_sha[:7]}`{part}."
+
+
+def _config_error_output(error: ConfigError) -> dict[str, str]:
+    return {
+        "title": "Configuration error",
+        "summary": "codi could not read the configuration on the base branch, so it reviewed nothing:\n\n"
+        f"{fence(str(error))}\n",
+    }
+
+
+def _superseded_output(newer_sha: str) -> dict[str, str]:
+    return {
+        "title": "Superseded by a newer commit",
+        "summary": f"The pull request moved on to `{newer_sha[:7]}`; codi reviews that commit instead.",
+    }
+
+
+
+# Comment commands
+
+
+async def answer_command(services: WorkerServices, job: CommentCommandJob, job_id: str) -> str:
+    """Only writers may run commands; others get a polite refusal. Every command ends in one reply."""
+    github = services.github
+    repo = job.repo
+    progress = JobProgress(services.redis, job_id)
+    if await progress.get("replied"):
+        return "already answered"
+    if not await github.can_write(repo, job.author):
+        reply, outcome = permission_refusal_text(job.author), "refused: no write permission"
+    elif job.command == "rerun":
+        reply, outcome = await rerun(services, repo, job)
+    elif job.command == "apply":
+        reply, outcome = await apply_fixes(services, repo, job, progress)
+    else:
+        reply, outcome = help_text(), "help"
+    await github.create_issue_comment(repo, job.pull_number, reply)
+    await progress.record("replied", outcome)
+    return outcome
+
+
+async def rerun(services: WorkerServices, repo: RepoRef, job: CommentCommandJob) -> tuple[str, str]:
+    """Queue a review of the current head (its job id carries the delivery, so it runs even if reviewed)."""
+    pull = await services.github.pull_request(repo, job.pull_number)
+    review_job = _review_job(job, pull, reason="rerun")
+    await services.redis.enqueue_job(REVIEW_PULL_REQUEST, review_job.model_dump(mode="json"), _job_id=review_job.job_id)
+    return f"Reviewing `{pull.head_sha[:7]}` again; the **codi** check run shows the result.\n", "rerun queued"
+
+
+async def apply_fixes(
+    services: WorkerServices, repo: RepoRef, job: CommentCommandJob, progress: JobProgress
+) -> tuple[str, str]:
+    """Commit every safe fix of the PR's Dockerfiles to its branch, in one commit through the Git Data API."""
+    github = services.github
+    pull = await github.pull_request(repo, job.pull_number)
+    if committed := await progress.get("commit"):
+        return _applied_text(committed, (await progress.get("paths") or "").split("\n")), "applied"
+    if not pull.head_repo_full_name or (pull.is_fork and not pull.maintainer_can_modify):
+        return fork_refusal_text(job.author), "refused: fork without maintainer edits"
+    try:
+        config = await base_config(github, repo, pull.base_ref)
+    except ConfigError as error:
+        reply = f"I can't apply fixes: the configuration on the base branch is invalid.\n\n{fence(str(error))}\n"
+        return reply, "config error"
+    files = await github.pull_request_files(repo, job.pull_number)
+    changed = await head_dockerfiles(github, repo, pull.head_sha, files)
+    fixed = await asyncio.to_thread(_fixed_texts, changed, config, services.checker)
+    if not fixed:
+        return f"Nothing to apply: no safe fix for the Dockerfiles at `{pull.head_sha[:7]}`.\n", "nothing to apply"
+    owner, name = pull.head_repo_full_name.split("/", 1)
+    head_repo = RepoRef(installation_id=repo.installation_id, owner=owner, name=name)
+    listing = "\n".join(f"- {path}" for path in fixed)
+    message = f"Apply codi's safe fixes\n\n{listing}\n\nRequested by @{job.author} in #{job.pull_number}."
+    try:
+        sha = await github.commit_files(head_repo, pull.head_ref, pull.head_sha, fixed, message)
+    except GitHubRejected as error:
+        return f"I couldn't commit the fixes ({error}). If the branch moved, comment `/codi apply` again.\n", "rejected"
+    await progress.record("paths", "\n".join(fixed))
+    await progress.record("commit", sha)
+    return _applied_text(sha, list(fixed)), "applied"
+
+
+def _fixed_texts(files: Sequence[ChangedFile], config: LintConfig, checker: ScriptChecker | None) -> dict[str, str]:
+    """Path → text after every safe fix, for the files a fix changes."""
+    fixed = {}
+    for file in files:
+        text = fix_text(file.text, config, checker)
+        if text != file.text:
+            fixed[file.path] = text
+    return fixed
+
+
+def _applied_text(sha: str, paths: Sequence[str]) -> str:
+    listing = "\n".join(f"- `{path}`" for path in paths)
+    return f"Committed codi's safe fixes as {sha[:7]}:\n\n{listing}\n"
+
+
+def _review_job(job: CommentCommandJob, pull: PullRequest, reason: str) -> ReviewJob:
+    return ReviewJob(
+        repo=job.repo,
+        pull_number=job.pull_number,
+        head_sha=pull.head_sha,
+        head_ref=pull.head_ref,
+        base_ref=pull.base_ref,
+        base_sha=pull.base_sha,
+        head_repo_full_name=pull.head_repo_full_name or None,
+        maintainer_can_modify=pull.maintainer_can_modify,
+        reason=reason,  # type: ignore[arg-type]
+        delivery_id=job.delivery_id,
+    )
