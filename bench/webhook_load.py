@@ -2,19 +2,24 @@
 
 Sends a bounded number of signed `pull_request.opened` deliveries (GitHub's own
 example, one head SHA per delivery, every tenth one a redelivery of an
-earlier delivery id) from a few client processes, each with a few concurrent
-httpx connections, then reads Redis back:
+earlier delivery id) over N keep-alive HTTP/1.1 connections from one lean
+client (raw asyncio streams, request bytes signed and built before the clock
+starts, so the client takes little of the CPU the server shares), then reads
+Redis back:
 
 - deliveries/s (all deliveries / wall time) and p50/p99 ack latency (client side);
-- lost: distinct deliveries acknowledged 202 whose job is not in the arq queue;
-- duplicated: acknowledgements that enqueued a job for a delivery already enqueued.
+- lost: distinct deliveries acknowledged 202 whose job is not both stored
+  (`arq:job:<id>`) and queued (`arq:queue`);
+- duplicated: answers that enqueued a delivery's job after another answer had
+  already enqueued it;
+- CPU time per delivery of the server process and of the client.
 
 The peer, measured the same way in the same run, is a bare Starlette endpoint
 under the same uvicorn that does only the Redis `SET NX` of the delivery id
 (no signature check, no JSON, no validation, no enqueue): the ratio is what
 codi's verification, validation and enqueueing cost.
 
-    .venv/bin/python bench/webhook_load.py [--deliveries 5000] [--clients 3] [--concurrency 4]
+    .venv/bin/python bench/webhook_load.py [--deliveries 5000] [--connections 12]
 """
 
 from __future__ import annotations
@@ -24,7 +29,6 @@ import asyncio
 import hashlib
 import hmac
 import json
-import multiprocessing
 import os
 import re
 import statistics
@@ -33,13 +37,13 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import httpx
 import redis
+from arq.constants import default_queue_name, job_key_prefix
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -81,32 +85,57 @@ def make_deliveries(count: int) -> list[Delivery]:
     return deliveries
 
 
-async def _send_all(url: str, deliveries: list[Delivery], concurrency: int) -> list[tuple[str, int, str, float]]:
-    results: list[tuple[str, int, str, float]] = []
-    queue = iter(deliveries)
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=10.0) as client:
+def request_bytes(host: str, delivery: Delivery) -> bytes:
+    """The whole HTTP/1.1 request GitHub would send for `delivery`, built once before the clock starts."""
+    head = (
+        f"POST /webhooks/github HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"X-GitHub-Event: pull_request\r\nX-GitHub-Delivery: {delivery.delivery_id}\r\n"
+        f"X-Hub-Signature-256: {delivery.signature}\r\nContent-Length: {len(delivery.body)}\r\n\r\n"
+    )
+    return head.encode() + delivery.body
 
-        async def lane() -> None:
-            for delivery in queue:
-                headers = {
-                    "X-GitHub-Event": "pull_request",
-                    "X-GitHub-Delivery": delivery.delivery_id,
-                    "X-Hub-Signature-256": delivery.signature,
-                    "Content-Type": "application/json",
-                }
+
+@dataclass(frozen=True)
+class Answer:
+    delivery_id: str
+    code: int
+    status: str
+    """The `status` field of the JSON answer ("enqueued", "duplicate", …), "" when there is none."""
+    seconds: float
+
+
+async def _read_answer(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    """One HTTP/1.1 response on a keep-alive connection: its status code and its Content-Length body."""
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.split(b"\r\n")
+    code = int(lines[0].split(b" ", 2)[1])
+    length = next(int(line.partition(b":")[2]) for line in lines[1:] if line[:15].lower() == b"content-length:")
+    return code, await reader.readexactly(length)
+
+
+async def send_all(url: str, deliveries: list[Delivery], connections: int) -> list[Answer]:
+    """Every delivery over `connections` keep-alive connections, each sending its next request once answered."""
+    address = urlsplit(url)
+    host, port = address.hostname or "127.0.0.1", address.port or 80
+    requests = [(delivery.delivery_id, request_bytes(address.netloc, delivery)) for delivery in deliveries]
+    pending = iter(requests)
+    answers: list[Answer] = []
+
+    async def lane() -> None:
+        reader, writer = await asyncio.open_connection(host, port)
+        try:
+            for delivery_id, request in pending:
                 start = time.perf_counter()
-                response = await client.post("/webhooks/github", content=delivery.body, headers=headers)
+                writer.write(request)
+                code, body = await _read_answer(reader)
                 elapsed = time.perf_counter() - start
-                results.append((delivery.delivery_id, response.status_code, response.json().get("status", ""), elapsed))
+                answers.append(Answer(delivery_id, code, json.loads(body).get("status", ""), elapsed))
+        finally:
+            writer.close()
+            await writer.wait_closed()
 
-        await asyncio.gather(*(lane() for _ in range(concurrency)))
-    return results
-
-
-def _client_process(job: tuple[str, list[Delivery], int]) -> list[tuple[str, int, str, float]]:
-    url, deliveries, concurrency = job
-    return asyncio.run(_send_all(url, deliveries, concurrency))
+    await asyncio.gather(*(lane() for _ in range(connections)))
+    return answers
 
 
 @dataclass(frozen=True)
@@ -118,42 +147,73 @@ class Figures:
     statuses: dict[str, int]
     lost: int
     duplicated: int
+    client_cpu_ms: float
+    """The load generator's CPU time per delivery: what it takes from the cores the server shares."""
     server_cpu_ms: float = 0.0
     """Server CPU time per delivery: what a delivery costs whatever else shares the machine."""
 
 
+StoredCheck = Callable[[redis.Redis, list[Delivery]], list[bool]]
+"""For each delivery, whether Redis holds what proves it taken."""
+
+
+def arq_job_stored(connection: redis.Redis, deliveries: list[Delivery]) -> list[bool]:
+    """The job's data is under `arq:job:<id>` and its id is in the `arq:queue` sorted set."""
+    pipe = connection.pipeline(transaction=False)
+    for delivery in deliveries:
+        pipe.exists(job_key_prefix + delivery.job_id)
+        pipe.zscore(default_queue_name, delivery.job_id)
+    replies = pipe.execute()
+    return [bool(replies[i]) and replies[i + 1] is not None for i in range(0, len(replies), 2)]
+
+
+def peer_claim_stored(connection: redis.Redis, deliveries: list[Delivery]) -> list[bool]:
+    pipe = connection.pipeline(transaction=False)
+    for delivery in deliveries:
+        pipe.exists("peer:delivery:" + delivery.delivery_id)
+    return [bool(reply) for reply in pipe.execute()]
+
+
+TAKEN = ("enqueued", "new")
+"""Answers that say this request put the delivery's job in Redis (codi's and the peer's)."""
+
+
 def run_load(
-    name: str,
-    url: str,
-    deliveries: list[Delivery],
-    clients: int,
-    concurrency: int,
-    connection: redis.Redis,
-    accepted_key: Callable[[Delivery], str],
+    name: str, url: str, deliveries: list[Delivery], connections: int, connection: redis.Redis, stored: StoredCheck
 ) -> Figures:
-    """Send every delivery, then count what Redis holds; `accepted_key(delivery)` is the key that proves it taken."""
-    slices = [(url, deliveries[i::clients], concurrency) for i in range(clients)]
-    with multiprocessing.get_context("spawn").Pool(clients) as pool:
-        start = time.perf_counter()
-        results = [row for part in pool.map(_client_process, slices) for row in part]
-        wall = time.perf_counter() - start
-    latencies = sorted(row[3] for row in results)
+    """Send every delivery, then count what Redis holds against what was acknowledged."""
+    cpu_start, start = time.process_time(), time.perf_counter()
+    answers = run_client(send_all(url, deliveries, connections))
+    wall, client_cpu = time.perf_counter() - start, time.process_time() - cpu_start
+    latencies = sorted(answer.seconds for answer in answers)
     statuses: dict[str, int] = {}
-    for _, code, status, _ in results:
-        statuses[f"{code} {status}"] = statuses.get(f"{code} {status}", 0) + 1
-    unique = {d.delivery_id: d for d in deliveries}
-    acked = {row[0] for row in results if row[1] == 202}
-    present = [connection.exists(accepted_key(unique[delivery_id])) for delivery_id in acked]
-    taken = sum(1 for _, code, status, _ in results if code == 202 and status in ("enqueued", "new"))
+    for answer in answers:
+        statuses[f"{answer.code} {answer.status}"] = statuses.get(f"{answer.code} {answer.status}", 0) + 1
+    by_id = {delivery.delivery_id: delivery for delivery in deliveries}
+    acknowledged = sorted({answer.delivery_id for answer in answers if answer.code == 202})
+    taken: dict[str, int] = {}
+    for answer in answers:
+        if answer.code == 202 and answer.status in TAKEN:
+            taken[answer.delivery_id] = taken.get(answer.delivery_id, 0) + 1
     return Figures(
         name=name,
-        per_second=len(results) / wall,
+        per_second=len(answers) / wall,
         p50_ms=statistics.median(latencies) * 1000,
         p99_ms=latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] * 1000,
         statuses=statuses,
-        lost=present.count(0),
-        duplicated=max(0, taken - len(acked)),
+        lost=stored(connection, [by_id[delivery_id] for delivery_id in acknowledged]).count(False),
+        duplicated=sum(count - 1 for count in taken.values()),
+        client_cpu_ms=client_cpu * 1000 / len(answers),
     )
+
+
+def run_client(coroutine: Coroutine[None, None, list[Answer]]) -> list[Answer]:
+    """uvloop when installed (it is, with uvicorn[standard]): the leaner loop leaves more CPU to the server."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
 
 
 # --- the peer: SET NX only -------------------------------------------------------------------------------------
@@ -213,7 +273,7 @@ def report(figures: Figures) -> None:
     print(
         f"{figures.name:<22} {figures.per_second:>8.0f}/s  p50 {figures.p50_ms:6.2f} ms  p99 {figures.p99_ms:6.2f} ms"
         f"  lost {figures.lost}  duplicated {figures.duplicated}"
-        f"  server CPU {figures.server_cpu_ms:.3f} ms/delivery (one core: {1000 / figures.server_cpu_ms:.0f}/s)"
+        f"  CPU/delivery server {figures.server_cpu_ms:.3f} ms client {figures.client_cpu_ms:.3f} ms"
         f"  {figures.statuses}"
     )
 
@@ -221,8 +281,7 @@ def report(figures: Figures) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--deliveries", type=int, default=5000)
-    parser.add_argument("--clients", type=int, default=3, help="client processes")
-    parser.add_argument("--concurrency", type=int, default=4, help="connections per client process")
+    parser.add_argument("--connections", type=int, default=12, help="concurrent keep-alive connections")
     parser.add_argument("--serve-peer", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_peer:
@@ -242,27 +301,27 @@ def main() -> int:
             "CODI_GITHUB_PRIVATE_KEY_PATH": key.name,
             "CODI_REDIS_URL": redis_url(),
         }
-        runs = [
-            ("codi serve", [sys.executable, "-m", "codi", "serve", "--port", "0"], lambda d: "arq:job:" + d.job_id),
-            ("peer: Starlette SET NX", [sys.executable, __file__, "--serve-peer"], lambda d: "peer:delivery:" + d.delivery_id),
+        runs: list[tuple[str, list[str], StoredCheck]] = [
+            ("codi serve", [sys.executable, "-m", "codi", "serve", "--port", "0"], arq_job_stored),
+            ("peer: Starlette SET NX", [sys.executable, __file__, "--serve-peer"], peer_claim_stored),
         ]
         results = []
-        for name, command, accepted in runs:
+        for name, command, stored in runs:
             server = Server(command, environment)
             try:
                 connection.flushdb()
                 warm = [Delivery("warm-" + d.delivery_id, d.body, d.signature, d.job_id) for d in warm_up]
-                run_load(name, server.url, warm, args.clients, args.concurrency, connection, accepted)
+                run_load(name, server.url, warm, args.connections, connection, stored)
                 connection.flushdb()
                 cpu_before = server.cpu_seconds()
-                figures = run_load(name, server.url, deliveries, args.clients, args.concurrency, connection, accepted)
+                figures = run_load(name, server.url, deliveries, args.connections, connection, stored)
                 cpu_ms = (server.cpu_seconds() - cpu_before) * 1000 / len(deliveries)
                 results.append(replace(figures, server_cpu_ms=cpu_ms))
             finally:
                 server.stop()
                 connection.flushdb()
-    print(f"{args.deliveries} deliveries ({args.deliveries // REDELIVERY_EVERY} redeliveries), "
-          f"{args.clients} client processes x {args.concurrency} connections, {os.cpu_count()} CPUs")
+    print(f"{args.deliveries} deliveries ({(args.deliveries - 1) // REDELIVERY_EVERY} redeliveries), "
+          f"one client process x {args.connections} connections, {os.cpu_count()} CPUs")
     for figures in results:
         report(figures)
     codi, peer = results
