@@ -2,8 +2,9 @@
 
 A delivery is verified (HMAC-SHA256 of the raw body), decoded, routed to a
 job (`codi.webhooks.routing`), claimed once by its delivery id and enqueued,
-all before answering 202: the only I/O is two or three Redis round trips, so
-GitHub gets its answer in milliseconds and the workers do the GitHub calls.
+all before answering 202: the only I/O is one Redis round trip (a script that
+claims and enqueues atomically), so GitHub gets its answer in milliseconds and
+the workers do the GitHub calls.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from codi.app.metrics import CONTENT_TYPE, Metrics
-from codi.app.queue import DeliveryQueue
+from codi.app.queue import DeliveryQueue, Taken
 from codi.settings import Settings
 from codi.webhooks.jobs import Job
 from codi.webhooks.payloads import PayloadError
@@ -114,25 +115,19 @@ def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
 
     async def _enqueue(queue: DeliveryQueue, event: str, delivery_id: str, job: Job) -> Response:
         try:
-            claimed = await queue.claim(delivery_id)
-        except _REDIS_ERRORS as error:
-            metrics.deliveries.labels(event, "unavailable").inc()
-            log.error("delivery %s (%s) not taken: Redis: %s", delivery_id, event, error)
-            return _answer(503, error="queue unavailable, redeliver later")
-        if not claimed:
-            metrics.deliveries.labels(event, "duplicate").inc()
-            log.info("delivery %s (%s) is a redelivery: nothing enqueued", delivery_id, event)
-            return _answer(202, status="duplicate")
-        try:
-            queued = await queue.enqueue(job)
+            taken = await queue.take(delivery_id, job)
         except _REDIS_ERRORS as error:
             await _release(queue, delivery_id)
             metrics.deliveries.labels(event, "unavailable").inc()
             log.error("delivery %s (%s) not enqueued: Redis: %s", delivery_id, event, error)
             return _answer(503, error="queue unavailable, redeliver later")
-        outcome = "enqueued" if queued else "already_queued"
+        if taken is Taken.DUPLICATE:
+            metrics.deliveries.labels(event, "duplicate").inc()
+            log.info("delivery %s (%s) is a redelivery: nothing enqueued", delivery_id, event)
+            return _answer(202, status="duplicate")
+        outcome = "enqueued" if taken is Taken.ENQUEUED else "already_queued"
         metrics.deliveries.labels(event, outcome).inc()
-        if queued:
+        if taken is Taken.ENQUEUED:
             metrics.jobs_enqueued.labels(job.function).inc()
         log.info("delivery %s (%s): %s %s", delivery_id, event, outcome, job.job_id)
         return _answer(202, status=outcome, job_id=job.job_id, function=job.function)

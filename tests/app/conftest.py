@@ -10,6 +10,7 @@ import os
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -126,3 +127,16 @@ def queued_jobs(connection: redis.Redis) -> dict[str, JobDef]:
         assert raw is not None, f"queued job {job_id!r} has no data"
         jobs[job_id.decode()] = deserialize_job(raw)
     return jobs
+
+
+@contextmanager
+def redis_user_without(connection: redis.Redis, command: str) -> Iterator[str]:
+    """The URL of a throwaway Redis user (on the test DB) that may run every command but `command`."""
+    name = f"codi-test-{uuid.uuid4().hex[:8]}"
+    connection.acl_setuser(
+        name, enabled=True, passwords=["+pw"], keys=["*"], channels=["*"], commands=["+@all", f"-{command}"]
+    )
+    try:
+        yield test_redis_url().replace("redis://", f"redis://{name}:pw@")
+    finally:
+        connection.acl_deluser(name)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -15,7 +14,16 @@ from codi.app import create_app
 from codi.app.queue import DELIVERY_KEY_PREFIX, DELIVERY_TTL_SECONDS
 from codi.settings import Settings
 from codi.webhooks.jobs import CommentCommandJob, InstallationJob, ReviewJob
-from tests.app.conftest import APP_ID, deliver, example, make_settings, queued_jobs, sign, test_redis_url
+from tests.app.conftest import (
+    APP_ID,
+    deliver,
+    example,
+    make_settings,
+    queued_jobs,
+    redis_user_without,
+    sign,
+    test_redis_url,
+)
 
 PR_HEAD = "ec26c3e57ca3a959ca5aad62de7213c562f8c821"
 PR_JOB_ID = f"review:Codertocat/Hello-World#2@{PR_HEAD}"
@@ -349,15 +357,8 @@ def test_redis_down_is_503_never_500(key_path, closed_port: int) -> None:
 @pytest.fixture
 def redis_user_without_zadd(redis_db: redis.Redis) -> Iterator[str]:
     """A Redis user that may SET and DEL but not ZADD: arq's enqueue fails after the delivery was claimed."""
-    name = f"codi-test-{uuid.uuid4().hex[:8]}"
-    redis_db.acl_setuser(
-        name, enabled=True, passwords=["+pw"], keys=["*"], channels=["*"], commands=["+@all", "-zadd"]
-    )
-    try:
-        url = test_redis_url().replace("redis://", f"redis://{name}:pw@")
+    with redis_user_without(redis_db, "zadd") as url:
         yield url
-    finally:
-        redis_db.acl_deluser(name)
 
 
 def test_enqueue_failure_releases_the_delivery_so_redelivery_works(
@@ -369,7 +370,7 @@ def test_enqueue_failure_releases_the_delivery_so_redelivery_works(
 
     assert failed.status_code == 503
     assert redis_db.exists(DELIVERY_KEY_PREFIX + "d-lost") == 0
-    assert queued_jobs(redis_db) == {}
+    assert redis_db.dbsize() == 0, "no job data left behind either"
 
     with TestClient(create_app(make_settings(key_path))) as client:
         redelivered = deliver(client, "pull_request", payload, delivery_id="d-lost")
