@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 
 from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction, Word
-from codi.pipeline.semantic import DEFAULT_SHELL, Stage
+from codi.pipeline.semantic import Stage
+from codi.rules.arguments import exec_conversion_blocker
 from codi.rules.base import LintContext, Rule
 from codi.rules.stages import stage_and_ancestors
-
-# A word whose shell meaning is its literal text: plain characters, or quotes
-# around text in which the shell expands nothing.
-_LITERAL_WORD = re.compile(r"""(?:[A-Za-z0-9_./:,@%+=-]|'[^']*'|"[^"$`\\!]*")+""")
-# Names a shell runs itself: as an exec-form argv[0] they would not be found.
-_SHELL_ONLY = frozenset(
-    {
-        ":", ".", "alias", "bg", "break", "builtin", "case", "cd", "command", "continue", "do", "done", "elif",
-        "else", "esac", "eval", "exec", "exit", "export", "fg", "fi", "for", "function", "getopts", "hash", "if",
-        "jobs", "local", "read", "readonly", "return", "select", "set", "shift", "source", "then", "time",
-        "times", "trap", "type", "ulimit", "umask", "unalias", "unset", "until", "wait", "while",
-    }
-)
-
 
 class JsonNotationForCommands(Rule):
     """## What it does
@@ -98,11 +84,7 @@ def _command_words(instr: Instruction) -> tuple[Word, ...] | None:
 
 
 def _fix(ctx: LintContext, instr: Instruction, words: tuple[Word, ...]) -> Fix | None:
-    if not words or instr.comments or ctx.model.shell_at(instr) != DEFAULT_SHELL:
-        return None
-    if not all(_LITERAL_WORD.fullmatch(word.raw) for word in words):
-        return None
-    if words[0].value in _SHELL_ONLY or "=" in words[0].value:
+    if exec_conversion_blocker(instr, words, ctx.model.shell_at(instr)) is not None:
         return None
     edits = [Edit.insert(instr.args_span(words[0].start, words[0].start).start, "[")]
     for index, word in enumerate(words):
