@@ -131,3 +131,63 @@ def smaller_tag(image: ImageRef) -> str | None:
 def toolchain_image(image: ImageRef) -> ToolchainImage | None:
     """The table entry when `image` is a compiler/SDK image."""
     return TOOLCHAIN_IMAGES.get(docker_hub_name(image) or "")
+
+
+BASE_IMAGE_MB: dict[str, int] = {
+    "scratch": 0,
+    "busybox": 2,
+    "alpine": 4,
+    "ubuntu": 29,
+    "centos": 70,
+    "fedora": 60,
+    "rockylinux": 70,
+    "almalinux": 70,
+    "amazonlinux": 60,
+    "registry.access.redhat.com/ubi8/ubi-minimal": 38,
+    "registry.access.redhat.com/ubi9/ubi-minimal": 38,
+    "registry.access.redhat.com/ubi8/ubi": 80,
+    "registry.access.redhat.com/ubi9/ubi": 80,
+    "gcr.io/distroless/static": 1,
+    "gcr.io/distroless/base": 10,
+    "gcr.io/distroless/base-nossl": 8,
+    "gcr.io/distroless/cc": 12,
+    "gcr.io/distroless/java": 80,
+    "gcr.io/distroless/java11": 75,
+    "gcr.io/distroless/java17": 80,
+    "gcr.io/distroless/java21": 85,
+    "gcr.io/distroless/python3": 20,
+    "gcr.io/distroless/nodejs": 40,
+    "gcr.io/distroless/nodejs18": 40,
+    "gcr.io/distroless/nodejs20": 40,
+    "gcr.io/distroless/nodejs22": 42,
+    "cgr.dev/chainguard/static": 1,
+    "nginx": 70,
+    "nginxinc/nginx-unprivileged": 70,
+    "httpd": 60,
+    "caddy": 20,
+    "php": 180,
+    "tomcat": 200,
+    "mcr.microsoft.com/dotnet/runtime": 80,
+    "mcr.microsoft.com/dotnet/aspnet": 90,
+    "mcr.microsoft.com/dotnet/runtime-deps": 45,
+}
+"""Approximate compressed sizes (MB, linux/amd64, as registries showed them in 2024) of runtime,
+distro and distroless images the tables above do not hold, for the optimiser's size estimates.
+Distroless names are given without their `-debianNN` suffix."""
+
+ALPINE_VARIANT_MB: dict[str, int] = {
+    "python": 18,
+    "node": 45,
+    "ruby": 30,
+    "perl": 20,
+    "golang": 75,
+    "rust": 300,
+    "php": 35,
+    "nginx": 20,
+    "httpd": 25,
+    "eclipse-temurin": 60,
+    "openjdk": 100,
+    "maven": 170,
+    "gradle": 250,
+}
+"""Approximate compressed sizes (MB) of the `-alpine` tags of official images."""
