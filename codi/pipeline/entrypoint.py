@@ -35,7 +35,7 @@ from codi.pipeline.model import Document, Instruction
 from codi.pipeline.optimize_model import StartCommand
 from codi.pipeline.semantic import SemanticModel, Stage, expand
 from codi.pipeline.shell import Command, ShellScript, parse_script
-from codi.pipeline.stack import program_name
+from codi.pipeline.stack import effective_start, program_name
 from codi.rules.arguments import argument_values, exec_conversion_blocker
 from codi.rules.packages import manager_of, verb_of
 from codi.rules.stacks import program
@@ -73,7 +73,7 @@ def analyze_start(document: Document, context_files: Mapping[str, str] | None = 
     """The effective ENTRYPOINT + CMD of the runtime stage, its exec form, and its start-up problems."""
     model = SemanticModel(document)
     chain = image_stages(model)
-    entrypoint, cmd = _effective(chain)
+    entrypoint, cmd = effective_start(chain)
     if entrypoint is None and cmd is None:
         return StartCommand(None, False, None, None)
     problems: list[str] = []
@@ -113,21 +113,6 @@ def analyze_start(document: Document, context_files: Mapping[str, str] | None = 
         problems=tuple(sorted(set(problems))),
         scripts=tuple(sorted(set(files.read))),
     )
-
-
-def _effective(chain: list[Stage]) -> tuple[Instruction | None, Instruction | None]:
-    """The ENTRYPOINT and CMD in force at the end of the chain: an ENTRYPOINT resets the CMD."""
-    entrypoint: Instruction | None = None
-    cmd: Instruction | None = None
-    for stage in chain:
-        for instr in stage.instructions:
-            if instr.keyword == "ENTRYPOINT":
-                entrypoint, cmd = instr, None
-            elif instr.keyword == "CMD":
-                cmd = instr
-    if entrypoint is not None and entrypoint.exec_form == ():
-        entrypoint = None  # `ENTRYPOINT []` clears it
-    return entrypoint, cmd
 
 
 @dataclass

@@ -381,21 +381,32 @@ def _start_evidence(model: SemanticModel) -> Iterable[Evidence]:
             yield Evidence(stack, _START_PROGRAM, f"starts {name}", instr.line)
             return
         if instr.keyword == "ENTRYPOINT" and name is not None and not _is_entrypoint_script(name):
-            return  # `ENTRYPOINT []` resets, so the CMD decides
+            return
 
 
 def _is_entrypoint_script(name: str) -> bool:
     return name.endswith(".sh") or "entrypoint" in name or name in ("init", "start", "run")
 
 
-def _last_start_instructions(stages: list[Stage]) -> list[Instruction]:
-    """The effective ENTRYPOINT then CMD of the image (each the last of its kind)."""
-    found: dict[str, Instruction] = {}
-    for stage in stages:
+def effective_start(chain: list[Stage]) -> tuple[Instruction | None, Instruction | None]:
+    """The ENTRYPOINT and CMD in force at the end of a stage chain, as Docker applies them:
+    an ENTRYPOINT resets the CMD set before it, and `ENTRYPOINT []` clears it."""
+    entrypoint: Instruction | None = None
+    cmd: Instruction | None = None
+    for stage in chain:
         for instr in stage.instructions:
-            if instr.keyword in ("ENTRYPOINT", "CMD"):
-                found[instr.keyword] = instr
-    return [found[keyword] for keyword in ("ENTRYPOINT", "CMD") if keyword in found]
+            if instr.keyword == "ENTRYPOINT":
+                entrypoint, cmd = instr, None
+            elif instr.keyword == "CMD":
+                cmd = instr
+    if entrypoint is not None and entrypoint.exec_form == ():
+        entrypoint = None
+    return entrypoint, cmd
+
+
+def _last_start_instructions(stages: list[Stage]) -> list[Instruction]:
+    """The effective ENTRYPOINT then CMD of the image."""
+    return [instr for instr in effective_start(stages) if instr is not None]
 
 
 def _started_program(instr: Instruction) -> str | None:
