@@ -118,6 +118,8 @@ def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
         try:
             taken = await queue.take(delivery_id, job)
         except _REDIS_ERRORS as error:
+            # The script undoes its own writes when Redis refuses one; a connection lost after the
+            # script was sent leaves its fate unknown, so the claim is dropped for the redelivery.
             await _release(queue, delivery_id)
             metrics.deliveries.labels(event, "unavailable").inc()
             log.error("delivery %s (%s) not enqueued: Redis: %s", delivery_id, event, error)
@@ -137,7 +139,7 @@ def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
         try:
             await queue.release(delivery_id)
         except _REDIS_ERRORS as error:
-            log.error("delivery %s: claim not released (redelivery blocked for 3 days): %s", delivery_id, error)
+            log.error("delivery %s: claim, if the script made one, not released (a redelivery would be a duplicate for 3 days): %s", delivery_id, error)
 
     app.add_route(WEBHOOK_PATH, receive_delivery, methods=["POST"])
 
