@@ -1,0 +1,463 @@
+"""The preservation check: a candidate must run the same application the original runs.
+
+A candidate Dockerfile is compared with the original on what the built image
+exposes to whoever runs it: the start command (ENTRYPOINT + CMD as Docker
+runs them), EXPOSE, ENV, WORKDIR, VOLUME, LABEL, USER, HEALTHCHECK, the base
+image of the final stage, and which build-context files end up where.
+Differences in USER, the base image and HEALTHCHECK are allowed only when the
+candidate lists them as deliberate changes; the rest must be identical.
+
+What counts as the same:
+- start command: the same argv (`entrypoint.analyze_start`), or the original's shell form and the
+  candidate's exec form of it (`StartCommand.exec_conversion`), or the same
+  shell script with `exec` put before a command (CD2006's fix);
+- `MAINTAINER x` reads as `LABEL maintainer=x` (DL4000's fix);
+- files: each COPY/ADD from the build context into the image is a mapping
+  "context path P ends up at D"; `COPY --from=<stage>` is followed back
+  through that stage's own copies; a path built in a stage (not traceable to
+  the context) is a built artefact that must arrive at the same destination.
+  A context copy may leave the final image only when the candidate declares
+  a `multi-stage` change, the same context path goes into a builder stage
+  the final image copies from, and the start command's files are still there.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from codi.pipeline.entrypoint import analyze_start
+from codi.pipeline.model import Document, Instruction
+from codi.pipeline.optimize_model import Candidate, Change, Rejection, StartCommand
+from codi.pipeline.semantic import SemanticModel, Stage, expand, key_values
+from codi.pipeline.shell import parse_script
+from codi.rules.arguments import argument_values, exec_conversion_blocker
+from codi.rules.stages import image_stages, stage_and_ancestors
+
+CONTEXT = "context"
+BUILT = "built"
+IMAGE = "image"
+URL = "url"
+
+DELIBERATE_CHANGES: dict[str, str] = {"user": "USER", "base-image": "base image", "healthcheck": "HEALTHCHECK"}
+"""Change kind → the attribute a candidate may change when it lists a change of that kind."""
+
+
+@dataclass(frozen=True, order=True)
+class FileMapping:
+    """`source/r` ends up at `destination/r` in the image, for every relative path r.
+
+    `origin` is `context` (source is a build-context path, "" for the whole
+    context), `built` (made by a build step; source is the stage path), or
+    `image` (source is `<image>:<path>` of an image copied from) or `url` (ADD of a URL or git repository).
+    """
+
+    origin: str
+    source: str
+    destination: str
+
+
+@dataclass(frozen=True)
+class RuntimeProfile:
+    """What a built image shows to whoever runs it, as far as the Dockerfile says."""
+
+    start: tuple[str, ...] | None
+    exposed: tuple[str, ...]
+    env: tuple[tuple[str, str], ...]
+    workdir: str | None
+    volumes: tuple[str, ...]
+    labels: tuple[tuple[str, str], ...]
+    user: str | None
+    healthcheck: str | None
+    base_image: str | None
+    files: tuple[FileMapping, ...]
+    builder_inputs: tuple[FileMapping, ...]
+    """Context copies into the stages the image copies from (inputs of its built artefacts)."""
+
+
+def runtime_profile(document: Document) -> RuntimeProfile:
+    """The image-level facts of a parsed Dockerfile (its last stage and the stages it is built FROM)."""
+    model = SemanticModel(document)
+    stages = image_stages(model)
+    tracer = _FileTracer(model)
+    values = _StageValues(model, stages)
+    return RuntimeProfile(
+        start=analyze_start(document).argv,
+        exposed=values.exposed,
+        env=values.env,
+        workdir=tracer.workdir(stages[-1]) if stages else None,
+        volumes=values.volumes,
+        labels=values.labels,
+        user=values.user,
+        healthcheck=values.healthcheck,
+        base_image=stages[0].image.raw if stages else None,
+        files=tuple(sorted(set(tracer.image_files(stages)))),
+        builder_inputs=tuple(sorted(set(tracer.builder_inputs(stages)))),
+    )
+
+
+def preservation_problems(
+    original: RuntimeProfile, candidate: RuntimeProfile, start: StartCommand, changes: Sequence[Change]
+) -> list[str]:
+    """What the candidate changes that it must not (empty when it preserves the original)."""
+    declared = {DELIBERATE_CHANGES[change.kind] for change in changes if change.kind in DELIBERATE_CHANGES}
+    problems: list[str] = []
+    if not _same_start(original.start, candidate.start, start):
+        problems.append(f"start command {_argv(candidate.start)} instead of {_argv(original.start)}")
+    for what, before, after in (
+        ("EXPOSE", original.exposed, candidate.exposed),
+        ("VOLUME", original.volumes, candidate.volumes),
+    ):
+        problems.extend(_set_difference(what, before, after))
+    problems.extend(_mapping_difference("ENV", original.env, candidate.env))
+    problems.extend(_mapping_difference("LABEL", original.labels, candidate.labels))
+    if original.workdir != candidate.workdir:
+        problems.append(f"WORKDIR {candidate.workdir or '(none)'} instead of {original.workdir or '(none)'}")
+    for what, before, after in (
+        ("USER", original.user, candidate.user),
+        ("HEALTHCHECK", original.healthcheck, candidate.healthcheck),
+        ("base image", original.base_image, candidate.base_image),
+    ):
+        if before != after and what not in declared:
+            problems.append(f"{what} {after or '(none)'} instead of {before or '(none)'}, not listed as a change")
+    problems.extend(_file_problems(original, candidate, changes))
+    return problems
+
+
+def preservation_rejection(
+    original: RuntimeProfile, candidate: Candidate, document: Document, start: StartCommand
+) -> Rejection | None:
+    """The rejection of a candidate (`document` is its text parsed) that does not parse or does not
+    preserve the original, else None."""
+    if document.diagnostics:
+        first = document.diagnostics[0]
+        return Rejection(candidate.strategy, f"the candidate does not parse (line {first.span.line}: {first.message})")
+    problems = preservation_problems(original, runtime_profile(document), start, candidate.changes)
+    if problems:
+        return Rejection(candidate.strategy, "does not preserve the original: " + "; ".join(problems))
+    return None
+
+
+# Start command
+
+
+def _same_start(before: tuple[str, ...] | None, after: tuple[str, ...] | None, start: StartCommand) -> bool:
+    if before == after:
+        return True
+    if after is not None and start.shell_form and start.exec_conversion == after:
+        return True
+    return before is not None and after is not None and _without_exec(before) == _without_exec(after)
+
+
+def _without_exec(argv: tuple[str, ...]) -> tuple[str, ...]:
+    """The argv with `exec ` removed from before the commands of its shell script (the last word)."""
+    if not argv:
+        return argv
+    script = argv[-1]
+    cuts = [cmd.name_word for cmd in parse_script(script).commands if cmd.name == "exec" and cmd.args]
+    for word in sorted(cuts, key=lambda w: w.start, reverse=True):
+        end = word.end
+        while end < len(script) and script[end] in " \t":
+            end += 1
+        script = script[: word.start] + script[end:]
+    return (*argv[:-1], script)
+
+
+def _argv(argv: tuple[str, ...] | None) -> str:
+    return "(none)" if argv is None else "[" + ", ".join(f'"{word}"' for word in argv) + "]"
+
+
+# Metadata
+
+
+class _StageValues:
+    """EXPOSE, ENV, VOLUME, LABEL, USER and HEALTHCHECK of the image stages, with variables expanded."""
+
+    def __init__(self, model: SemanticModel, stages: list[Stage]) -> None:
+        self.model = model
+        self.instructions = [instr for stage in stages for instr in stage.instructions]
+
+    def _words(self, keyword: str) -> list[str]:
+        return [
+            expand(value, self.model.variables_at(instr))
+            for instr in self.instructions
+            if instr.keyword == keyword
+            for value in argument_values(instr)
+        ]
+
+    @property
+    def exposed(self) -> tuple[str, ...]:
+        ports = {port if "/" in port else f"{port}/tcp" for port in self._words("EXPOSE")}
+        return tuple(sorted(port.lower() for port in ports))
+
+    @property
+    def volumes(self) -> tuple[str, ...]:
+        return tuple(sorted({posixpath.normpath(volume) for volume in self._words("VOLUME")}))
+
+    def _pairs(self, keyword: str) -> tuple[tuple[str, str], ...]:
+        values: dict[str, str] = {}
+        for instr in self.instructions:
+            if instr.keyword == "MAINTAINER" and keyword == "LABEL":
+                values["maintainer"] = instr.args
+            if instr.keyword != keyword:
+                continue
+            variables = self.model.variables_at(instr)
+            for pair in key_values(instr):
+                values[pair.key] = expand(pair.value or "", variables)
+        return tuple(sorted(values.items()))
+
+    @property
+    def env(self) -> tuple[tuple[str, str], ...]:
+        return self._pairs("ENV")
+
+    @property
+    def labels(self) -> tuple[tuple[str, str], ...]:
+        return self._pairs("LABEL")
+
+    def last(self, keyword: str) -> str | None:
+        found = [instr for instr in self.instructions if instr.keyword == keyword]
+        return expand(found[-1].args, self.model.variables_at(found[-1])) if found else None
+
+    @property
+    def healthcheck(self) -> str | None:
+        found = [instr for instr in self.instructions if instr.keyword == "HEALTHCHECK"]
+        if not found:
+            return None
+        instr = found[-1]
+        flags = " ".join(f"--{flag.name}={flag.value}" for flag in sorted(instr.flags, key=lambda f: f.name))
+        return f"{flags} {_argv(self._probe(instr))}".strip()
+
+    def _probe(self, instr: Instruction) -> tuple[str, ...] | None:
+        """The HEALTHCHECK's command as an argv: its exec form, the shell form's words when they mean the
+        same without a shell (DL3025's test), else the shell running its text; None for `NONE`."""
+        if instr.exec_form is not None:
+            return instr.exec_form
+        words = instr.words
+        if not words or words[0].value.upper() != "CMD":
+            return None
+        shell = self.model.shell_at(instr)
+        if exec_conversion_blocker(instr, words[1:], shell) is None:
+            return tuple(word.value for word in words[1:])
+        return (*shell, instr.args[words[1].start :] if len(words) > 1 else "")
+
+    @property
+    def user(self) -> str | None:
+        """The last USER, with `root` spelled as UID/GID 0 and `0:0` as `0` (the same account)."""
+        user = self.last("USER")
+        if user is None:
+            return None
+        parts = ["0" if part == "root" else part for part in user.split(":", 1)]
+        return "0" if parts in (["0"], ["0", "0"]) else ":".join(parts)
+
+
+def _set_difference(what: str, before: Iterable[str], after: Iterable[str]) -> list[str]:
+    lost, added = sorted(set(before) - set(after)), sorted(set(after) - set(before))
+    problems = [f"drops {what} {value}" for value in lost]
+    problems.extend(f"adds {what} {value}" for value in added)
+    return problems
+
+
+def _mapping_difference(
+    what: str, before: tuple[tuple[str, str], ...], after: tuple[tuple[str, str], ...]
+) -> list[str]:
+    old, new = dict(before), dict(after)
+    problems = []
+    for name in sorted(old.keys() | new.keys()):
+        if name not in new:
+            problems.append(f"drops {what} {name}")
+        elif name not in old:
+            problems.append(f"adds {what} {name}")
+        elif old[name] != new[name]:
+            problems.append(f"{what} {name}={new[name]} instead of {old[name]}")
+    return problems
+
+
+# Files
+
+
+class _FileTracer:
+    """Where COPY/ADD put build-context files, following `COPY --from` back through stages."""
+
+    def __init__(self, model: SemanticModel) -> None:
+        self.model = model
+
+    def _workdirs(self, stage: Stage, before: Instruction | None = None) -> list[str]:
+        """Each WORKDIR set in `stage` and the stages it is built FROM (before `before`), resolved."""
+        paths: list[str] = []
+        for instr in (i for s in reversed(list(stage_and_ancestors(stage))) for i in s.instructions):
+            if instr is before:
+                break
+            if instr.keyword == "WORKDIR" and instr.args:
+                path = expand(instr.args.strip().strip("\"'"), self.model.variables_at(instr))
+                paths.append(posixpath.normpath(posixpath.join(paths[-1] if paths else "/", path)))
+        return paths
+
+    def workdir(self, stage: Stage, before: Instruction | None = None) -> str | None:
+        """The WORKDIR in effect in `stage` (before `before`, when given)."""
+        paths = self._workdirs(stage, before)
+        return paths[-1] if paths else None
+
+    def _source_stage(self, instr: Instruction) -> Stage | None:
+        flag = instr.flag("from")
+        if flag is None or flag.value is None:
+            return None
+        name = expand(flag.value, self.model.variables_at(instr)).lower()
+        for stage in self.model.stages:
+            if (stage.alias or "").lower() == name or str(stage.index) == name:
+                return stage
+        return None
+
+    def stage_files(self, stages: Iterable[Stage], depth: int = 0) -> list[FileMapping]:
+        """The mappings COPY/ADD make in `stages` (each with its WORKDIR and variables)."""
+        out: list[FileMapping] = []
+        for stage in stages:
+            for instr in stage.instructions:
+                if instr.keyword in ("COPY", "ADD") and not instr.heredocs:
+                    out.extend(self._copy(stage, instr, depth))
+        return out
+
+    def _copy(self, stage: Stage, instr: Instruction, depth: int) -> list[FileMapping]:
+        variables = self.model.variables_at(instr)
+        values = [expand(value, variables) for value in argument_values(instr)]
+        if len(values) < 2:
+            return []
+        sources, written = values[:-1], values[-1]
+        base = self.workdir(stage, instr) or "/"
+        destination = posixpath.normpath(posixpath.join(base, written))
+        into_directory = (
+            written.endswith(("/", "/.")) or written in (".", "..") or len(sources) > 1
+            or destination in {"/", *self._workdirs(stage, instr)}
+        )  # fmt: skip
+        from_stage = self._source_stage(instr)
+        from_name = instr.flag_values("from")
+        out: list[FileMapping] = []
+        for source in sources:
+            clean = _context_path(source)
+            is_directory = clean == "" or source.endswith("/")
+            target = (
+                posixpath.join(destination, posixpath.basename(clean))
+                if into_directory and not is_directory
+                else destination
+            )
+            if "://" in source or source.startswith("git@"):
+                out.append(FileMapping(URL, source, target))
+            elif from_stage is not None and depth < len(self.model.stages):
+                out.extend(self._traced(from_stage, posixpath.normpath(posixpath.join("/", source)), target, depth))
+            elif from_name:
+                out.append(FileMapping(IMAGE, f"{from_name[0]}:{posixpath.normpath(source)}", target))
+            else:
+                out.append(FileMapping(CONTEXT, clean, target))
+        return out
+
+    def _traced(self, stage: Stage, path: str, target: str, depth: int) -> list[FileMapping]:
+        """What copying `path` out of `stage` to `target` brings along, as context or built mappings."""
+        inner = self.stage_files(reversed(list(stage_and_ancestors(stage))), depth + 1)
+        out: list[FileMapping] = []
+        for mapping in inner:
+            if _within(path, mapping.destination):
+                rest = posixpath.relpath(path, mapping.destination)
+                source = posixpath.normpath(posixpath.join(mapping.source, rest))
+                out.append(FileMapping(mapping.origin, "" if source == "." else source, target))
+            elif _within(mapping.destination, path):
+                rest = posixpath.relpath(mapping.destination, path)
+                out.append(FileMapping(mapping.origin, mapping.source, posixpath.join(target, rest)))
+        return out or [FileMapping(BUILT, path, target)]
+
+    def image_files(self, stages: list[Stage]) -> list[FileMapping]:
+        return self.stage_files(stages)
+
+    def builder_inputs(self, stages: list[Stage]) -> list[FileMapping]:
+        """Context copies into the stages the image stages copy from (and the stages those copy from)."""
+        seen: set[int] = {stage.index for stage in stages}
+        pending = [s for stage in stages for i in stage.instructions if (s := self._source_stage(i)) is not None]
+        out: list[FileMapping] = []
+        while pending:
+            stage = pending.pop()
+            if stage.index in seen:
+                continue
+            seen.add(stage.index)
+            for member in stage_and_ancestors(stage):
+                for instr in member.instructions:
+                    if instr.keyword not in ("COPY", "ADD") or instr.heredocs:
+                        continue
+                    source_stage = self._source_stage(instr)
+                    if source_stage is not None:
+                        pending.append(source_stage)
+                    elif not instr.flag_values("from"):
+                        out.extend(self._copy(member, instr, len(self.model.stages)))
+        return out
+
+
+def _context_path(source: str) -> str:
+    """A build-context path without `./` and trailing `/` ("" for the whole context)."""
+    path = posixpath.normpath(source.lstrip("/"))
+    return "" if path == "." else path
+
+
+def _within(path: str, directory: str) -> bool:
+    return path == directory or path.startswith(directory.rstrip("/") + "/")
+
+
+def _covers(mapping: FileMapping, by: FileMapping) -> bool:
+    """Whether `by` puts what `mapping` puts at the same place (same file, or a directory holding it)."""
+    if mapping.origin != by.origin:
+        return False
+    if by.source == mapping.source:
+        return by.destination == mapping.destination
+    prefix = by.source + "/" if by.source else ""
+    if mapping.origin != CONTEXT or not mapping.source.startswith(prefix):
+        return False
+    rest = mapping.source[len(prefix) :]
+    return posixpath.join(by.destination, rest) == mapping.destination
+
+
+def _provided(path: str, files: Iterable[FileMapping]) -> bool:
+    return any(_within(path, mapping.destination) for mapping in files)
+
+
+def _start_paths(profile: RuntimeProfile) -> list[str]:
+    """Absolute paths named by the start command's words that some COPY of the original provides."""
+    words = profile.start or ()
+    base = profile.workdir or "/"
+    paths = []
+    for word in words:
+        if "/" in word or "." in word:
+            path = posixpath.normpath(posixpath.join(base, word))
+            if _provided(path, profile.files):
+                paths.append(path)
+    return paths
+
+
+def _file_problems(original: RuntimeProfile, candidate: RuntimeProfile, changes: Sequence[Change]) -> list[str]:
+    multi_stage = any(change.kind == "multi-stage" for change in changes)
+    problems = []
+    for mapping in original.files:
+        if any(_covers(mapping, by) for by in candidate.files):
+            continue
+        if mapping.origin == BUILT and _provided(mapping.destination, candidate.files):
+            continue
+        moved_to_builder = any(_covers(mapping, by) or _same_source(mapping, by) for by in candidate.builder_inputs)
+        if mapping.origin == CONTEXT and multi_stage and moved_to_builder:
+            continue
+        problems.append(f"loses {_describe(mapping)}")
+    for mapping in candidate.files:
+        if mapping.origin != BUILT and not any(_covers(mapping, by) for by in original.files):
+            problems.append(f"adds {_describe(mapping)}")
+    for path in _start_paths(original):
+        if not _provided(path, candidate.files):
+            problems.append(f"loses {path}, which the start command runs")
+    return problems
+
+
+def _same_source(mapping: FileMapping, by: FileMapping) -> bool:
+    prefix = by.source + "/" if by.source else ""
+    return mapping.origin == by.origin and (mapping.source == by.source or mapping.source.startswith(prefix))
+
+
+def _describe(mapping: FileMapping) -> str:
+    if mapping.origin == CONTEXT:
+        return f"application file(s) {mapping.source or '.'} at {mapping.destination}"
+    if mapping.origin in (IMAGE, URL):
+        return f"{mapping.source} copied to {mapping.destination}"
+    return f"the built {mapping.source} at {mapping.destination}"
