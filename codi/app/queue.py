@@ -58,9 +58,9 @@ class DeliveryQueue:
     async def take(self, delivery_id: str, job: Job) -> Taken:
         """Claim `delivery_id` and enqueue `job` unless either was seen before; one Redis round trip."""
         enqueue_time_ms = timestamp_ms()
-        serialized = serialize_job(
-            job.function, (job.model_dump(mode="json"),), {}, None, enqueue_time_ms, serializer=self.redis.job_serializer
-        )
+        arguments = (job.model_dump(mode="json"),)
+        serializer = self.redis.job_serializer
+        serialized = serialize_job(job.function, arguments, {}, None, enqueue_time_ms, serializer=serializer)
         reply = await self._take(
             keys=[
                 DELIVERY_KEY_PREFIX + delivery_id,

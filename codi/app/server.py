@@ -139,7 +139,11 @@ def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
         try:
             await queue.release(delivery_id)
         except _REDIS_ERRORS as error:
-            log.error("delivery %s: claim, if the script made one, not released (a redelivery would be a duplicate for 3 days): %s", delivery_id, error)
+            log.error(
+                "delivery %s: claim, if the script made one, not released (a redelivery is a duplicate for 3 days): %s",
+                delivery_id,
+                error,
+            )
 
     app.add_route(WEBHOOK_PATH, receive_delivery, methods=["POST"])
 
