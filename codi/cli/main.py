@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from codi import __version__
 from codi.cli.discover import find_dockerfiles
 from codi.pipeline.config import LintConfig
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import LintResult, ScriptChecker, SourceFile, fix_text, lint_files
+
+if TYPE_CHECKING:
+    from codi.pipeline.optimize_model import OptimizeResult
 
 CONFIG_NAMES = (".codi.yml", ".codi.yaml", ".hadolint.yaml", ".hadolint.yml")
 _MAX_CONTEXT_FILES = 50_000
@@ -157,6 +162,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     from codi.adapters.git import GitError, LocalGitRepository
     from codi.cli.discover import is_dockerfile_name
+    from codi.comments.candidates import candidate_sections, optimize_files
     from codi.comments.check_run import check_run_report
     from codi.comments.preview import preview_json, preview_markdown
     from codi.comments.review import review_comments
@@ -182,8 +188,100 @@ def cmd_review(args: argparse.Namespace) -> int:
     reviews = review_files(files, config, script_checker(config))
     report = check_run_report(reviews, config)
     render = preview_json if args.format == "json" else preview_markdown
-    sys.stdout.write(render(report, review_comments(reviews), summary_comment(reviews, head_sha)))
+    sections = candidate_sections(optimize_files([(file.path, file.text) for file in files]))
+    sys.stdout.write(render(report, review_comments(reviews), summary_comment(reviews, head_sha, sections)))
     return 1 if report.conclusion == "failure" else 0
+
+
+MAX_CONTEXT_TEXT_FILES = 5_000
+MAX_CONTEXT_FILE_BYTES = 256 * 1024
+MAX_CONTEXT_TEXT_BYTES = 16 * 1024 * 1024
+_SKIPPED_CONTEXT_DIRS = frozenset({".git", "node_modules", "__pycache__", ".venv", "target"})
+
+
+def context_texts(directory: Path) -> dict[str, str]:
+    """A build context for the optimiser: relative path → text, bounded in count and size.
+
+    Small UTF-8 files come with their text (manifests, scripts the start command runs); larger or
+    binary ones, and those past the total, with "" (their names still tell the stack). `.git`,
+    `node_modules` and similar directories are not read.
+    """
+    files: dict[str, str] = {}
+    total = 0
+    for root, dirs, names in os.walk(directory):
+        dirs[:] = sorted(name for name in dirs if name not in _SKIPPED_CONTEXT_DIRS)
+        for name in sorted(names):
+            path = Path(root, name)
+            relative = path.relative_to(directory).as_posix()
+            text = ""
+            size = path.stat().st_size if path.is_file() else MAX_CONTEXT_FILE_BYTES + 1
+            if size <= MAX_CONTEXT_FILE_BYTES and total + size <= MAX_CONTEXT_TEXT_BYTES:
+                try:
+                    text = path.read_bytes().decode("utf-8")
+                    total += size
+                except (OSError, UnicodeDecodeError):
+                    text = ""
+            files[relative] = text
+            if len(files) >= MAX_CONTEXT_TEXT_FILES:
+                return files
+    return files
+
+
+def cmd_optimize(args: argparse.Namespace) -> int:
+    """Candidates for one Dockerfile: printed as a diff, JSON or Markdown; written to --out when given."""
+    from codi.comments.candidates import (
+        OptimizedFile,
+        candidate_sections,
+        optimize_json,
+        rationale_file,
+        sections_markdown,
+    )
+    from codi.pipeline.optimize import optimize
+
+    path = Path(args.dockerfile)
+    try:
+        text = read_text(path)
+    except OSError as error:
+        print(f"codi: cannot read {path}: {error.strerror}", file=sys.stderr)
+        return 2
+    context = context_texts(Path(args.context)) if args.context else None
+    result = optimize(str(path), text, context)
+    if args.out:
+        out = Path(args.out)
+        out.mkdir(parents=True, exist_ok=True)
+        for candidate in result.candidates:
+            write_text(out / f"Dockerfile.{candidate.strategy}", candidate.dockerfile)
+        write_text(out / "rationale.md", rationale_file(result))
+    if args.format == "json":
+        sys.stdout.write(optimize_json(result))
+    elif args.format == "md":
+        sys.stdout.write(sections_markdown(candidate_sections([OptimizedFile(text, result)])))
+    else:
+        print_candidates(result, text)
+    return 0
+
+
+def print_candidates(result: OptimizeResult, original: str) -> None:
+    """Each candidate's rationale, estimate and a coloured unified diff; then what was rejected or skipped."""
+    from rich.console import Console
+    from rich.syntax import Syntax
+
+    from codi.comments.candidates import candidate_diff, estimate_text
+
+    console = Console(file=sys.stdout, soft_wrap=True, highlight=False, emoji=False, markup=False)
+    stack = result.stack
+    console.print(f"{result.path}: {stack.stack} (confidence {stack.confidence:.2f})", style="bold")
+    for candidate in result.candidates:
+        console.rule(f"{candidate.strategy} candidate ({candidate.identity})")
+        for change in candidate.changes:
+            console.print(f"  {change.kind}: {change.description}")
+        console.print(f"  {estimate_text(candidate.estimate)}", style="cyan")
+        console.print(Syntax(candidate_diff(result.path, original, candidate), "diff", theme="ansi_dark"))
+    for title, items in (("rejected", result.rejected), ("not attempted", result.skipped)):
+        for item in items:
+            console.print(f"{title}: {item.strategy}: {item.reason}", style="yellow")
+    if not result.candidates:
+        console.print(f"no candidate because {result.no_candidate_reason}", style="yellow")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -202,7 +300,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from codi.app import create_app
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port)
+    # codi logs one line per delivery with its outcome; uvicorn's access log would only repeat it.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
     return 0
 
 
@@ -261,6 +360,13 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--format", default="md", choices=["md", "json"])
     review.add_argument("--no-shellcheck", action="store_true", help="do not run ShellCheck on RUN scripts")
     review.set_defaults(handler=cmd_review)
+
+    optimize = sub.add_parser("optimize", help="propose optimised Dockerfiles (fixes, multi-stage, minimal)")
+    optimize.add_argument("dockerfile", help="the Dockerfile to optimise")
+    optimize.add_argument("--context", help="build context directory (manifests and scripts are read)")
+    optimize.add_argument("--out", help="write Dockerfile.<strategy> and rationale.md into this directory")
+    optimize.add_argument("--format", default="tty", choices=["tty", "json", "md"])
+    optimize.set_defaults(handler=cmd_optimize)
 
     serve = sub.add_parser("serve", help="run the GitHub App's webhook receiver (settings from CODI_* variables)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
