@@ -343,16 +343,21 @@ class _FileTracer:
             if "://" in source or source.startswith("git@"):
                 out.append(FileMapping(URL, source, target))
             elif from_stage is not None and depth < len(self.model.stages):
-                out.extend(self._traced(from_stage, posixpath.normpath(posixpath.join("/", source)), target, depth))
+                path = posixpath.normpath(posixpath.join("/", source))
+                out.extend(self._traced(from_stage, path, target, destination, depth))
             elif from_name:
                 out.append(FileMapping(IMAGE, f"{from_name[0]}:{posixpath.normpath(source)}", target))
             else:
                 out.append(FileMapping(CONTEXT, clean, target))
         return out
 
-    def _traced(self, stage: Stage, path: str, target: str, depth: int) -> list[FileMapping]:
-        """What copying `path` out of `stage` to `target` brings along, as context or built mappings."""
+    def _traced(self, stage: Stage, path: str, target: str, destination: str, depth: int) -> list[FileMapping]:
+        """What copying `path` out of `stage` brings along, as context or built mappings: to `target` (a
+        file's place), or into `destination` itself when `path` is a directory there (a WORKDIR, or a
+        directory files were copied into)."""
         inner = self.stage_files(reversed(list(stage_and_ancestors(stage))), depth + 1)
+        if path in self._workdirs(stage) or any(_within(m.destination, path + "/") for m in inner):
+            target = destination
         out: list[FileMapping] = []
         for mapping in inner:
             if _within(path, mapping.destination):

@@ -37,6 +37,7 @@ from arq.worker import Retry
 from codi.app.metrics import Metrics
 from codi.cli.discover import is_dockerfile_name
 from codi.cli.main import CONFIG_NAMES
+from codi.comments.candidates import candidate_sections, optimize_files
 from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_batches, check_run_report
 from codi.comments.markdown import fence
 from codi.comments.commands import fork_refusal_text, help_text, permission_refusal_text
@@ -215,7 +216,8 @@ async def _run(ctx: dict[str, Any], function: str, work: Awaitable[str]) -> str:
 
 
 async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
-    """Check run in progress → lint the PR's Dockerfiles → review, summary, check run completed."""
+    """Check run in progress → lint and optimise the PR's Dockerfiles → review, summary (with the
+    optimiser's candidates), check run completed."""
     github = services.github
     repo = job.repo
     progress = JobProgress(services.redis, job_id)
@@ -231,6 +233,7 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
         return f"configuration error: {error}"
     changed = await head_dockerfiles(github, repo, job.head_sha, files)
     reviews = await asyncio.to_thread(review_files, changed, config, services.checker)
+    optimized = await asyncio.to_thread(optimize_files, [(file.path, file.text) for file in changed])
     report = check_run_report(reviews, config)
 
     async with pull_request_lock(services.redis, repo, job.pull_number, owner=job_id):
@@ -240,7 +243,8 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
             await progress.record("done", "superseded")
             return f"superseded by {pull.head_sha}"
         posted = await post_review(github, repo, job, reviews)
-        await upsert_summary(github, repo, job.pull_number, summary_comment(reviews, job.head_sha))
+        summary = summary_comment(reviews, job.head_sha, candidate_sections(optimized))
+        await upsert_summary(github, repo, job.pull_number, summary)
         await complete_check_run(github, repo, check_run, report, progress)
     await progress.record("done", report.conclusion)
     return f"{report.conclusion}: {len(report.annotations)} annotations, {posted} review comments"

@@ -174,3 +174,13 @@ def test_a_candidate_that_does_not_parse_is_rejected() -> None:
     candidate = Candidate("minimal", text, (), Estimate(None, None, 0, 0, "test"))
     rejection = preservation_rejection(runtime_profile(document), candidate, parse(text), analyze_start(document))
     assert rejection is not None and rejection.reason.startswith("the candidate does not parse (line 2:")
+
+
+def test_a_directory_copied_from_a_builder_lands_as_itself() -> None:
+    original = "FROM node:20\nWORKDIR /usr/src\nCOPY . .\nRUN npm ci\nCMD [\"npm\", \"start\"]\n"
+    candidate = (
+        "FROM node:20 AS builder\nWORKDIR /usr/src\nCOPY . .\nRUN npm ci\n"
+        "FROM node:20-slim\nWORKDIR /usr/src\nCOPY --from=builder /usr/src /usr/src\nCMD [\"npm\", \"start\"]\n"
+    )
+    assert runtime_profile(parse(candidate)).files == (FileMapping(CONTEXT, "", "/usr/src"),)
+    assert problems(original, candidate) == []

@@ -1,0 +1,155 @@
+"""The optimiser: up to three better Dockerfiles for one Dockerfile, each checked and estimated.
+
+1. Stack detection (`stack.py`) and start-command analysis (`entrypoint.py`).
+2. Candidates in strategy order: `fixes` (the original with every safe fix
+   applied, layout kept), then `multi-stage` and `minimal` rendered from the
+   rules catalog's templates and modules (`codi/modules/render.py`).
+3. Each candidate must pass the preservation check (`preservation.py`) against
+   the original, or it is rejected with what it changes.
+4. Each emitted candidate gets a dry-run size/layer estimate (`estimate.py`).
+
+Pure: text in, data out; the build context comes in as a mapping of paths to
+contents. The same input gives the same result, byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from functools import cache
+
+from codi.modules.render import render_candidates
+from codi.pipeline.config import LintConfig
+from codi.pipeline.edits import Applicability
+from codi.pipeline.entrypoint import analyze_start
+from codi.pipeline.estimate import estimate_change
+from codi.pipeline.lint import fix_text, lint_text
+from codi.pipeline.model import Document
+from codi.pipeline.optimize_model import (
+    STRATEGIES,
+    Candidate,
+    Change,
+    Estimate,
+    OptimizeResult,
+    Rejection,
+    StartCommand,
+)
+from codi.pipeline.parser import parse
+from codi.pipeline.preservation import RuntimeProfile, preservation_rejection, runtime_profile
+from codi.pipeline.semantic import SemanticModel
+from codi.pipeline.stack import detect_stack
+from codi.rules.catalog import Catalog, load_catalog
+
+MAX_CANDIDATES = 3
+FIX_CONFIG = LintConfig(shellcheck=False)
+"""The fixes candidate applies codi's own safe fixes; ShellCheck's findings carry none."""
+_PENDING_ESTIMATE = Estimate(None, None, 0, 0, "not estimated yet")
+
+
+def optimize(
+    path: str,
+    text: str,
+    context_files: Mapping[str, str] | None = None,
+    catalog: Catalog | None = None,
+) -> OptimizeResult:
+    """Everything the optimiser says about one Dockerfile: its stack, start command and candidates.
+
+    `catalog` is the rules catalog (the packaged one when None).
+    """
+    document = parse(text)
+    stack = detect_stack(document, context_files)
+    start = analyze_start(document, context_files)
+    result = OptimizeResult(path, stack, start)
+    blocker = _not_optimisable(document)
+    if blocker is not None:
+        return replace(result, skipped=tuple(Rejection(strategy, blocker) for strategy in STRATEGIES))
+    generated: list[Candidate] = []
+    skipped: list[Rejection] = []
+    fixes = fixes_candidate(document)
+    if isinstance(fixes, Candidate):
+        generated.append(fixes)
+    else:
+        skipped.append(Rejection("fixes", fixes))
+    rendered, not_rendered = render_candidates(
+        document, stack, start, catalog if catalog is not None else default_catalog()
+    )
+    generated.extend(rendered)
+    skipped.extend(not_rendered)
+    original = runtime_profile(document)
+    candidates, rejected = _checked(document, original, generated, start)
+    return replace(
+        result,
+        candidates=tuple(candidates[:MAX_CANDIDATES]),
+        rejected=tuple(sorted(rejected, key=_strategy_order)),
+        skipped=tuple(sorted(skipped, key=_strategy_order)),
+    )
+
+
+@cache
+def default_catalog() -> Catalog:
+    """The packaged rules catalog, read and validated once per process (YAML parsing dominates otherwise)."""
+    return load_catalog()
+
+
+def fixes_candidate(document: Document) -> Candidate | str:
+    """The original with every safe fix applied (layout kept), or why there is none."""
+    fixed = fix_text(document.text, FIX_CONFIG)
+    if fixed == document.text:
+        return "no safe fix applies"
+    return Candidate("fixes", fixed, _fix_changes(document.text, fixed), _PENDING_ESTIMATE)
+
+
+def _fix_changes(original: str, fixed: str) -> tuple[Change, ...]:
+    """One change per rule whose safe fixes removed findings: `fix:<code>` with the fix's description."""
+    remaining: dict[str, int] = {}
+    for finding in lint_text(fixed, FIX_CONFIG).findings:
+        remaining[finding.code] = remaining.get(finding.code, 0) + 1
+    descriptions: dict[str, list[str]] = {}
+    for finding in lint_text(original, FIX_CONFIG).findings:
+        if finding.fix is not None and finding.fix.applicability is Applicability.SAFE:
+            descriptions.setdefault(finding.code, []).append(finding.fix.description)
+    changes = []
+    for code, fixed_ones in sorted(descriptions.items()):
+        applied = len(fixed_ones) - remaining.get(code, 0)
+        if applied > 0:
+            times = f" ({applied}×)" if applied > 1 else ""
+            changes.append(Change(f"fix:{code}", f"{fixed_ones[0]}{times}"))
+    return tuple(changes)
+
+
+def _not_optimisable(document: Document) -> str | None:
+    """Why no candidate can be made from a document: it does not parse, or builds no image."""
+    if document.diagnostics:
+        first = document.diagnostics[0]
+        return f"the Dockerfile does not parse (line {first.span.line}: {first.message})"
+    if not SemanticModel(document).stages:
+        return "the Dockerfile has no FROM: it builds no image"
+    return None
+
+
+def _checked(
+    document: Document, original: RuntimeProfile, generated: list[Candidate], start: StartCommand
+) -> tuple[list[Candidate], list[Rejection]]:
+    """Candidates that preserve the original (estimated, one per strategy, in strategy order) and the rejected."""
+    kept: list[Candidate] = []
+    rejected: list[Rejection] = []
+    seen: set[str] = set()
+    for candidate in sorted(generated, key=_strategy_order):
+        if candidate.strategy in seen:
+            continue
+        if candidate.dockerfile == document.text:
+            rejected.append(Rejection(candidate.strategy, "the candidate is the original unchanged"))
+            continue
+        candidate_document = parse(candidate.dockerfile)
+        rejection = preservation_rejection(original, candidate, candidate_document, start)
+        if rejection is not None:
+            rejected.append(rejection)
+            continue
+        seen.add(candidate.strategy)
+        kept.append(replace(candidate, estimate=estimate_change(document, candidate_document)))
+    return kept, rejected
+
+
+def _strategy_order(item: Candidate | Rejection) -> tuple[int, str]:
+    detail = item.reason if isinstance(item, Rejection) else item.dockerfile
+    return STRATEGIES.index(item.strategy), detail

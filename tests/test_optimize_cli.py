@@ -1,0 +1,84 @@
+"""`codi optimize`: candidates written to --out, printed as a diff, JSON or the summary's Markdown."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from codi.cli.main import MAX_CONTEXT_FILE_BYTES, context_texts, main
+
+DOCKERFILE = """\
+FROM python:3.11
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install -r requirements.txt
+COPY . .
+EXPOSE 8000
+CMD python app.py
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "Dockerfile").write_text(DOCKERFILE)
+    (tmp_path / "requirements.txt").write_text("flask==3.0.0\n")
+    (tmp_path / "app.py").write_text("print('hi')\n")
+    return tmp_path
+
+
+def test_out_gets_each_candidate_and_the_rationale(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = project / "out"
+    args = ["optimize", str(project / "Dockerfile"), "--context", str(project), "--out", str(out), "--format", "json"]
+    assert main(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    strategies = [candidate["strategy"] for candidate in result["candidates"]]
+    assert strategies[0] == "fixes"
+    assert sorted(path.name for path in out.iterdir()) == sorted(
+        ["rationale.md", *(f"Dockerfile.{strategy}" for strategy in strategies)]
+    )
+    fixes = (out / "Dockerfile.fixes").read_text()
+    assert fixes == result["candidates"][0]["dockerfile"] and 'CMD ["python", "app.py"]' in fixes
+    rationale = (out / "rationale.md").read_text()
+    assert "## `Dockerfile.fixes`" in rationale and "(estimate)" in rationale
+    for candidate in result["candidates"]:
+        assert candidate["estimate"]["label"] == "estimate" and len(candidate["identity"]) == 16
+    assert result["stack"]["stack"] == "python"
+
+
+def test_tty_shows_a_unified_diff_per_candidate(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["optimize", str(project / "Dockerfile")]) == 0
+    out = capsys.readouterr().out
+    assert "fixes candidate" in out and "-CMD python app.py" in out and '+CMD ["python", "app.py"]' in out
+    assert "(estimate)" in out
+
+
+def test_md_is_the_summary_comment_section(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["optimize", str(project / "Dockerfile"), "--format", "md"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("\n### Optimisation candidates\n")
+    assert "<details>\n<summary><code>" in out and "```diff\n" in out
+
+
+def test_no_candidate_says_why(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "Dockerfile").write_text('FROM python:3.11\nCMD ["python", app.py]\n')
+    assert main(["optimize", str(tmp_path / "Dockerfile"), "--format", "json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["candidates"] == [] and "does not parse" in result["no_candidate_reason"]
+
+
+def test_an_unreadable_dockerfile_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["optimize", str(tmp_path / "missing")]) == 2
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_the_context_is_bounded_small_text_files(tmp_path: Path) -> None:
+    (tmp_path / "run.sh").write_text("#!/bin/sh\nexec app\n")
+    (tmp_path / "big.lock").write_text("x" * (MAX_CONTEXT_FILE_BYTES + 1))
+    (tmp_path / "logo.png").write_bytes(b"\x89PNG\xff\xfe")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "HEAD").write_text("ref: refs/heads/main\n")
+    (tmp_path / "node_modules" / "x").mkdir(parents=True)
+    (tmp_path / "node_modules" / "x" / "index.js").write_text("")
+    assert context_texts(tmp_path) == {"big.lock": "", "logo.png": "", "run.sh": "#!/bin/sh\nexec app\n"}
