@@ -1,0 +1,143 @@
+"""The optimiser on the whole shared corpus: which strategies it emits, why it rejects, what it costs.
+
+For each of the 260 corpus Dockerfiles, in one process: `optimize()` (stack
+detection, start analysis, fixes candidate, rendered candidates, preservation
+check, estimates) and, as the peer, codi's lint of the same text
+(`lint_text` with ShellCheck off, what `codi analyze --no-shellcheck` runs
+per file). Each is timed `--runs` times per file and the best kept; the ratio
+of the medians says what optimising costs on top of linting.
+
+    python bench/optimize_corpus.py            # counts, rejections, timing
+    python bench/optimize_corpus.py --show minimal   # the files rejected or skipped for one strategy
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from codi.pipeline.config import LintConfig  # noqa: E402
+from codi.pipeline.lint import lint_text  # noqa: E402
+from codi.pipeline.optimize import optimize  # noqa: E402
+from codi.pipeline.optimize_model import STRATEGIES, OptimizeResult  # noqa: E402
+from tests.corpus import corpus_files, read  # noqa: E402
+
+_PRESERVATION = "does not preserve the original: "
+_PROBLEM_KINDS = (
+    (re.compile(r"^(drops|adds) (EXPOSE|VOLUME|ENV|LABEL)\b"), None),
+    (re.compile(r"^(ENV|LABEL) \S+=.* instead of"), "changes {0}"),
+    (re.compile(r"^(USER|HEALTHCHECK|base image) .*not listed as a change$"), "{0} changed, not listed"),
+    (re.compile(r"^(WORKDIR|start command) "), "changes {0}"),
+    (re.compile(r"^(loses|adds) (application file|the built|\S+ copied)"), None),
+    (re.compile(r"^loses .*, which the start command runs$"), "loses a file the start command runs"),
+)
+
+
+def problem_kind(problem: str) -> str:
+    """A preservation problem without its values (`drops EXPOSE 80/tcp` → `drops EXPOSE`)."""
+    for pattern, label in _PROBLEM_KINDS:
+        match = pattern.match(problem)
+        if match:
+            return label.format(*match.groups()) if label else " ".join(match.groups())
+    return problem
+
+
+_VALUES = (
+    (re.compile(r"\(line \d+: .*\)$"), "(line …)"),
+    (re.compile(r"\bline \d+"), "line …"),
+    (re.compile(r"`[^`]*`"), "`…`"),
+    (re.compile(r"(the base image|the tag of) \S+"), r"\1 …"),
+    (re.compile(r"(does not lint clean:) .*"), r"\1 …"),
+    (re.compile(r"(cannot be put in exec form:) .*"), r"\1 …"),
+)
+
+
+def rejection_kinds(reason: str) -> list[str]:
+    """What a rejection or skip is about, without the file's values, so reasons can be counted."""
+    if reason.startswith(_PRESERVATION):
+        return sorted({problem_kind(problem) for problem in reason[len(_PRESERVATION) :].split("; ")})
+    for pattern, replacement in _VALUES:
+        reason = pattern.sub(replacement, reason)
+    return [reason[:110]]
+
+
+def best_time(work, runs: int) -> float:
+    best = float("inf")
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(fraction * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per file and tool (best is kept)")
+    parser.add_argument("--show", choices=STRATEGIES, help="list each file's rejection or skip for one strategy")
+    args = parser.parse_args()
+    lint_config = LintConfig(shellcheck=False)
+    results: dict[str, OptimizeResult] = {}
+    optimise_times: list[float] = []
+    lint_times: list[float] = []
+    for path in corpus_files():
+        text = read(path)
+        results[path.name] = optimize(path.name, text)
+        optimise_times.append(best_time(lambda: optimize(path.name, text), args.runs))
+        lint_times.append(best_time(lambda: lint_text(text, lint_config), args.runs))
+
+    if args.show:
+        for name, result in results.items():
+            for item in (*result.rejected, *result.skipped):
+                if item.strategy == args.show:
+                    print(f"{name}: {item.reason}")
+        return
+
+    emitted = Counter(c.strategy for r in results.values() for c in r.candidates)
+    none = [name for name, r in results.items() if not r.candidates]
+    print(f"{len(results)} Dockerfiles; {len(results) - len(none)} with at least one candidate, {len(none)} with none")
+    print("\ncandidates per strategy (files):")
+    for strategy in STRATEGIES:
+        print(f"  {strategy:12} {emitted[strategy]:4}")
+    per_file = Counter(len(r.candidates) for r in results.values())
+    print("files by number of candidates: " + ", ".join(f"{n}: {per_file[n]}" for n in sorted(per_file)))
+
+    print("\nrejected by the preservation check or as invalid (strategy, what differs: files):")
+    rejections = Counter(
+        (item.strategy, kind) for r in results.values() for item in r.rejected for kind in rejection_kinds(item.reason)
+    )
+    for (strategy, kind), count in sorted(rejections.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {count:4}  {strategy}: {kind}")
+    print("\nnot attempted (strategy: reason: files):")
+    skips = Counter((item.strategy, rejection_kinds(item.reason)[0]) for r in results.values() for item in r.skipped)
+    for (strategy, reason), count in sorted(skips.items(), key=lambda kv: (-kv[1], kv[0])):
+        print(f"  {count:4}  {strategy}: {reason}")
+    if none:
+        print("\nno candidate at all: " + ", ".join(none[:20]) + (" …" if len(none) > 20 else ""))
+
+    def ms(value: float) -> str:
+        return f"{value * 1000:.1f} ms"
+
+    o50, o95 = percentile(optimise_times, 0.5), percentile(optimise_times, 0.95)
+    l50, l95 = percentile(lint_times, 0.5), percentile(lint_times, 0.95)
+    print(f"\ntime per file (best of {args.runs}), one process:")
+    print(f"  optimize()                       p50 {ms(o50)}  p95 {ms(o95)}  total {sum(optimise_times):.2f} s")
+    print(f"  peer: lint_text (no ShellCheck)  p50 {ms(l50)}  p95 {ms(l95)}  total {sum(lint_times):.2f} s")
+    mean_ratio = statistics.mean(optimise_times) / statistics.mean(lint_times)
+    print(f"  ratio optimize/lint: p50 {o50 / l50:.1f}x  p95 {o95 / l95:.1f}x  mean {mean_ratio:.1f}x")
+
+
+if __name__ == "__main__":
+    main()
