@@ -82,3 +82,19 @@ def test_the_context_is_bounded_small_text_files(tmp_path: Path) -> None:
     (tmp_path / "node_modules" / "x").mkdir(parents=True)
     (tmp_path / "node_modules" / "x" / "index.js").write_text("")
     assert context_texts(tmp_path) == {"big.lock": "", "logo.png": "", "run.sh": "#!/bin/sh\nexec app\n"}
+
+
+def test_codi_review_shows_the_candidates_in_the_summary(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_review_cli import commit, git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, "checkout", "-q", "-b", "main")
+    commit(repo, {"README.md": "demo\n"}, "base")
+    git(repo, "checkout", "-q", "-b", "pr")
+    commit(repo, {"Dockerfile": DOCKERFILE}, "add a Dockerfile")
+    assert main(["review", str(repo), "--base", "main", "--no-shellcheck", "--format", "json"]) in (0, 1)
+    summary = json.loads(capsys.readouterr().out)["summary"]
+    assert "### Optimisation candidates\n\n- `Dockerfile` (python): fixes" in summary
+    assert "<details>\n<summary><code>Dockerfile</code>: fixes candidate, size ≈ " in summary
