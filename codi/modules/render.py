@@ -13,6 +13,7 @@ candidates carry a neutral placeholder it replaces).
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import posixpath
 import re
@@ -28,9 +29,11 @@ from codi.pipeline.config import LintConfig
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import fix_text, lint_text
 from codi.pipeline.model import Document, Instruction
+from codi.pipeline.parser import parse
 from codi.pipeline.optimize_model import Candidate, Change, Estimate, Rejection, StackReport, StartCommand, Strategy
 from codi.pipeline.semantic import ImageRef, SemanticModel
 from codi.pipeline.shell import Command
+from codi.pipeline.stack import ContextFiles
 from codi.rules.apt import is_apt_get_install
 from codi.rules.base import LintContext
 from codi.rules.catalog import Catalog, StrategyRule
@@ -38,6 +41,7 @@ from codi.rules.images import docker_hub_name
 from codi.rules.packages import INSTALL_VERB, operands_after
 from codi.rules.stacks import (
     DEPENDENCY_TOOLS,
+    DependencyTool,
     compile_step,
     dependency_step,
     is_build_helper_package,
@@ -68,7 +72,11 @@ class Original:
     carried: tuple[str, ...]
     """ARG, ENV, LABEL, EXPOSE, VOLUME, STOPSIGNAL lines, in order: both stages keep them."""
     manifest_copies: tuple[str, ...]
+    manifest_sources: tuple[str, ...]
+    """The sources of `manifest_copies`, as written."""
     app_copies: tuple[str, ...]
+    workdir_directories: tuple[str, ...]
+    """Sources of app copies that are whole directories (`.`, `src/`) copied into WORKDIR."""
     os_packages: tuple[str, ...]
     """RUNs that install only OS packages some runtime needs (kept in the runtime too)."""
     build_packages: tuple[str, ...]
@@ -88,9 +96,17 @@ class Original:
 
 
 def render_candidates(
-    document: Document, stack: StackReport, start: StartCommand, catalog: Catalog
+    document: Document,
+    stack: StackReport,
+    start: StartCommand,
+    catalog: Catalog,
+    context_files: ContextFiles | None = None,
 ) -> tuple[list[Candidate], list[Rejection]]:
-    """The multi-stage and minimal candidates of `document`, and why the others were not made."""
+    """The multi-stage and minimal candidates of `document`, and why the others were not made.
+
+    `context_files` (the build context's paths, when known) decides which
+    optional manifests exist.
+    """
     candidates: list[Candidate] = []
     rejections: list[Rejection] = []
     rule = catalog.stack(stack.stack)
@@ -104,7 +120,11 @@ def render_candidates(
             continue
         try:
             original = read_original(document, stack, start)
-            candidates.append(_render(original, stack, strategy, strategy_rule, rule.images, rule.version, catalog))
+            candidates.append(
+                _render(
+                    original, stack, strategy, strategy_rule, rule.images, rule.version, catalog, context_files
+                )
+            )
         except Unsupported as problem:
             rejections.append(Rejection(strategy, str(problem)))
     return candidates, rejections
@@ -120,7 +140,9 @@ def read_original(document: Document, stack: StackReport, start: StartCommand) -
     workdir = "/"
     carried: list[str] = []
     manifest_copies: list[str] = []
+    manifest_sources: list[str] = []
     app_copies: list[str] = []
+    directory_copies: list[tuple[str, str]] = []
     os_packages: list[str] = []
     build_packages: list[str] = []
     builds: list[str] = []
@@ -147,8 +169,13 @@ def read_original(document: Document, stack: StackReport, start: StartCommand) -
                     f"line {instr.line}: {keyword} of a heredoc or from another image is not carried over"
                 )
             sources = [word.value for word in instr.words[:-1]]
-            target = manifest_copies if sources and all(_is_manifest(s, manifests) for s in sources) else app_copies
-            target.append(instruction_text(instr))
+            if sources and all(_is_manifest(s, manifests) for s in sources):
+                manifest_copies.append(instruction_text(instr))
+                manifest_sources.extend(sources)
+            else:
+                app_copies.append(instruction_text(instr))
+                destination = posixpath.normpath(posixpath.join(workdir, instr.words[-1].value))
+                directory_copies.extend((s, destination) for s in sources if _is_directory(s))
         elif keyword == "RUN":
             commands = ctx.shell(instr).commands
             text = instruction_text(instr)
@@ -183,7 +210,9 @@ def read_original(document: Document, stack: StackReport, start: StartCommand) -
         workdir=workdir,
         carried=tuple(carried),
         manifest_copies=tuple(manifest_copies),
+        manifest_sources=tuple(manifest_sources),
         app_copies=tuple(app_copies),
+        workdir_directories=tuple(s for s, destination in directory_copies if destination == workdir),
         os_packages=tuple(os_packages),
         build_packages=tuple(build_packages),
         dependency=dependency,
@@ -199,10 +228,109 @@ def read_original(document: Document, stack: StackReport, start: StartCommand) -
     )
 
 
+def dependency_steps_before_manifests(text: str) -> list[str]:
+    """Dependency steps of the builder stages that run before a COPY of the manifests they need.
+
+    A structural self-check of every rendered candidate: a directory COPY
+    counts as copying every manifest.
+    """
+    document = parse(text)
+    ctx = LintContext(document)
+    stages = SemanticModel(document).stages
+    problems: list[str] = []
+    for stage in stages[:-1]:
+        copied: list[str] = []
+        for instr in stage.instructions:
+            if instr.keyword in ("COPY", "ADD") and instr.flag("from") is None:
+                copied.extend(word.value for word in instr.words[:-1])
+            elif instr.keyword == "RUN":
+                for cmd in ctx.shell(instr).commands:
+                    tool = dependency_step(cmd)
+                    if tool is None:
+                        continue
+                    missing = [name for name in step_manifests(tool, cmd)[0] if not _covered(name, copied)]
+                    if missing:
+                        problems.append(f"line {instr.line} runs {program(cmd)} before {', '.join(missing)} is copied")
+    return problems
+
+
 def instruction_text(instr: Instruction) -> str:
     """One instruction on one logical line: keyword, flags, arguments (comments dropped)."""
     flags = " ".join(f"--{f.name}={f.value}" if f.value is not None else f"--{f.name}" for f in instr.flags)
     return " ".join(part for part in (instr.keyword, flags, instr.args.strip()) if part)
+
+
+def _is_directory(source: str) -> bool:
+    """A source that is a directory as written (`.`, `./`, `src/`); others may be files."""
+    return source in (".", "./") or source.endswith("/")
+
+
+def step_manifests(tool: DependencyTool, cmd: Command | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(required, optional) manifests a dependency step reads from its directory.
+
+    `pip install -r X` reads X; `npm ci` needs the lock file too; other tools
+    need their first manifest and use the rest (lock files) when present.
+    `cmd` is None for a module's default command.
+    """
+    if cmd is not None and (tool.name == "pip" or (tool.name == "uv" and cmd.has_any_flag("r", "requirement"))):
+        return tuple(requirement_files(cmd)), ()
+    if cmd is not None and tool.name == "npm" and "ci" in cmd.args_no_flags():
+        return tool.manifests, ()
+    return tool.manifests[:1], tool.manifests[1:]
+
+
+def _builder_manifest_copies(original: Original, stack: str, context_files: ContextFiles | None) -> list[str]:
+    """The COPY lines that put the dependency step's manifests in place before it runs.
+
+    The original's own manifest COPYs when they cover the required manifests;
+    else the manifests picked out of a whole-directory COPY into WORKDIR
+    (`COPY . .`): the required ones, and the optional ones that exist in the
+    build context, or a `[x]` glob that copies one only if present (BuildKit
+    allows a wildcard source to match nothing) when the context is unknown.
+    `Unsupported` when the manifests cannot be determined.
+    """
+    if original.dependency is not None:
+        tool, cmd = dependency_step(original.dependency), original.dependency
+    elif stack == "go":
+        tool, cmd = DEPENDENCY_TOOLS["go"], None
+    else:
+        return list(original.manifest_copies)
+    assert tool is not None
+    if original.dependency_text in original.builds:
+        return list(original.manifest_copies)
+    required, optional = step_manifests(tool, cmd)
+    if not required:
+        raise Unsupported(f"codi cannot tell which manifests `{original.dependency_text}` reads")
+    if original.manifest_copies and all(_covered(name, original.manifest_sources) for name in required):
+        return list(original.manifest_copies)
+    if len(original.workdir_directories) != 1:
+        copied = "several directories" if original.workdir_directories else "no directory"
+        raise Unsupported(
+            f"the original copies {copied} into WORKDIR and not {', '.join(required)} on its own: "
+            "codi cannot tell which manifests to copy before the dependency install"
+        )
+    directory = original.workdir_directories[0]
+    files = None if context_files is None else {posixpath.normpath(path) for path in context_files}
+    by_folder: dict[str, list[str]] = {}
+    for name in (*required, *optional):
+        path = posixpath.normpath(posixpath.join(directory, name))
+        if files is not None and path not in files:
+            if name in required:
+                raise Unsupported(f"the dependency install needs {path}, which is not in the build context")
+            continue
+        source = f"{path[:-1]}[{path[-1]}]" if files is None and name in optional else path
+        by_folder.setdefault(posixpath.dirname(posixpath.normpath(name)), []).append(source)
+    return [f"COPY {' '.join(sources)} {folder or '.'}/" for folder, sources in sorted(by_folder.items())]
+
+
+def _covered(name: str, sources: tuple[str, ...] | list[str]) -> bool:
+    """Whether copying `sources` into the step's directory puts `name` there."""
+    return any(
+        _is_directory(source)
+        or posixpath.normpath(source) == posixpath.normpath(name)
+        or fnmatch.fnmatchcase(posixpath.basename(name), posixpath.basename(source.rstrip("/")))
+        for source in sources
+    )
 
 
 def _manifest_names(stack: str) -> tuple[str, ...]:
@@ -285,6 +413,7 @@ def _render(
     images: tuple[str, ...],
     version_pattern: re.Pattern[str],
     catalog: Catalog,
+    context_files: ContextFiles | None,
 ) -> Candidate:
     name = docker_hub_name(original.image) or ""
     if name not in images:
@@ -313,7 +442,7 @@ def _render(
     )
     if original.user is not None:
         raise Unsupported(f"the original runs as USER {original.user}: codi's templates set their own non-root user")
-    context = _template_context(original, stack, strategy, runtime, family, rule)
+    context = _template_context(original, stack, strategy, runtime, family, rule, context_files)
     uses = [
         (use.name, {**dict(use.parameters), **_module_arguments(use.name, original, rule, family)})
         for use in rule.modules
@@ -324,6 +453,9 @@ def _render(
     except (jinja2.UndefinedError, ModuleError) as error:
         raise Unsupported(f"template {rule.template}: {error}") from None
     fixed = fix_text(injection.text, CANDIDATE_LINT)
+    unordered = dependency_steps_before_manifests(fixed)
+    if unordered:
+        raise Unsupported(f"the rendered builder would not build: {'; '.join(unordered)}")
     problems = [
         f"{f.code} line {f.span.line}"
         for f in lint_text(fixed, CANDIDATE_LINT).findings
@@ -395,7 +527,13 @@ def _requirement_files(original: Original) -> list[str]:
 
 
 def _template_context(
-    original: Original, stack: StackReport, strategy: Strategy, runtime: str, family: str, rule: StrategyRule
+    original: Original,
+    stack: StackReport,
+    strategy: Strategy,
+    runtime: str,
+    family: str,
+    rule: StrategyRule,
+    context_files: ContextFiles | None,
 ) -> dict[str, Any]:
     """The variables every template gets (and fragments with them)."""
     tool = dependency_step(original.dependency) if original.dependency is not None else None
@@ -407,9 +545,9 @@ def _template_context(
         )
     if not rule.runtime_shell and original.os_packages:
         raise Unsupported(f"{runtime} has no package manager for the OS packages the original installs")
-    manifest_copies = list(original.manifest_copies)
-    if stack.stack == "go" and not manifest_copies:
-        manifest_copies = ["COPY go.* ./"]
+    if stack.stack in ("java", "rust") and original.dependency is None:
+        raise Unsupported(f"no {stack.stack} build tool codi knows (maven, gradle, cargo) builds the application")
+    builder_manifest_copies = _builder_manifest_copies(original, stack.stack, context_files)
     changes = [
         Change("multi-stage", f"builder stage on {original.base}; runtime stage on {runtime}"),
         Change("base-image", f"runtime image {runtime} instead of {original.base}"),
@@ -443,7 +581,8 @@ def _template_context(
         "runtime_shell": rule.runtime_shell,
         "workdir": original.workdir,
         "carried": list(original.carried),
-        "manifest_copies": manifest_copies,
+        "manifest_copies": list(original.manifest_copies),
+        "builder_manifest_copies": builder_manifest_copies,
         "app_copies": list(original.app_copies),
         "os_packages": list(original.os_packages),
         "build_packages": list(original.build_packages),

@@ -71,7 +71,7 @@ def optimize(
     else:
         skipped.append(Rejection("fixes", fixes))
     rendered, not_rendered = render_candidates(
-        document, stack, start, catalog if catalog is not None else default_catalog()
+        document, stack, start, catalog if catalog is not None else default_catalog(), context_files
     )
     generated.extend(rendered)
     skipped.extend(not_rendered)

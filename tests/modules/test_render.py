@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from codi.modules.render import CANDIDATE_LINT, SKIPPED, render_candidates
+from codi.modules.render import CANDIDATE_LINT, SKIPPED, dependency_steps_before_manifests, render_candidates
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import lint_text
 from codi.pipeline.optimize_model import StackReport, StartCommand
@@ -40,9 +40,9 @@ def _report(stack: str, port: int | None = None) -> StackReport:
     return StackReport(stack, 1.0, (), False, 0, (), port)
 
 
-def _render(text: str, stack: str, start: StartCommand | None = None):
+def _render(text: str, stack: str, start: StartCommand | None = None, context_files=None):
     start = start or StartCommand(None, False, None, None)
-    return render_candidates(parse(text), _report(stack, PORTS.get(stack)), start, load_catalog())
+    return render_candidates(parse(text), _report(stack, PORTS.get(stack)), start, load_catalog(), context_files)
 
 
 @pytest.mark.parametrize("stack", sorted(EXPECTED_STRATEGIES))
@@ -129,3 +129,58 @@ def test_candidate_changes_list_the_user_and_the_runtime_image() -> None:
     expected = {"multi-stage", "base-image", "user", "cache-mount", "entrypoint", "start-command", "module-skipped"}
     assert expected <= set(kinds)
     assert 'CMD ["/nodejs/bin/node", "server.js"]' in minimal.dockerfile
+
+
+COPY_ALL_NODE = 'FROM node:20\nWORKDIR /usr/src\nCOPY . .\nRUN npm ci\nRUN npm run build\nCMD ["npm", "start"]\n'
+"""Corpus file 0240's shape: the whole context copied, then `npm ci`."""
+
+
+def _builder(candidate) -> str:
+    return candidate.dockerfile.split("\n\n# codi: runtime stage")[0]
+
+
+def test_manifests_are_copied_before_the_dependency_install_when_the_original_copies_everything() -> None:
+    candidates, rejections = _render(COPY_ALL_NODE, "node")
+    assert candidates, rejections
+    for candidate in candidates:
+        builder = _builder(candidate)
+        assert builder.index("COPY package.json package-lock.json ./") < builder.index("npm ci") < builder.index(
+            "COPY . ."
+        )
+
+
+def test_optional_manifests_come_from_the_context_or_an_optional_glob() -> None:
+    text = COPY_ALL_NODE.replace("npm ci", "yarn install")
+    unknown, _ = _render(text, "node")
+    assert "COPY package.json yarn.loc[k] ./" in _builder(unknown[0])
+    known, _ = _render(text, "node", context_files=frozenset({"package.json", "src/index.js"}))
+    assert "COPY package.json ./" in _builder(known[0])
+
+
+def test_a_required_manifest_missing_from_the_context_is_a_reason() -> None:
+    candidates, rejections = _render(COPY_ALL_NODE, "node", context_files=frozenset({"package.json"}))
+    assert candidates == []
+    assert all("needs package-lock.json, which is not in the build context" in r.reason for r in rejections)
+
+
+def test_requirements_in_a_folder_keep_their_path() -> None:
+    text = (GOLDEN / "python" / "Dockerfile").read_text()
+    text = text.replace("COPY requirements.txt .\n", "").replace("-r requirements.txt", "-r requirements/prod.txt")
+    candidates, rejections = _render(text, "python")
+    assert candidates, rejections
+    assert "COPY requirements/prod.txt requirements/" in _builder(candidates[0])
+
+
+def test_manifests_that_cannot_be_determined_are_a_reason() -> None:
+    text = COPY_ALL_NODE.replace("COPY . .", "COPY src /usr/src")
+    candidates, rejections = _render(text, "node")
+    assert candidates == []
+    assert all("cannot tell which manifests to copy" in r.reason for r in rejections)
+
+
+def test_the_self_check_finds_a_dependency_step_before_its_manifests() -> None:
+    broken = "FROM node:20 AS builder\nWORKDIR /app\nRUN npm ci\nCOPY . .\nFROM node:20-slim\nCMD [\"node\"]\n"
+    expected = ["line 3 runs npm before package.json, package-lock.json is copied"]
+    assert dependency_steps_before_manifests(broken) == expected
+    fixed = broken.replace("RUN npm ci\nCOPY . .", "COPY package*.json ./\nRUN npm ci")
+    assert dependency_steps_before_manifests(fixed) == []

@@ -39,7 +39,7 @@ CMD ["python", "app.py"]
 def rendered(monkeypatch: pytest.MonkeyPatch) -> list[Candidate]:
     """Candidates the generator 'renders', made by hand so the orchestration is tested on its own."""
     made: list[Candidate] = []
-    monkeypatch.setattr(optimize_module, "render_candidates", lambda document, stack, start, catalog: (made, []))
+    monkeypatch.setattr(optimize_module, "render_candidates", lambda document, stack, start, catalog, context_files: (made, []))
     return made
 
 
