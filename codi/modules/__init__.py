@@ -1,8 +1,11 @@
 """Composable Dockerfile fragments for the optimiser's candidates.
 
 A module is a folder `codi/modules/<name>/` with `module.json` (name,
-version, order, typed parameters with defaults, supported stacks, and
-`skip_when` conditions) and `fragment.Dockerfile.j2`. A template marks where
+version, order, the changes it makes, typed parameters with defaults,
+supported stacks, and `skip_when` conditions) and `fragment.Dockerfile.j2`.
+Every change a fragment makes to the image (a USER, a HEALTHCHECK, a cache
+mount) is declared in `changes`, so each candidate's rationale lists it and
+the preservation check accepts it. A template marks where
 each module goes with a `#--MODULE:<name>--#` line; `inject` renders the
 modules in (order, name) order and puts each fragment in place of its marker.
 Module versions are part of every candidate's identity.
@@ -19,6 +22,7 @@ from typing import Any
 
 import jinja2
 
+from codi.pipeline.optimize_model import Change
 from codi.rules.catalog import CatalogError, load_yaml, validate
 
 MODULE_FILE = "module.json"
@@ -65,6 +69,8 @@ class Module:
     stacks: tuple[str, ...]
     parameters: tuple[Parameter, ...]
     skip_when: tuple[SkipCondition, ...]
+    changes: tuple[tuple[str, jinja2.Template], ...]
+    """(kind, description template) of every change the fragment makes."""
     fragment: jinja2.Template
 
     def arguments(self, given: dict[str, Any]) -> dict[str, Any]:
@@ -80,6 +86,10 @@ class Module:
 
     def skip_reason(self, values: dict[str, Any]) -> str | None:
         return next((c.reason for c in self.skip_when if values.get(c.parameter) == c.equals), None)
+
+    def made_changes(self, values: dict[str, Any]) -> tuple[Change, ...]:
+        """The declared changes, described with the parameter values the fragment was rendered with."""
+        return tuple(Change(kind, description.render(values)) for kind, description in self.changes)
 
 
 def environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
@@ -131,17 +141,20 @@ def parse_module(text: str, fragment: str, schema: dict[str, Any], file: str, en
         stacks=tuple(data["stacks"]),
         parameters=parameters,
         skip_when=tuple(SkipCondition(c["parameter"], c["equals"], c["reason"]) for c in data.get("skip_when", [])),
+        changes=tuple((c["kind"], env.from_string(c["description"])) for c in data["changes"]),
         fragment=env.from_string(fragment),
     )
 
 
 @dataclass(frozen=True)
 class Injection:
-    """What `inject` did: the text, the modules put in (name, version), the ones left out and why."""
+    """What `inject` did: the text, the modules put in (name, version), the ones left out and why,
+    and the changes the modules put in declare."""
 
     text: str
     module_versions: tuple[tuple[str, str], ...]
     skipped: tuple[tuple[str, str], ...]
+    changes: tuple[Change, ...]
 
 
 def inject(
@@ -177,6 +190,7 @@ def inject(
     rendered: dict[str, str] = {}
     versions: list[tuple[str, str]] = []
     skipped: list[tuple[str, str]] = []
+    changes: list[Change] = []
     for name, given in sorted(uses, key=lambda use: (modules[use[0]].order, use[0])):
         module = modules[name]
         values = module.arguments(given)
@@ -187,4 +201,6 @@ def inject(
             continue
         rendered[name] = module.fragment.render({**context, **values})
         versions.append((name, module.version))
-    return Injection(MARKER.sub(lambda m: rendered[m.group(1)], text), tuple(versions), tuple(skipped))
+        changes.extend(module.made_changes(values))
+    text = MARKER.sub(lambda m: rendered[m.group(1)], text)
+    return Injection(text, tuple(versions), tuple(skipped), tuple(changes))

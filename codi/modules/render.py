@@ -463,7 +463,7 @@ def _render(
     ]
     if problems:
         raise Unsupported(f"the rendered candidate does not lint clean: {', '.join(problems)}")
-    changes = list(context["changes"])
+    changes = [*context["changes"], *injection.changes]
     if fixed != injection.text:
         changes.append(Change("fix", "codi's safe fixes applied to the instructions carried over"))
     changes.extend(Change("module-skipped", f"{module}: {reason}") for module, reason in injection.skipped)
@@ -551,10 +551,7 @@ def _template_context(
     changes = [
         Change("multi-stage", f"builder stage on {original.base}; runtime stage on {runtime}"),
         Change("base-image", f"runtime image {runtime} instead of {original.base}"),
-        Change("user", "runs as the numeric non-root user 10001:10001"),
     ]
-    if original.dependency_text is not None:
-        changes.append(Change("cache-mount", f"`{original.dependency_text}` runs with a BuildKit cache mount"))
     if original.build_packages:
         changes.append(Change("toolchain", "build-only OS packages are installed in the builder stage only"))
     entrypoint, cmd = original.entrypoint, original.cmd

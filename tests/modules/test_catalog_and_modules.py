@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 from importlib import resources
+from pathlib import Path
 
 import jinja2
 import pytest
 
 from codi.modules import ModuleError, environment, inject, load_modules, parse_module
-from codi.pipeline.optimize_model import Candidate, Estimate
+from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize_model import Candidate, Change, Estimate
 from codi.rules.catalog import CatalogError, load_catalog
 
+DEPS_STACKS = ("go", "java", "node", "python", "ruby", "rust")
 PACKAGED = resources.files("codi.rules.catalog").joinpath("catalog.yml").read_text(encoding="utf-8")
 
 
@@ -113,10 +116,52 @@ def test_module_metadata_is_schema_checked() -> None:
     schema_text = resources.files("codi.modules").joinpath("module.schema.json").read_text(encoding="utf-8")
     with pytest.raises(CatalogError) as error:
         parse_module(
-            '{"name": "x", "version": "one", "order": 1, "description": "d", "stacks": ["go"], "parameters": {}}',
+            '{"name": "x", "version": "one", "order": 1, "description": "d", "stacks": ["go"], '
+            '"changes": [{"kind": "user", "description": "d"}], "parameters": {}}',
             "",
             json.loads(schema_text),
             "x/module.json",
             environment(),
         )
     assert (error.value.file, error.value.line, error.value.key) == ("x/module.json", 1, "version")
+
+
+def test_a_module_without_declared_changes_is_a_schema_error() -> None:
+    schema_text = resources.files("codi.modules").joinpath("module.schema.json").read_text(encoding="utf-8")
+    with pytest.raises(CatalogError) as error:
+        parse_module(
+            '{"name": "x", "version": "1.0.0", "order": 1, "description": "d", "stacks": ["go"], "parameters": {}}',
+            "",
+            json.loads(schema_text),
+            "x/module.json",
+            environment(),
+        )
+    assert "changes" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("module", "kind"),
+    [("security", "user"), ("healthcheck", "healthcheck"), *((f"deps-{s}", "cache-mount") for s in DEPS_STACKS)],
+)
+def test_every_module_declares_the_change_it_makes(module: str, kind: str) -> None:
+    assert kind in [change_kind for change_kind, _ in load_modules()[module].changes]
+
+
+def test_inject_reports_the_changes_of_the_modules_it_put_in() -> None:
+    text = "FROM x\n#--MODULE:healthcheck--#\n#--MODULE:security--#\n"
+    result = inject(text, [("healthcheck", {"tool": "python", "port": 80}), ("security", {"shell": False})], {}, "go")
+    assert result.changes == (
+        Change("user", "runs as the numeric non-root user 10001:10001"),
+        Change("healthcheck", "a HEALTHCHECK probes port 80 with the runtime's python every 30s"),
+    )
+    skipped = inject("FROM x\n#--MODULE:healthcheck--#\n", [("healthcheck", {"tool": "node"})], {}, "node")
+    assert skipped.changes == ()
+
+
+def test_a_healthcheck_candidate_passes_the_preservation_check() -> None:
+    """Corpus 0190: the HEALTHCHECK the module adds used to be an unlisted change, so the candidate was rejected."""
+    text = (Path(__file__).parent / "golden" / "python" / "Dockerfile").read_text()
+    result = optimize("Dockerfile", text)
+    multi_stage = next(c for c in result.candidates if c.strategy == "multi-stage")
+    assert "HEALTHCHECK" in multi_stage.dockerfile
+    assert "healthcheck" in [change.kind for change in multi_stage.changes]
