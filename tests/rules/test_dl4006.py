@@ -106,6 +106,17 @@ def test_fix_unsafe_when_shells_or_pipefail_change_meaning():
     assert finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
 
 
+def test_fix_unsafe_before_a_shell_form_start_or_healthcheck_in_any_image_family():
+    """Corpus 0252: the SHELL would also run a later shell-form HEALTHCHECK (under bash, with pipefail)."""
+    for head in ["FROM ubuntu:16.04", "FROM alpine:3.20", "FROM fedora:40"]:
+        for start in ["HEALTHCHECK --timeout=2s CMD curl -sf http://localhost/ || exit 1", "ENTRYPOINT serve"]:
+            (finding,) = findings("DL4006", f"{head}\nRUN a | b\n{start}\n")
+            assert finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE, (head, start)
+    for start in ['HEALTHCHECK CMD ["curl", "-sf", "http://localhost/"]', "HEALTHCHECK NONE", 'CMD ["serve"]']:
+        (finding,) = findings("DL4006", f"FROM ubuntu:16.04\nRUN a | b\n{start}\n")
+        assert finding.fix is not None and finding.fix.applicability is Applicability.SAFE, start
+
+
 def test_no_fix_for_unknown_images_or_custom_shell():
     for head in ["FROM busybox", "FROM scratch", "FROM gcr.io/distroless/base", "FROM $IMG", "FROM acme/debian"]:
         (finding,) = findings("DL4006", f"{head}\nRUN a | b\n")

@@ -80,11 +80,12 @@ class MissingPipefail(Rule):
       but `/bin/sh` is dash, so the fix is safe only when the affected
       scripts look the same to both shells; it is unsafe when they use
       `echo` with `-e` or a backslash (dash's echo expands escapes), a brace
-      expansion such as `{a,b}`, or when a shell-form `CMD`/`ENTRYPOINT`
-      follows (the container would start under bash).
+      expansion such as `{a,b}`.
 
-    The fix is also unsafe when a later stage is built on this one (it
-    inherits the `SHELL`), or when an affected script has `yes |` or
+    The fix is also unsafe, whatever the image, when a shell-form `CMD`,
+    `ENTRYPOINT` or `HEALTHCHECK` follows in the stage (the container or its
+    health probe would start under the new shell, with `pipefail`), when a
+    later stage is built on this one (it inherits the `SHELL`), or when an affected script has `yes |` or
     `| head` / `| grep -q`: with `pipefail` the writer's SIGPIPE fails the
     build, which is the rule's intent but may break a build that works
     today. Other images (busybox, distroless, scratch, unknown or
@@ -151,9 +152,13 @@ def _shell_fix(ctx: LintContext, run: Instruction) -> Fix | None:
         return None
     affected = _affected(stage, run)
     scripts = [script for instr in affected if instr.keyword == "RUN" for script in ctx.shell(instr).scripts]
-    risky = _has_descendants(ctx, stage) or any(_sigpipe_prone(script) for script in scripts)
+    risky = (
+        _has_descendants(ctx, stage)
+        or _shell_form_start(affected)
+        or any(_sigpipe_prone(script) for script in scripts)
+    )
     if family == "dash":
-        risky = risky or any(_dash_bash_differ(script) for script in scripts) or _shell_form_entry(affected)
+        risky = risky or any(_dash_bash_differ(script) for script in scripts)
     line = f"{_indent(run)}SHELL {_ASH_SHELL if family == 'ash' else _BASH_SHELL}{_eol(run)}"
     edit = Edit.insert(_insertion_point(ctx, run), line)
     description = "Set SHELL with -o pipefail before the first RUN with a pipe"
@@ -213,8 +218,14 @@ def _dash_bash_differ(script: ShellScript) -> bool:
     return False
 
 
-def _shell_form_entry(instructions: list[Instruction]) -> bool:
-    return any(instr.keyword in ("CMD", "ENTRYPOINT") and not instr.is_exec_form for instr in instructions)
+def _shell_form_start(instructions: list[Instruction]) -> bool:
+    """A shell-form CMD, ENTRYPOINT or HEALTHCHECK (not `HEALTHCHECK NONE`): the SHELL in effect runs it."""
+    return any(
+        instr.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK")
+        and not instr.is_exec_form
+        and instr.args.strip().upper() != "NONE"
+        for instr in instructions
+    )
 
 
 def _insertion_point(ctx: LintContext, run: Instruction) -> int:
