@@ -159,12 +159,19 @@ class Command:
         skipped = self._flag_indexes() | self._flag_value_indexes(value_flags)
         return [word for i, word in enumerate(self.args) if i not in skipped]
 
-    def is_pip_install(self) -> bool:
-        """`pip install …`, `pip3 install …` or `python -m pip install …` (not pipenv)."""
+    def is_pip_install(self, *, as_written: bool = False) -> bool:
+        """`pip install …`, `pip3 install …` or `python -m pip install …` (not pipenv), by any path
+        (`/opt/venv/bin/pip install`).
+
+        `as_written=True` matches the program name as written, as hadolint does
+        (`/opt/venv/bin/pip` is not pip to it): for the rules bound by hadolint
+        parity (DL3013, DL3042).
+        """
         values = list(self.values)
-        if self.name.startswith("pip") and not self.name.startswith("pipenv") and "install" in values:
+        name = self.name if as_written else self.name.rsplit("/", 1)[-1]
+        if name.startswith("pip") and not name.startswith("pipenv") and "install" in values:
             return True
-        if self.name.startswith("python"):
+        if name.startswith("python"):
             return any(values[i : i + 3] == ["-m", "pip", "install"] for i in range(len(values)))
         return False
 

@@ -1,6 +1,7 @@
 """The shell model: commands with argv, flags and pipes, as hadolint sees them."""
 
 from codi.pipeline.shell import parse_script
+from codi.rules.stacks import DEPENDENCY_TOOLS, dependency_step
 
 
 def names(script: str) -> list[str]:
@@ -42,6 +43,18 @@ def test_pip_install_detection():
     assert parse_script("pip3 install x").commands[0].is_pip_install()
     assert parse_script("python3 -m pip install x").commands[0].is_pip_install()
     assert not parse_script("pipenv install").commands[0].is_pip_install()
+
+
+def test_pip_install_by_path_and_as_hadolint_reads_it():
+    """A venv's pip is pip; hadolint (DL3013/DL3042 parity) matches the name as written and misses it."""
+    for script in ["/opt/venv/bin/pip install -r requirements.txt", "/usr/bin/python3 -m pip install x"]:
+        cmd = parse_script(script).commands[0]
+        assert cmd.is_pip_install(), script
+        assert not cmd.is_pip_install(as_written=True), script
+    assert parse_script("pip install x").commands[0].is_pip_install(as_written=True)
+    assert not parse_script("/opt/venv/bin/pipenv install").commands[0].is_pip_install()
+    venv_install = parse_script("/opt/venv/bin/pip install -r requirements.txt").commands[0]
+    assert dependency_step(venv_install) is DEPENDENCY_TOOLS["pip"]
 
 
 def test_non_ascii_offsets():

@@ -69,7 +69,7 @@ class PipUnpinned(Rule):
 
 
 def _forgot_to_pin(cmd: Command) -> bool:
-    if not cmd.is_pip_install():
+    if not cmd.is_pip_install(as_written=True):
         return False
     if cmd.has_args("-r", "--requirement", ".") or cmd.has_any_flag("c", "constraint"):
         return False

@@ -82,7 +82,7 @@ def _sets_no_cache_dir(script: str) -> bool:
 
 
 def _forgot_no_cache_dir(cmd: Command) -> bool:
-    return cmd.is_pip_install() and not any(map(_is_no_cache_dir, cmd.values)) and not _is_pip_wrapper(cmd)
+    return cmd.is_pip_install(as_written=True) and not any(map(_is_no_cache_dir, cmd.values)) and not _is_pip_wrapper(cmd)
 
 
 def _is_no_cache_dir(arg: str) -> bool:
