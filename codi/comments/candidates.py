@@ -17,8 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
 from codi.comments.markdown import fence, inline_text
-from codi.comments.summary import SummarySection
-from codi.comments.summary import _section as render_section  # the summary comment's own renderer
+from codi.comments.summary import SummarySection, render_section
 from codi.pipeline.optimize import optimize
 from codi.pipeline.optimize_model import Candidate, Estimate, OptimizeResult
 

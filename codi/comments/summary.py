@@ -45,7 +45,7 @@ def summary_comment(reviews: Sequence[FileReview], head_sha: str, sections: Sequ
     if findings:
         head += "\n| File | Line | Code | Severity | Message | Fix |\n|---|---:|---|---|---|---|\n"
         rows = [_row(path, finding) for path, finding in findings]
-    tail = _how_to_fix(findings, safe) + "".join(_section(section) for section in sections)
+    tail = _how_to_fix(findings, safe) + "".join(render_section(section) for section in sections)
     return fit_rows(head, rows, tail, TEXT_LIMIT, _LEFT_OUT_NOTE)
 
 
@@ -94,7 +94,8 @@ def _how_to_fix(findings: Sequence[tuple[str, Finding]], safe: int) -> str:
     return text.rstrip() + "\n"
 
 
-def _section(section: SummarySection) -> str:
+def render_section(section: SummarySection) -> str:
+    """One section as the summary comment shows it: a collapsed `<details>`, or a `###` heading."""
     if section.collapsible:
         return f"\n<details>\n<summary>{section.title}</summary>\n\n{section.body.rstrip()}\n\n</details>\n"
     return f"\n### {section.title}\n\n{section.body.rstrip()}\n"

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from codi.comments.summary import SUMMARY_MARKER, SummarySection, is_summary_comment, summary_comment
+from codi.comments.summary import (
+    SUMMARY_MARKER,
+    SummarySection,
+    is_summary_comment,
+    render_section,
+    summary_comment,
+)
 from tests.comments.helpers import reviewed
 
 BASE = "FROM debian:12\n"
@@ -39,6 +45,14 @@ def test_sections_come_after_the_findings_collapsed_unless_told():
     assert body.index("| `Dockerfile`") < body.index("<details>")
     assert "<details>\n<summary>Smaller images</summary>\n\n| a | b |\n\n</details>\n" in body
     assert body.endswith("\n### Build time\n\n3 s → 2 s\n")
+
+
+def test_a_section_renders_on_its_own_as_in_the_comment():
+    """The optimiser's candidates measure their sections with the summary's own renderer."""
+    section = SummarySection("Smaller images", "| a | b |\n")
+    assert render_section(section) == "\n<details>\n<summary>Smaller images</summary>\n\n| a | b |\n\n</details>\n"
+    body = summary_comment([reviewed(BASE, HEAD, *CODES)], SHA, [section])
+    assert body.endswith(render_section(section))
 
 
 def test_no_dockerfile_and_no_findings():
