@@ -7,8 +7,8 @@ template, the modules and the runtime image; the template gets these facts as
 variables, the modules are injected at their markers, codi's safe fixes are
 applied, and the result must lint with no warning or error, or it is a
 `Rejection`. Strategies the stack does not allow come back as rejections
-whose reason starts with `skipped:`; estimates are the orchestrator's (the
-candidates carry a neutral placeholder it replaces).
+whose reason starts with `skipped:`. Each candidate carries its dry-run
+estimate against the original.
 """
 
 from __future__ import annotations
@@ -26,11 +26,12 @@ import jinja2
 
 from codi.modules import ModuleError, environment, inject
 from codi.pipeline.config import LintConfig
+from codi.pipeline.estimate import estimate_change
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import fix_text, lint_text
 from codi.pipeline.model import Document, Instruction
 from codi.pipeline.parser import parse
-from codi.pipeline.optimize_model import Candidate, Change, Estimate, Rejection, StackReport, StartCommand, Strategy
+from codi.pipeline.optimize_model import Candidate, Change, Rejection, StackReport, StartCommand, Strategy
 from codi.pipeline.semantic import ImageRef, SemanticModel
 from codi.pipeline.shell import Command
 from codi.pipeline.stack import ContextFiles
@@ -122,7 +123,15 @@ def render_candidates(
             original = read_original(document, stack, start)
             candidates.append(
                 _render(
-                    original, stack, strategy, strategy_rule, rule.images, rule.version, catalog, context_files
+                    document,
+                    original,
+                    stack,
+                    strategy,
+                    strategy_rule,
+                    rule.images,
+                    rule.version,
+                    catalog,
+                    context_files,
                 )
             )
         except Unsupported as problem:
@@ -228,13 +237,12 @@ def read_original(document: Document, stack: StackReport, start: StartCommand) -
     )
 
 
-def dependency_steps_before_manifests(text: str) -> list[str]:
+def dependency_steps_before_manifests(document: Document) -> list[str]:
     """Dependency steps of the builder stages that run before a COPY of the manifests they need.
 
     A structural self-check of every rendered candidate: a directory COPY
     counts as copying every manifest.
     """
-    document = parse(text)
     ctx = LintContext(document)
     stages = SemanticModel(document).stages
     problems: list[str] = []
@@ -406,6 +414,7 @@ def _start_argv(
 
 
 def _render(
+    original_document: Document,
     original: Original,
     stack: StackReport,
     strategy: Strategy,
@@ -453,7 +462,8 @@ def _render(
     except (jinja2.UndefinedError, ModuleError) as error:
         raise Unsupported(f"template {rule.template}: {error}") from None
     fixed = fix_text(injection.text, CANDIDATE_LINT)
-    unordered = dependency_steps_before_manifests(fixed)
+    candidate_document = parse(fixed)
+    unordered = dependency_steps_before_manifests(candidate_document)
     if unordered:
         raise Unsupported(f"the rendered builder would not build: {'; '.join(unordered)}")
     problems = [
@@ -471,7 +481,7 @@ def _render(
         strategy=strategy,
         dockerfile=fixed,
         changes=tuple(changes),
-        estimate=Estimate(None, None, 0, 0, "placeholder: the orchestrator estimates"),
+        estimate=estimate_change(original_document, candidate_document),
         template=rule.template,
         module_versions=injection.module_versions,
     )

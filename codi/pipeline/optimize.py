@@ -6,7 +6,8 @@
    rules catalog's templates and modules (`codi/modules/render.py`).
 3. Each candidate must pass the preservation check (`preservation.py`) against
    the original, or it is rejected with what it changes.
-4. Each emitted candidate gets a dry-run size/layer estimate (`estimate.py`).
+4. Every candidate carries its dry-run size/layer estimate (`estimate.py`),
+   computed where the candidate is made.
 
 Pure: text in, data out; the build context comes in as a mapping of paths to
 contents. The same input gives the same result, byte for byte.
@@ -29,7 +30,6 @@ from codi.pipeline.optimize_model import (
     STRATEGIES,
     Candidate,
     Change,
-    Estimate,
     OptimizeResult,
     Rejection,
     StartCommand,
@@ -43,7 +43,6 @@ from codi.rules.catalog import Catalog, load_catalog
 MAX_CANDIDATES = 3
 FIX_CONFIG = LintConfig(shellcheck=False)
 """The fixes candidate applies codi's own safe fixes; ShellCheck's findings carry none."""
-_PENDING_ESTIMATE = Estimate(None, None, 0, 0, "not estimated yet")
 
 
 def optimize(
@@ -96,7 +95,7 @@ def fixes_candidate(document: Document) -> Candidate | str:
     fixed = fix_text(document.text, FIX_CONFIG)
     if fixed == document.text:
         return "no safe fix applies"
-    return Candidate("fixes", fixed, _fix_changes(document.text, fixed), _PENDING_ESTIMATE)
+    return Candidate("fixes", fixed, _fix_changes(document.text, fixed), estimate_change(document, parse(fixed)))
 
 
 def _fix_changes(original: str, fixed: str) -> tuple[Change, ...]:
@@ -130,7 +129,7 @@ def _not_optimisable(document: Document) -> str | None:
 def _checked(
     document: Document, original: RuntimeProfile, generated: list[Candidate], start: StartCommand
 ) -> tuple[list[Candidate], list[Rejection]]:
-    """Candidates that preserve the original (estimated, one per strategy, in strategy order) and the rejected."""
+    """Candidates that preserve the original (one per strategy, in strategy order) and the rejected."""
     kept: list[Candidate] = []
     rejected: list[Rejection] = []
     seen: set[str] = set()
@@ -146,7 +145,7 @@ def _checked(
             rejected.append(rejection)
             continue
         seen.add(candidate.strategy)
-        kept.append(replace(candidate, estimate=estimate_change(document, candidate_document)))
+        kept.append(candidate)
     return kept, rejected
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from codi.modules.render import CANDIDATE_LINT, SKIPPED, dependency_steps_before_manifests, render_candidates
+from codi.pipeline.estimate import estimate_change
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import lint_text
 from codi.pipeline.optimize_model import StackReport, StartCommand
@@ -181,6 +182,15 @@ def test_manifests_that_cannot_be_determined_are_a_reason() -> None:
 def test_the_self_check_finds_a_dependency_step_before_its_manifests() -> None:
     broken = "FROM node:20 AS builder\nWORKDIR /app\nRUN npm ci\nCOPY . .\nFROM node:20-slim\nCMD [\"node\"]\n"
     expected = ["line 3 runs npm before package.json, package-lock.json is copied"]
-    assert dependency_steps_before_manifests(broken) == expected
+    assert dependency_steps_before_manifests(parse(broken)) == expected
     fixed = broken.replace("RUN npm ci\nCOPY . .", "COPY package*.json ./\nRUN npm ci")
-    assert dependency_steps_before_manifests(fixed) == []
+    assert dependency_steps_before_manifests(parse(fixed)) == []
+
+
+@pytest.mark.parametrize("stack", sorted(EXPECTED_STRATEGIES))
+def test_every_candidate_is_made_with_its_estimate(stack: str) -> None:
+    text = (GOLDEN / stack / "Dockerfile").read_text()
+    candidates, _ = _render(text, stack)
+    for candidate in candidates:
+        assert candidate.estimate == estimate_change(parse(text), parse(candidate.dockerfile))
+        assert candidate.estimate.size_bytes_after is not None and candidate.estimate.layers_after > 0
