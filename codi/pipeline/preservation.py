@@ -40,7 +40,12 @@ BUILT = "built"
 IMAGE = "image"
 URL = "url"
 
-DELIBERATE_CHANGES: dict[str, str] = {"user": "USER", "base-image": "base image", "healthcheck": "HEALTHCHECK"}
+DELIBERATE_CHANGES: dict[str, str] = {
+    "user": "USER",
+    "base-image": "base image",
+    "healthcheck": "HEALTHCHECK",
+    "start-command": "interpreter",
+}
 """Change kind → the attribute a candidate may change when it lists a change of that kind."""
 
 
@@ -103,7 +108,9 @@ def preservation_problems(
     """What the candidate changes that it must not (empty when it preserves the original)."""
     declared = {DELIBERATE_CHANGES[change.kind] for change in changes if change.kind in DELIBERATE_CHANGES}
     problems: list[str] = []
-    if not _same_start(original.start, candidate.start, start):
+    if not _same_start(original.start, candidate.start, start) and not (
+        "interpreter" in declared and _same_but_interpreter_path(original.start, candidate.start)
+    ):
         problems.append(f"start command {_argv(candidate.start)} instead of {_argv(original.start)}")
     for what, before, after in (
         ("EXPOSE", original.exposed, candidate.exposed),
@@ -148,6 +155,18 @@ def _same_start(before: tuple[str, ...] | None, after: tuple[str, ...] | None, s
     if after is not None and start.shell_form and start.exec_conversion == after:
         return True
     return before is not None and after is not None and _without_exec(before) == _without_exec(after)
+
+
+def _interpreter(program: str) -> str:
+    """`/usr/local/bin/python3.11` → `python`: the interpreter a program path names."""
+    return program.rsplit("/", 1)[-1].rstrip("0123456789.")
+
+
+def _same_but_interpreter_path(before: tuple[str, ...] | None, after: tuple[str, ...] | None) -> bool:
+    """The same argv except for how the same interpreter is named (`python` → `python3` on distroless)."""
+    if not before or not after or len(before) != len(after) or before[1:] != after[1:]:
+        return False
+    return _interpreter(before[0]) == _interpreter(after[0]) in ("python", "node")
 
 
 def _without_exec(argv: tuple[str, ...]) -> tuple[str, ...]:

@@ -184,3 +184,24 @@ def test_a_directory_copied_from_a_builder_lands_as_itself() -> None:
     )
     assert runtime_profile(parse(candidate)).files == (FileMapping(CONTEXT, "", "/usr/src"),)
     assert problems(original, candidate) == []
+
+
+def test_listed_interpreter_rename_is_accepted_and_unlisted_is_not():
+    from codi.pipeline.optimize_model import Change
+    from codi.pipeline.preservation import preservation_problems, runtime_profile
+    from codi.pipeline.entrypoint import analyze_start
+    from codi.pipeline.parser import parse
+
+    original = parse('FROM python:3.11-slim\nCMD ["python", "app.py"]\n')
+    candidate = parse('FROM gcr.io/distroless/python3-debian12:nonroot\nCMD ["python3", "app.py"]\n')
+    start = analyze_start(original)
+    base = Change("base-image", "distroless runtime")
+    listed = preservation_problems(runtime_profile(original), runtime_profile(candidate), start,
+                                   [base, Change("start-command", "python is python3 in distroless")])
+    assert listed == []
+    unlisted = preservation_problems(runtime_profile(original), runtime_profile(candidate), start, [base])
+    assert any("start command" in problem for problem in unlisted)
+    other = parse('FROM gcr.io/distroless/python3-debian12:nonroot\nCMD ["ruby", "app.py"]\n')
+    renamed = preservation_problems(runtime_profile(original), runtime_profile(other), start,
+                                    [base, Change("start-command", "not an interpreter rename")])
+    assert any("start command" in problem for problem in renamed)
