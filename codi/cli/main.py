@@ -15,6 +15,7 @@ from codi.cli.discover import find_dockerfiles
 from codi.pipeline.config import LintConfig
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import LintResult, ScriptChecker, SourceFile, fix_text, lint_files
+from codi.worker.routing import PLATFORMS
 
 if TYPE_CHECKING:
     from codi.pipeline.optimize_model import OptimizeResult
@@ -314,9 +315,12 @@ def cmd_worker(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"codi: {error}", file=sys.stderr)
         return 2
-    from codi.worker.settings import run_worker
+    from codi.worker.settings import run_build_workers, run_worker
 
-    run_worker(settings, args.queue, args.metrics_port)
+    if args.platform:
+        run_build_workers(settings, args.platform)
+    else:
+        run_worker(settings, args.queue, args.metrics_port)
     return 0
 
 
@@ -376,6 +380,12 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run a worker for the GitHub App's jobs (settings from CODI_* variables)")
     worker.add_argument("--queue", default="arq:queue", help="arq queue to take jobs from (default arq:queue)")
     worker.add_argument("--metrics-port", type=int, help="serve the worker's Prometheus metrics on this port")
+    worker.add_argument(
+        "--platform",
+        action="append",
+        choices=PLATFORMS,
+        help="be a build worker for this platform's queue (codi:build:PLATFORM); repeat for several",
+    )
     worker.set_defaults(handler=cmd_worker)
     return parser
 

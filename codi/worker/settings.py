@@ -15,7 +15,9 @@ arq's pitfalls, and what these settings do about them (arq 0.28, `arq/worker.py`
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 from typing import Any
 
 from arq.connections import RedisSettings
@@ -27,12 +29,15 @@ from prometheus_client import start_http_server
 from codi.app.metrics import Metrics
 from codi.settings import Settings, load_settings
 from codi.webhooks.jobs import HANDLE_COMMENT_COMMAND, RECORD_INSTALLATION, REVIEW_PULL_REQUEST
-from codi.worker import jobs
+from codi.worker import builds, jobs
+from codi.worker.routing import Platform, queue_name
 
 KEEP_RESULT_SECONDS = 60
 MAX_TRIES = 5
 POLL_DELAY_SECONDS = 0.1
 """arq polls the queue this often (its default, 0.5 s, added 250 ms to the median review); 10 cheap Redis reads/s."""
+BUILD_SHARE_OF_JOB_TIMEOUT = 0.9
+"""A build stops itself before arq's job timeout, so its failure is reported, not cancelled."""
 MAX_JOBS = 20
 """Jobs one worker process runs at once: they mostly wait on GitHub, the lint itself takes milliseconds."""
 
@@ -93,3 +98,40 @@ def run_worker(settings: Settings, queue_name: str = default_queue_name, metrics
     if metrics_port is not None:
         start_http_server(metrics_port, registry=metrics.registry)
     create_worker(settings, queue_name, metrics).run()
+
+
+def create_build_worker(settings: Settings, platform: Platform) -> Worker:
+    """An arq worker running `run_build` from `platform`'s queue; signals are handled by `run_build_workers`."""
+    return Worker(
+        functions=[func(builds.run_build, name=builds.RUN_BUILD)],
+        queue_name=queue_name(platform),
+        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        job_timeout=settings.job_timeout_seconds,
+        keep_result=WorkerSettings.keep_result,
+        max_tries=WorkerSettings.max_tries,
+        poll_delay=WorkerSettings.poll_delay,
+        ctx={
+            "codi_runner": builds.runner_name(platform),
+            "codi_build_timeout_s": settings.job_timeout_seconds * BUILD_SHARE_OF_JOB_TIMEOUT,
+        },
+        handle_signals=False,
+    )
+
+
+def run_build_workers(settings: Settings, platforms: list[Platform]) -> None:
+    """One arq worker per platform queue in this process (arq's Worker takes one queue), until SIGINT/SIGTERM."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(_serve(settings, list(dict.fromkeys(platforms))))
+
+
+async def _serve(settings: Settings, platforms: list[Platform]) -> None:
+    """Workers are made inside the running loop: arq's Worker binds the loop it is created in."""
+    loop = asyncio.get_running_loop()
+    workers = [create_build_worker(settings, platform) for platform in platforms]
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, lambda signum=signum: [worker.handle_sig(signum) for worker in workers])
+    try:
+        await asyncio.gather(*(worker.async_run() for worker in workers), return_exceptions=True)
+    finally:
+        for worker in workers:
+            await worker.close()
