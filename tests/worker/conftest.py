@@ -158,9 +158,10 @@ def wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None
 class WorkerProcess:
     """`codi worker` as a subprocess; `started` is set when arq logs that it polls the queue."""
 
-    def __init__(self, env: dict[str, str], queue: str = "arq:queue") -> None:
+    def __init__(self, env: dict[str, str], queue: str = "arq:queue", args: list[str] | None = None) -> None:
+        """`args` replaces `--queue QUEUE` (e.g. `--platform amd64` for a build worker)."""
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "codi", "worker", "--queue", queue],
+            [sys.executable, "-m", "codi", "worker", *(args if args is not None else ["--queue", queue])],
             env={**os.environ, **env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,

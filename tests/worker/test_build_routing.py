@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 
@@ -45,34 +43,17 @@ def test_queue_name() -> None:
     assert queue_name("arm64") == "codi:build:arm64"
 
 
-class BuildWorker(WorkerProcess):
-    """`codi worker --platform P…` as a subprocess (WorkerProcess starts only `--queue` workers)."""
-
-    def __init__(self, env: dict[str, str], platforms: list[str]) -> None:
-        args = [arg for platform in platforms for arg in ("--platform", platform)]
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "codi", "worker", *args],
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            cwd=ROOT,
-        )
-        self.log: list[str] = []
-        self.started = threading.Event()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-        if not self.started.wait(30):
-            self.kill()
-            raise AssertionError("codi worker did not start:\n" + "".join(self.log))
+def build_worker(env: dict[str, str], platforms: list[str]) -> WorkerProcess:
+    """`codi worker --platform P…` as a subprocess."""
+    return WorkerProcess(env, args=[arg for platform in platforms for arg in ("--platform", platform)])
 
 
 @pytest.fixture
-def start_build_worker(settings: Settings, github_app: GitHubAppCredentials) -> Iterator[Callable[..., BuildWorker]]:
-    started: list[BuildWorker] = []
+def start_build_worker(settings: Settings, github_app: GitHubAppCredentials) -> Iterator[Callable[..., WorkerProcess]]:
+    started: list[WorkerProcess] = []
 
-    def start(*platforms: str) -> BuildWorker:
-        worker = BuildWorker(worker_env(settings, github_app, DOCKER_HOST=""), list(platforms))
+    def start(*platforms: str) -> WorkerProcess:
+        worker = build_worker(worker_env(settings, github_app, DOCKER_HOST=""), list(platforms))
         started.append(worker)
         return worker
 
@@ -95,7 +76,7 @@ def _job(candidate: str, text: str, requested: str | None = None) -> BuildJob:
 
 
 def test_jobs_run_on_their_platforms_worker_and_a_missing_platform_is_reported(
-    settings: Settings, start_build_worker: Callable[..., BuildWorker]
+    settings: Settings, start_build_worker: Callable[..., WorkerProcess]
 ) -> None:
     amd64 = start_build_worker("amd64")
     gpu = start_build_worker("gpu")
@@ -119,7 +100,7 @@ def test_jobs_run_on_their_platforms_worker_and_a_missing_platform_is_reported(
 
 
 def test_one_process_serves_every_platform_it_is_started_with_and_stops_on_sigterm(
-    settings: Settings, start_build_worker: Callable[..., BuildWorker]
+    settings: Settings, start_build_worker: Callable[..., WorkerProcess]
 ) -> None:
     both = start_build_worker("amd64", "gpu")
     jobs = [_job("a#fixes", "FROM debian:12\n"), _job("b#fixes", "FROM nvidia/cuda:12.2.0-base-ubuntu22.04\n")]
