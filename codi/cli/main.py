@@ -96,11 +96,8 @@ def run_lint(args: argparse.Namespace, config: LintConfig) -> list[LintResult]:
 
 
 def exit_status(results: list[LintResult], config: LintConfig) -> int:
-    """hadolint's rule: 1 when a finding reaches the failure threshold, unless no-fail."""
-    if config.no_fail:
-        return 0
-    failing = any(f.severity.at_least(config.failure_threshold) for r in results for f in r.findings)
-    return 1 if failing else 0
+    """1 when a finding reaches the failure threshold (see `LintConfig.fails`), else 0."""
+    return 1 if config.fails(f for r in results for f in r.findings) else 0
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:

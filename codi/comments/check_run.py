@@ -82,18 +82,13 @@ def check_run_report(reviews: Sequence[FileReview], config: LintConfig) -> Check
     findings = [finding for review in reviews for finding in review.result.findings]
     if not reviews:
         conclusion: Conclusion = "neutral"
-    elif reaches_threshold(findings, config):
+    elif config.fails(findings):
         conclusion = "failure"
     else:
         conclusion = "success"
     annotations = [annotation(review, finding) for review in reviews for finding in review.result.findings]
     title = clip(_title(reviews, findings), TITLE_LIMIT)
     return CheckRunReport(conclusion, title, _summary(reviews, config), annotations)
-
-
-def reaches_threshold(findings: Iterable[Finding], config: LintConfig) -> bool:
-    """hadolint's rule: a finding at the failure threshold or above fails the run, unless no-fail."""
-    return not config.no_fail and any(f.severity.at_least(config.failure_threshold) for f in findings)
 
 
 def annotation_batches(

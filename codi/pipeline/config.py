@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from codi.pipeline.findings import Severity
+from collections.abc import Iterable
+
+from codi.pipeline.findings import Finding, Severity
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,10 @@ class LintConfig:
     strict_labels: bool = False
     disable_ignore_pragma: bool = False
     shellcheck: bool = True
+
+    def fails(self, findings: Iterable[Finding]) -> bool:
+        """hadolint's rule: a finding at the failure threshold or above fails the run, unless no-fail."""
+        return not self.no_fail and any(f.severity.at_least(self.failure_threshold) for f in findings)
 
     def severity_for(self, code: str, default: Severity) -> Severity:
         if code in self.ignored:
