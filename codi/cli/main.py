@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from codi import __version__
 from codi.cli.discover import find_dockerfiles
 from codi.pipeline.config import LintConfig
+from codi.pipeline.configfile import CONFIG_NAMES, first_config, parse_config
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import LintResult, ScriptChecker, SourceFile, fix_text, lint_files
 from codi.worker.routing import PLATFORMS
@@ -20,7 +21,6 @@ from codi.worker.routing import PLATFORMS
 if TYPE_CHECKING:
     from codi.pipeline.optimize_model import OptimizeResult
 
-CONFIG_NAMES = (".codi.yml", ".codi.yaml", ".hadolint.yaml", ".hadolint.yml")
 _MAX_CONTEXT_FILES = 50_000
 
 
@@ -45,8 +45,6 @@ def find_config(start: Path) -> Path | None:
 
 
 def load_config(args: argparse.Namespace) -> LintConfig:
-    from codi.pipeline.configfile import parse_config
-
     path = Path(args.config) if args.config else find_config(Path.cwd())
     config = parse_config(read_text(path), str(path)) if path else LintConfig()
     if args.ignore:
@@ -165,17 +163,11 @@ def cmd_review(args: argparse.Namespace) -> int:
     from codi.comments.preview import preview_json, preview_markdown
     from codi.comments.review import review_comments
     from codi.comments.summary import summary_comment
-    from codi.pipeline.configfile import parse_config
     from codi.pipeline.review import review_files
 
     try:
         repo = LocalGitRepository(Path(args.path))
-        config = LintConfig()
-        for name in CONFIG_NAMES:
-            text = repo.read_file(args.base, name)
-            if text is not None:
-                config = parse_config(text, f"{name} at {args.base}")
-                break
+        config = first_config(((name, repo.read_file(args.base, name)) for name in CONFIG_NAMES), f" at {args.base}")
         files = repo.changed_files(args.base, args.head, lambda path: is_dockerfile_name(PurePosixPath(path).name))
         head_sha = repo.resolve(args.head)
     except GitError as error:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import Any
 
@@ -42,6 +42,23 @@ OUTPUT_FORMATS = frozenset(
 OVERRIDE_LEVELS = ("style", "info", "warning", "error")
 """In hadolint's order of application: a code listed twice gets the later (more severe) level."""
 _RULE_CODE = re.compile(r"[A-Za-z]+[0-9]+\Z")
+
+
+CONFIG_NAMES = (".codi.yml", ".codi.yaml", ".hadolint.yaml", ".hadolint.yml")
+"""Config file names, in the order codi looks for them (hadolint's own names included)."""
+
+
+def first_config(texts: Iterable[tuple[str, str | None]], origin: str = "") -> LintConfig:
+    """The config of the first (name, text) with a text; defaults when none has one.
+
+    Lazy: a generator of reads stops at the first file found.
+
+    `origin` (e.g. ` at main`) is appended to the name in error messages.
+    """
+    for name, text in texts:
+        if text is not None:
+            return parse_config(text, name + origin)
+    return LintConfig()
 
 
 class ConfigError(ValueError):

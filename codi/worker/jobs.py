@@ -36,7 +36,6 @@ from arq.worker import Retry
 
 from codi.app.metrics import Metrics
 from codi.cli.discover import is_dockerfile_name
-from codi.cli.main import CONFIG_NAMES
 from codi.comments.candidates import candidate_sections, optimize_files
 from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_batches, check_run_report
 from codi.comments.markdown import fence
@@ -44,7 +43,7 @@ from codi.comments.commands import fork_refusal_text, help_text, permission_refu
 from codi.comments.review import ExistingComment, plan_review_update, review_comment_batches, review_comments
 from codi.comments.summary import is_summary_comment, summary_comment
 from codi.pipeline.config import LintConfig
-from codi.pipeline.configfile import ConfigError, parse_config
+from codi.pipeline.configfile import CONFIG_NAMES, ConfigError, first_config
 from codi.pipeline.lint import ScriptChecker, fix_text
 from codi.pipeline.review import ChangedFile, FileReview, review_files
 from codi.settings import Settings
@@ -279,10 +278,7 @@ async def complete_check_run(
 async def base_config(github: GitHubGateway, repo: RepoRef, base_ref: str) -> LintConfig:
     """The first config file (in `codi analyze`'s order) on the base branch: the PR cannot change its own checks."""
     texts = await asyncio.gather(*(github.file_text(repo, name, base_ref) for name in CONFIG_NAMES))
-    for name, text in zip(CONFIG_NAMES, texts):
-        if text is not None:
-            return parse_config(text, name)
-    return LintConfig()
+    return first_config(zip(CONFIG_NAMES, texts))
 
 
 async def head_dockerfiles(
