@@ -9,7 +9,7 @@ import pytest
 
 from codi.cli.main import main
 from codi.pipeline import lint
-from codi.pipeline.config import LintConfig
+from codi.pipeline.config import LintConfig, SmokeSettings
 from codi.pipeline.configfile import ConfigError, parse_config
 from codi.pipeline.findings import Severity
 from codi.rules import rule_by_code
@@ -96,6 +96,20 @@ def test_codi_file_takes_shellcheck_and_reserved_sections() -> None:
     assert parse_config("ignored: [DL3008]\n", "repo/.codi.yaml").ignored == {"DL3008"}
 
 
+def test_smoke_test_section_gives_command_port_and_timeout() -> None:
+    config = parse_config("smoke-test:\n  command: python -c 'import app'\n  port: 8080\n  timeout: 5\n", ".codi.yml")
+    assert config.smoke == SmokeSettings(command=("python", "-c", "import app"), port=8080, timeout_seconds=5.0)
+    listed = parse_config("smoke-test:\n  command: [sh, -c, 'exit 0']\n", ".codi.yml")
+    assert listed.smoke.command == ("sh", "-c", "exit 0") and listed.smoke.port is None
+    assert parse_config("smoke-test:\n", ".codi.yml").smoke == SmokeSettings()
+
+
+def test_smoke_test_in_a_hadolint_file_is_ignored(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING):
+        assert parse_config("smoke-test:\n  port: 1\n", ".hadolint.yaml").smoke == SmokeSettings()
+    assert "smoke-test: a codi setting in a hadolint config, ignored" in caplog.text
+
+
 def test_hadolint_file_ignores_unknown_keys_as_hadolint_does(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
         config = parse_config("ignored: [DL3008]\nrules: 3\noverride:\n  fatal: [DL3000]\n", ".hadolint.yaml")
@@ -126,6 +140,12 @@ def test_hadolint_file_ignores_unknown_keys_as_hadolint_does(caplog: pytest.LogC
         (".codi.yml", "override:\n  fatal: [DL3000]\n", ".codi.yml:2: override.fatal: expected one of"),
         (".codi.yml", "shellcheck: off\n", ".codi.yml:1: shellcheck: expected true or false"),
         (".codi.yml", "smoke-test: [a]\n", ".codi.yml:1: smoke-test: expected a mapping"),
+        (".codi.yml", "smoke-test:\n  port: 70000\n", ".codi.yml:2: smoke-test.port: expected a TCP port"),
+        (".codi.yml", "smoke-test:\n  timeout: 0\n", ".codi.yml:2: smoke-test.timeout: expected seconds"),
+        (".codi.yml", "smoke-test:\n  command: []\n", ".codi.yml:2: smoke-test.command: expected a command, got"),
+        (".codi.yml", "smoke-test:\n  command: 'a \"b'\n", ".codi.yml:2: smoke-test.command: cannot split"),
+        (".codi.yml", "smoke-test:\n  command: {a: 1}\n", ".codi.yml:2: smoke-test.command: expected a command"),
+        (".codi.yml", "smoke-test:\n  cmd: x\n", ".codi.yml:2: smoke-test.cmd: unknown setting"),
     ],
 )  # fmt: skip
 def test_errors_name_file_line_and_key(filename: str, text: str, message: str) -> None:

@@ -10,6 +10,17 @@ from codi.pipeline.findings import Finding, Severity
 
 
 @dataclass(frozen=True)
+class SmokeSettings:
+    """`.codi.yml`'s `smoke-test:` section: how a built image proves it still works."""
+
+    command: tuple[str, ...] | None = None
+    """Run in the image instead of its CMD; exit code 0 passes. Takes precedence over the port test."""
+    port: int | None = None
+    """Port to wait for instead of the first EXPOSEd one."""
+    timeout_seconds: float = 60.0
+
+
+@dataclass(frozen=True)
 class LintConfig:
     """Settings that change what the linter reports (hadolint's configuration keys)."""
 
@@ -26,6 +37,7 @@ class LintConfig:
     strict_labels: bool = False
     disable_ignore_pragma: bool = False
     shellcheck: bool = True
+    smoke: SmokeSettings = SmokeSettings()
 
     def fails(self, findings: Iterable[Finding]) -> bool:
         """hadolint's rule: a finding at the failure threshold or above fails the run, unless no-fail."""

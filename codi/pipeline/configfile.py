@@ -8,7 +8,10 @@ codi's own:
 
     shellcheck: false      # do not run ShellCheck on RUN scripts
     optimize: {...}        # reserved for the optimiser's settings
-    smoke-test: {...}      # reserved for the smoke test's settings
+    smoke-test:            # how a built image proves it works (codi optimize --build, the App's builds)
+      command: [python, -c, "import app"]   # or a string, split like a shell would; exit 0 passes
+      port: 8080           # wait for this port instead of the first EXPOSEd one
+      timeout: 60          # seconds
 
 A key `.codi.yml` does not know is an error (a typo must not silently do
 nothing). hadolint ignores unknown keys, so in a hadolint config they are
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import logging
 import re
+import shlex
 from collections.abc import Callable, Iterable
 from pathlib import PurePath
 from typing import Any
@@ -28,12 +32,12 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from codi.pipeline.config import LintConfig
+from codi.pipeline.config import LintConfig, SmokeSettings
 from codi.pipeline.findings import Severity
 
 logger = logging.getLogger(__name__)
 
-RESERVED_SECTIONS = frozenset({"optimize", "smoke-test"})
+RESERVED_SECTIONS = frozenset({"optimize"})
 """Top-level sections of `.codi.yml` kept for features to come: accepted, not read yet."""
 LABEL_TYPES = frozenset({"text", "url", "spdx", "hash", "rfc3339", "semver", "email", ""})
 OUTPUT_FORMATS = frozenset(
@@ -207,6 +211,48 @@ def _shellcheck(reader: _Reader, settings: dict[str, Any], key: str, value: Any,
     _flag("shellcheck")(reader, settings, key, value, line)
 
 
+def _smoke_test(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    if not reader.codi_file:
+        logger.warning("%s:%d: %s: a codi setting in a hadolint config, ignored", reader.filename, line, key)
+        return
+    if value is None:
+        return
+    if not isinstance(value, CommentedMap):
+        raise reader.error(line, key, "expected a mapping with command, port and/or timeout")
+    fields: dict[str, Any] = {}
+    for name, item in value.items():
+        item_line = _value_line(value, name)
+        where = f"{key}.{name}"
+        if name == "command":
+            fields["command"] = _smoke_command(reader, item, where, item_line)
+        elif name == "port":
+            if isinstance(item, bool) or not isinstance(item, int) or not 0 < item < 65536:
+                raise reader.error(item_line, where, f"expected a TCP port number (1-65535), got {item!r}")
+            fields["port"] = item
+        elif name == "timeout":
+            if isinstance(item, bool) or not isinstance(item, (int, float)) or not 0 < item <= 3600:
+                raise reader.error(item_line, where, f"expected seconds between 0 and 3600, got {item!r}")
+            fields["timeout_seconds"] = float(item)
+        else:
+            raise reader.error(_key_line(value, name), where, "unknown setting; known: command, port, timeout")
+    settings["smoke"] = SmokeSettings(**fields)
+
+
+def _smoke_command(reader: _Reader, value: Any, key: str, line: int) -> tuple[str, ...]:
+    if isinstance(value, str):
+        try:
+            argv = shlex.split(value)
+        except ValueError as error:
+            raise reader.error(line, key, f"cannot split the command: {error}") from None
+    elif isinstance(value, CommentedSeq) and all(isinstance(item, str) for item in value):
+        argv = [str(item) for item in value]
+    else:
+        raise reader.error(line, key, "expected a command: a string or a list of strings")
+    if not argv:
+        raise reader.error(line, key, "expected a command, got an empty one")
+    return tuple(argv)
+
+
 _TOP_LEVEL: dict[str, Callable[[_Reader, dict[str, Any], str, Any, int], None]] = {
     "ignored": _ignored,
     "override": _override,
@@ -221,6 +267,7 @@ _TOP_LEVEL: dict[str, Callable[[_Reader, dict[str, Any], str, Any, int], None]] 
     "format": _formats,
     "formats": _formats,
     "shellcheck": _shellcheck,
+    "smoke-test": _smoke_test,
 }
 
 

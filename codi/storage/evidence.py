@@ -25,6 +25,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, Session, SQLModel, select
 
+from codi.pipeline.measured import Measurements, ScanSummary
+
 KEY_SCHEME = "codi-build-evidence/1"
 """Leads every key's encoding; a new encoding gets a new tag, so it never matches records made by an old one."""
 LOG_TAIL_CHARS = 16_000
@@ -64,51 +66,6 @@ def idempotency_key(
 
 
 @dataclass(frozen=True)
-class Measurements:
-    """What was measured on a built image (the build runner fills it in)."""
-
-    size_bytes: int
-    layers: int
-    layer_sizes: tuple[int, ...]
-    """Bytes per layer, bottom (base) first."""
-    build_seconds: float
-    cached_steps: int
-    """Steps the engine took from its layer cache instead of running them."""
-    cache_mounts: Literal["native", "emulated", "stripped", "none"]
-    """How `RUN --mount=type=cache` was honoured: BuildKit, emulated or stripped by the legacy builder, or unused."""
-    wasted_bytes: int | None
-    """Bytes a layer adds that a later layer deletes or overwrites; None when not analysed."""
-    smoke: Literal["pass", "fail", "skipped"]
-    smoke_stop_seconds: float | None
-    """Seconds the smoke-tested container took to stop on SIGTERM; None when it was not run."""
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Measurements:
-        return cls(**{**data, "layer_sizes": tuple(data["layer_sizes"])})
-
-
-@dataclass(frozen=True)
-class ScanSummary:
-    """Vulnerabilities a scanner found, by severity. A build that was not scanned has no summary (None), not zeros."""
-
-    scanner: str
-    """Which scanner and version, e.g. `trivy 0.50.1`."""
-    critical: int
-    high: int
-    medium: int
-    low: int
-    unknown: int
-
-    @property
-    def total(self) -> int:
-        return self.critical + self.high + self.medium + self.low + self.unknown
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> ScanSummary:
-        return cls(**data)
-
-
-@dataclass(frozen=True)
 class BuildFailure:
     """Why a build failed (build error, missing file, failed smoke test …) and the end of its log."""
 
@@ -136,6 +93,8 @@ class BuildOutcome:
     """None: not scanned."""
     sbom_path: str | None = None
     log_path: str | None = None
+    files_path: str | None = None
+    """JSON object path → size of the image's application files (judged against the original's)."""
     failure: BuildFailure | None = None
     """None for a build that passed."""
 
@@ -200,6 +159,7 @@ class BuildEvidence(SQLModel, table=True):
     """SQL NULL: not scanned; a summary with zero counts: scanned, nothing found."""
     sbom_path: str | None = Field(default=None, sa_column=Column(Text))
     log_path: str | None = Field(default=None, sa_column=Column(Text))
+    files_path: str | None = Field(default=None, sa_column=Column(Text))
     codi_version: str = Field(sa_column=Column(String(50), nullable=False))
     module_versions: list[list[str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     """Sorted `[module, version]` pairs."""
@@ -276,6 +236,7 @@ class EvidenceStore:
             scan=outcome.scan,
             sbom_path=outcome.sbom_path,
             log_path=outcome.log_path,
+            files_path=outcome.files_path,
             codi_version=outcome.codi_version,
             module_versions=sorted([name, version] for name, version in outcome.module_versions),
         )

@@ -60,7 +60,7 @@ class BuiltImage:
     """TCP ports the image EXPOSEs, ascending."""
 
     def measurements(self, smoke: SmokeResult | None) -> Measurements:
-        """The evidence record's measurements; `wasted_bytes` waits for the `docker save` analysis."""
+        """The evidence record's measurements; the `docker save` analysis (waste, secrets, SBOM) adds the rest."""
         return Measurements(
             size_bytes=self.size_bytes,
             layers=self.layers,
@@ -71,6 +71,9 @@ class BuiltImage:
             wasted_bytes=None,
             smoke="skipped" if smoke is None else ("pass" if smoke.passed else "fail"),
             smoke_stop_seconds=None if smoke is None else smoke.stop_seconds,
+            smoke_method=None if smoke is None else smoke.method,
+            smoke_exit_code=None if smoke is None else smoke.exit_code,
+            smoke_reason=None if smoke is None else smoke.reason,
         )
 
 
@@ -81,7 +84,7 @@ class SmokeResult:
     method: Literal["command", "port", "exit-code"]
     passed: bool
     reason: str | None
-    """Why it failed; None when it passed."""
+    """Why it failed, or what a recorded run observed (`still running after 20s`); None otherwise."""
     exit_code: int | None
     """The container's exit code; None when it was stopped by the test (port) or never exited."""
     stop_seconds: float | None
@@ -165,14 +168,16 @@ class DockerBuildRunner:
         timeout_s: float,
         memory_limit: int,
         cpu_quota: int,
+        log_path: Path | None = None,
     ) -> BuiltImage:
         """Builds the Dockerfile on the context (`.dockerignore` honoured) with host networking; raises BuildFailed.
 
         `memory_limit` is in bytes, `cpu_quota` in microseconds per CPU_PERIOD_US.
-        The log is streamed to `log_dir/<tag>.log` as it arrives.
+        The log is streamed as it arrives to `log_path` (default `log_dir/<tag>.log`).
         """
-        self.log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = self.log_dir / (tag.replace("/", "_").replace(":", "_") + ".log")
+        if log_path is None:
+            log_path = self.log_dir / (tag.replace("/", "_").replace(":", "_") + ".log")
+        log_path.parent.mkdir(parents=True, exist_ok=True)
         text, stripped = strip_cache_mounts(dockerfile_text)
         tail: deque[str] = deque(maxlen=400)
         cached_steps = 0
@@ -264,34 +269,43 @@ class DockerBuildRunner:
 
         The port test runs with host networking (the only way to reach the port
         here); every other run gets no network. `original_exit_code` is the
-        exit code the original image's run gave (None: 0 is required).
-        Containers are always removed.
+        exit code the original image's run gave.
+        Containers are always removed. Without `original_exit_code` the exit-code
+        test only records what the run did (its exit code, or that it kept
+        running to the limit) and passes: `codi.pipeline.measured.judge`
+        compares it with the original's run.
         """
         if command is not None:
             return self._run_to_exit(image, "command", command, 0, timeout_s)
         probe = port if port is not None else (image.exposed_ports[0] if image.exposed_ports else None)
         if probe is not None:
             return self._port_test(image, probe, timeout_s, stop_timeout_s)
-        expected = 0 if original_exit_code is None else original_exit_code
-        return self._run_to_exit(image, "exit-code", None, expected, timeout_s)
+        return self._run_to_exit(image, "exit-code", None, original_exit_code, timeout_s)
 
     def _run_to_exit(
         self,
         image: BuiltImage,
         method: Literal["command", "exit-code"],
         command: list[str] | None,
-        expected: int,
+        expected: int | None,
         timeout_s: float,
     ) -> SmokeResult:
+        """Runs the image to its exit; `expected` None records the outcome without judging it."""
         container = self.client.containers.run(image.image_id, command=command, network_mode="none", detach=True)
         try:
             try:
                 status = container.wait(timeout=timeout_s)
             except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):  # the wait's limit passed
+                if expected is None:
+                    return SmokeResult(
+                        method, True, f"still running after {timeout_s:g}s", None, None, _logs_tail(container)
+                    )
                 return SmokeResult(
                     method, False, f"did not exit within {timeout_s:g}s", None, None, _logs_tail(container)
                 )
             exit_code = int(status["StatusCode"])
+            if expected is None:
+                return SmokeResult(method, True, None, exit_code, None, _logs_tail(container))
             passed = exit_code == expected
             reason = None if passed else f"exited {exit_code}, expected {expected}"
             return SmokeResult(method, passed, reason, exit_code, None, _logs_tail(container))

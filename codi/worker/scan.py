@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from codi.rules.secrets import TOKEN_PATTERNS, secret_file_kind
-from codi.storage.evidence import ScanSummary
+from codi.pipeline.measured import ScanSummary, SecretFinding
 
 FileView = Mapping[str, Callable[[], bytes]]
 """An image filesystem: absolute path → a function returning the file's bytes."""
@@ -40,14 +40,6 @@ class Component:
     purl: str
     name: str
     version: str
-
-
-@dataclass(frozen=True, slots=True, order=True)
-class SecretFinding:
-    """A secret left in the image: where and what kind — never the value."""
-
-    path: str
-    kind: str
 
 
 # ---------------------------------------------------------------- filesystem views
@@ -239,10 +231,34 @@ def _token_kinds(data: bytes) -> set[str]:
 
 def find_secrets_in_layers(archive: tarfile.TarFile) -> list[SecretFinding]:
     """Secrets in any layer of a `docker save` archive, also those a later layer deleted."""
+    return read_image_archive(archive)[1]
+
+
+def read_image_archive(archive: tarfile.TarFile) -> tuple[FileView, list[SecretFinding]]:
+    """One pass over a `docker save` archive: the final filesystem as a view, and the secrets of every layer.
+
+    Layers are applied bottom first; a whiteout (`.wh.NAME`) or opaque marker hides what lies below it.
+    """
+    final: dict[str, Callable[[], bytes]] = {}
     found: set[SecretFinding] = set()
     for layer in image_archive_layers(archive):
-        found.update(find_secrets(tar_view(layer)))
-    return sorted(found)
+        for member in layer.getmembers():
+            base = posixpath.basename(member.name)
+            parent = posixpath.dirname(_absolute(member.name))
+            if base == ".wh..wh..opq":
+                _hide(final, parent, keep_root=True)
+            elif base.startswith(".wh."):
+                _hide(final, posixpath.join(parent, base[len(".wh."):]), keep_root=False)
+        view = tar_view(layer)
+        found.update(find_secrets(view))
+        final.update(view)
+    return final, sorted(found)
+
+
+def _hide(view: dict[str, Callable[[], bytes]], path: str, keep_root: bool) -> None:
+    prefix = path.rstrip("/") + "/"
+    for hidden in [p for p in view if p.startswith(prefix) or (p == path and not keep_root)]:
+        del view[hidden]
 
 
 # ---------------------------------------------------------------- vulnerabilities
