@@ -236,6 +236,8 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         return 2
     context = context_texts(Path(args.context)) if args.context else None
     result = optimize(str(path), text, context)
+    if args.build:
+        return _optimize_build(args, path, text, result)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -249,6 +251,25 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     else:
         print_candidates(result, text)
     return 0
+
+
+def _optimize_build(args: argparse.Namespace, path: Path, text: str, result: OptimizeResult) -> int:
+    """`--build`: measured images as a table or JSON; exit 1 when the original itself fails to build."""
+    from codi.cli.measure import BuildUnavailable, engine_platform, measure_result, print_reports, reports_json
+
+    context = Path(args.context) if args.context else path.parent
+    config_path = find_config(context.resolve())
+    config = parse_config(read_text(config_path), str(config_path)) if config_path else LintConfig()
+    try:
+        reports = measure_result(text, result, context, args.platform, config.smoke)
+    except BuildUnavailable as error:
+        print(f"codi: {error}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        sys.stdout.write(reports_json(str(path), args.platform or engine_platform(), reports))
+    else:
+        print_reports(reports)
+    return 1 if reports[0].status == "fail" else 0
 
 
 def print_candidates(result: OptimizeResult, original: str) -> None:
@@ -359,6 +380,12 @@ def build_parser() -> argparse.ArgumentParser:
     optimize.add_argument("--context", help="build context directory (manifests and scripts are read)")
     optimize.add_argument("--out", help="write Dockerfile.<strategy> and rationale.md into this directory")
     optimize.add_argument("--format", default="tty", choices=["tty", "json", "md"])
+    optimize.add_argument(
+        "--build",
+        action="store_true",
+        help="build, smoke-test, measure and scan the original and the candidates on the engine in DOCKER_HOST",
+    )
+    optimize.add_argument("--platform", help="platform to build for (default: the engine's own, e.g. linux/amd64)")
     optimize.set_defaults(handler=cmd_optimize)
 
     serve = sub.add_parser("serve", help="run the GitHub App's webhook receiver (settings from CODI_* variables)")

@@ -1,0 +1,109 @@
+"""`codi optimize --build`: build the original and its candidates on the local engine, measure and judge them.
+
+Wires the edges the way a build worker does: the engine in `DOCKER_HOST`,
+evidence in `CODI_DATABASE_URL` (default: SQLite under the user's cache
+directory) and artefacts (logs, SBOMs, application file lists) in
+`CODI_EVIDENCE_DIR`. Progress goes to stderr; the result to stdout.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform as host_platform
+import sys
+from pathlib import Path
+
+from codi.pipeline.config import SmokeSettings
+from codi.pipeline.measured import ImageReport, judge
+from codi.pipeline.optimize_model import OptimizeResult
+
+CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codi"
+_MACHINES = {"x86_64": "linux/amd64", "amd64": "linux/amd64", "aarch64": "linux/arm64", "arm64": "linux/arm64"}
+
+
+class BuildUnavailable(Exception):
+    """The build cannot start here (no engine, another platform); the message says what to do."""
+
+
+def engine_platform() -> str:
+    return _MACHINES.get(host_platform.machine().lower(), f"linux/{host_platform.machine().lower()}")
+
+
+def measure_result(
+    original: str,
+    result: OptimizeResult,
+    context_dir: Path,
+    platform: str | None,
+    smoke: SmokeSettings,
+) -> tuple[ImageReport, ...]:
+    """Builds the original and every candidate (reusing recorded builds), then judges the candidates."""
+    from codi.storage.database import init_db
+    from codi.storage.evidence import EvidenceStore
+    from codi.worker.build import DockerBuildRunner
+    from codi.worker.measure import ImageLab
+
+    docker_host = os.environ.get("DOCKER_HOST")
+    if not docker_host:
+        raise BuildUnavailable("DOCKER_HOST is not set: run `export DOCKER_HOST=$(scripts/engine | tail -n1)` first")
+    native = engine_platform()
+    if platform is not None and platform != native:
+        raise BuildUnavailable(f"this engine builds {native} only; a {platform} build needs a runner of that platform")
+    database_url = os.environ.get("CODI_DATABASE_URL") or f"sqlite:///{CACHE / 'evidence.db'}"
+    artefacts = Path(os.environ.get("CODI_EVIDENCE_DIR") or CACHE / "evidence")
+    CACHE.mkdir(parents=True, exist_ok=True)
+    engine = init_db(database_url)
+    runner = DockerBuildRunner(docker_host, artefacts / "logs")
+    try:
+        lab = ImageLab(runner, EvidenceStore(engine), artefacts, native, progress=_progress)
+        measured_original = lab.measure("original", original, context_dir, smoke=smoke)
+        candidates = [
+            lab.measure(c.strategy, c.dockerfile, context_dir, c.module_versions, smoke) for c in result.candidates
+        ]
+    finally:
+        runner.close()
+        engine.dispose()
+    return judge(measured_original, candidates)
+
+
+def _progress(message: str) -> None:
+    print(f"codi: {message}", file=sys.stderr, flush=True)
+
+
+def reports_json(path: str, platform: str, reports: tuple[ImageReport, ...]) -> str:
+    document = {"dockerfile": path, "platform": platform, "images": [report.as_json() for report in reports]}
+    return json.dumps(document, indent=2) + "\n"
+
+
+def print_reports(reports: tuple[ImageReport, ...]) -> None:
+    """A table: one row per image, sizes and deltas measured, the reason a candidate failed."""
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Measured images")
+    for column in ("image", "result", "size", "Δ size", "layers", "build", "smoke", "wasted", "vulnerabilities"):
+        table.add_column(column, justify="left" if column in ("image", "result", "smoke") else "right")
+    for report in reports:
+        vulns = "not scanned" if report.vulnerabilities is None else str(report.vulnerabilities.total)
+        table.add_row(
+            report.strategy + (" (reused)" if report.reused else ""),
+            report.status,
+            _mb(report.size_bytes),
+            "" if report.size_delta_ratio is None else f"{report.size_delta_ratio:+.0%}",
+            "" if report.layers is None else str(report.layers),
+            "" if report.build_seconds is None else f"{report.build_seconds:.1f}s",
+            report.smoke,
+            _mb(report.wasted_bytes),
+            vulns,
+        )
+    console = Console()
+    console.print(table)
+    for report in reports:
+        if report.reason:
+            console.print(f"{report.strategy} failed: {report.reason}", markup=False, highlight=False)
+        for secret in report.secrets:
+            console.print(f"{report.strategy} holds a secret: {secret.path} ({secret.kind})", markup=False)
+
+
+def _mb(size: int | None) -> str:
+    return "" if size is None else f"{size / 1e6:.1f} MB"
