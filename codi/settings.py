@@ -31,6 +31,12 @@ class Settings(BaseSettings):
     """Review draft pull requests too (GitHub's draft flag otherwise defers the review)."""
     github_timeout_seconds: float = Field(default=30.0, gt=0)
     job_timeout_seconds: int = Field(default=600, gt=0)
+    builds: bool = False
+    """Build, smoke-test and measure the candidates on build workers (`codi worker --platform …`)."""
+    build_deadline_seconds: float = Field(default=1800.0, gt=0)
+    """How long a review waits for its builds; a platform nobody serves is reported, not waited for."""
+    data_dir: Path = Path.home() / ".cache" / "codi"
+    """Build contexts and build artefacts (logs, SBOMs); shared by the review and build workers."""
 
     @field_validator("github_private_key_path")
     @classmethod

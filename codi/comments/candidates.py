@@ -16,8 +16,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
-from codi.comments.markdown import fence, inline_text
+from codi.comments.markdown import clip, fence, inline_text, table_cell
 from codi.comments.summary import SummarySection, render_section
+from codi.pipeline.measured import ImageReport, MeasuredBuilds
 from codi.pipeline.optimize import optimize
 from codi.pipeline.optimize_model import Candidate, Estimate, OptimizeResult
 
@@ -29,6 +30,8 @@ _REASON_LIMIT = 400
 _NOTE_CHARS = 120
 """Room for the line saying how much of a diff was cut."""
 _LEFT_OUT = "\n_{count} more candidates not shown: GitHub limits a comment's length. `codi optimize` shows them._\n"
+LOG_TAIL_SHOWN = 1_500
+"""Characters of a failed build's log tail shown in the comment."""
 
 
 @dataclass(frozen=True)
@@ -84,19 +87,39 @@ def rationale_markdown(candidate: Candidate) -> str:
     return "".join(lines)
 
 
-def candidate_sections(files: Sequence[OptimizedFile], budget: int = CANDIDATES_BUDGET) -> list[SummarySection]:
-    """An overview section, then one collapsed section per candidate, within `budget` characters."""
+def measured_text(report: ImageReport, original: ImageReport) -> str:
+    """`measured 1.02 GB → 131 MB (-87 %), layers 12 → 9`: what the real builds gave."""
+    size = f"measured {_size(original.size_bytes)} → {_size(report.size_bytes)}"
+    if report.size_delta_ratio is not None:
+        size += f" ({report.size_delta_ratio:+.0%})".replace("%", " %")
+    return f"{size}, layers {original.layers} → {report.layers}"
+
+
+def candidate_sections(
+    files: Sequence[OptimizedFile], budget: int = CANDIDATES_BUDGET, measured: MeasuredBuilds | None = None
+) -> list[SummarySection]:
+    """An overview section (with the measured table when builds ran), then one collapsed section per candidate,
+    within `budget` characters. A candidate whose build or smoke test failed gets no diff: it is not a
+    recommendation; its row says why and a section shows its log tail."""
     if not files:
         return []
-    overview = SummarySection("Optimisation candidates", _overview(files), collapsible=False)
+    overview = SummarySection("Optimisation candidates", _overview(files, measured), collapsible=False)
     heads: list[tuple[str, str, str, str]] = []
     for file in files:
         path = file.result.path
+        original = measured.report(path, "original") if measured else None
         for candidate in file.result.candidates:
-            title = (
-                f"<code>{html.escape(path)}</code>: {candidate.strategy} candidate, "
-                f"{html.escape(estimate_text(candidate.estimate))}"
+            report = measured.report(path, candidate.strategy) if measured else None
+            if report is not None and report.status == "fail":
+                title = f"<code>{html.escape(path)}</code>: {candidate.strategy} candidate failed"
+                heads.append((title, _failure_markdown(report), "", path))
+                continue
+            said = (
+                measured_text(report, original)
+                if report is not None and original is not None and original.size_bytes
+                else estimate_text(candidate.estimate)
             )
+            title = f"<code>{html.escape(path)}</code>: {candidate.strategy} candidate, {html.escape(said)}"
             heads.append((title, rationale_markdown(candidate), candidate_diff(path, file.text, candidate), path))
     used = len(sections_markdown([overview])) + len(_LEFT_OUT)
     frames = [len(sections_markdown([_section(title, rationale, "")])) + _NOTE_CHARS for title, rationale, *_ in heads]
@@ -114,7 +137,16 @@ def candidate_sections(files: Sequence[OptimizedFile], budget: int = CANDIDATES_
 
 
 def _section(title: str, rationale: str, diff: str) -> SummarySection:
+    if not diff:
+        return SummarySection(title, rationale)
     return SummarySection(title, f"{rationale}\n{fence(diff, 'diff')}\n")
+
+
+def _failure_markdown(report: ImageReport) -> str:
+    text = f"Not recommended: {inline_text(report.reason or 'it failed')}.\n"
+    if report.log_tail:
+        text += f"\nEnd of the log:\n\n{fence(report.log_tail[-LOG_TAIL_SHOWN:])}\n"
+    return text
 
 
 def sections_markdown(sections: Sequence[SummarySection]) -> str:
@@ -122,7 +154,7 @@ def sections_markdown(sections: Sequence[SummarySection]) -> str:
     return "".join(render_section(section) for section in sections)
 
 
-def _overview(files: Sequence[OptimizedFile]) -> str:
+def _overview(files: Sequence[OptimizedFile], measured: MeasuredBuilds | None = None) -> str:
     lines = []
     for file in files:
         result = file.result
@@ -134,12 +166,70 @@ def _overview(files: Sequence[OptimizedFile]) -> str:
             reason = result.no_candidate_reason or ""
             reason = reason if len(reason) <= _REASON_LIMIT else reason[: _REASON_LIMIT - 1] + "…"
             lines.append(f"- {path} ({result.stack.stack}): no candidate because {inline_text(reason)}\n")
+    if measured is not None and (measured.reports or measured.note):
+        lines.append(_measured_table(files, measured))
+        sizes = (
+            "Sizes, layers and vulnerabilities were measured on real builds of the original and each candidate "
+            "(vulnerabilities only where a scanner ran: \"not scanned\" is never zero); each candidate passed a "
+            "smoke test unless its row says otherwise."
+        )
+    else:
+        sizes = "Sizes are estimates from known base-image sizes, not measurements."
     lines.append(
         "\nEach candidate keeps the start command, ports, environment, working directory, volumes, labels "
-        "and application files of the original. Sizes are estimates from known base-image sizes, "
-        "not measurements. `codi optimize PATH --out DIR` writes the candidates.\n"
+        f"and application files of the original. {sizes} `codi optimize PATH --out DIR` writes the candidates.\n"
     )
     return "".join(lines)
+
+
+def _measured_table(files: Sequence[OptimizedFile], measured: MeasuredBuilds) -> str:
+    text = "\n#### Measured builds\n\n"
+    if measured.note:
+        text += f"{inline_text(measured.note)}\n"
+    rows = [report for file in files for report in measured.reports.get(file.result.path, ())]
+    if not rows:
+        return text
+    text += (
+        "| File | Image | Result | Size | Δ size | Layers | Δ layers | Vulnerabilities | Δ vulns | Secrets "
+        "| Smoke | Build |\n|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|\n"
+    )
+    for file in files:
+        for report in measured.reports.get(file.result.path, ()):
+            result = "pass" if report.status == "pass" else f"**fail**: {table_cell(clip(report.reason or '', 200))}"
+            cells = (
+                f"`{table_cell(file.result.path)}`",
+                report.strategy + (" (reused)" if report.reused else ""),
+                result,
+                _size(report.size_bytes),
+                _ratio(report.size_delta_ratio),
+                _number(report.layers),
+                _signed(report.layers_delta),
+                "not scanned" if report.vulnerabilities is None else str(report.vulnerabilities.total),
+                _signed(report.vulnerabilities_delta),
+                str(len(report.secrets)),
+                report.smoke,
+                "–" if report.build_seconds is None else f"{report.build_seconds:.0f} s",
+            )
+            text += f"| {' | '.join(cells)} |\n"
+    return text
+
+
+def _size(size_bytes: int | None) -> str:
+    if size_bytes is None:
+        return "–"
+    return f"{size_bytes / 1e9:.2f} GB" if size_bytes >= 1e9 else f"{round(size_bytes / 1e6)} MB"
+
+
+def _ratio(ratio: float | None) -> str:
+    return "–" if ratio is None else f"{ratio:+.0%}".replace("%", " %")
+
+
+def _number(value: int | None) -> str:
+    return "–" if value is None else str(value)
+
+
+def _signed(value: int | None) -> str:
+    return "–" if value is None else f"{value:+d}"
 
 
 def _clipped_diff(diff: str, limit: int, path: str) -> str:

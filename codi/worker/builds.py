@@ -17,6 +17,7 @@ import hashlib
 import os
 import socket
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -26,33 +27,43 @@ from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_pre
 from arq.jobs import Job, deserialize_job
 from pydantic import BaseModel
 
-from codi.worker.routing import Platform, queue_name
+from codi.pipeline.config import SmokeSettings
+from codi.pipeline.measured import ImageReport, MeasuredImage, judge
+from codi.pipeline.optimize_model import Candidate
+from codi.settings import Settings
+from codi.storage.database import init_db
+from codi.storage.evidence import EvidenceStore
+from codi.worker.build import DockerBuildRunner
+from codi.worker.measure import BuildLimits, ImageLab, measured_image
+from codi.worker.routing import BUILD_TARGETS, Platform, platform_for, queue_name
 
 RUN_BUILD = "run_build"
 RESULT_POLL_SECONDS = 0.05
-BUILD_MEMORY_BYTES = 4 * 1024**3
-BUILD_CPUS = 2
 
 
 class BuildJob(BaseModel):
-    """Build one candidate Dockerfile on one platform's runner."""
+    """Build one Dockerfile (an original or a candidate) on one platform's runner."""
 
     candidate: str
-    """Which candidate this is, e.g. `services/api/Dockerfile#multi-stage`."""
+    """Which image this is, e.g. `services/api/Dockerfile#multi-stage` (`#original` for the original)."""
+    strategy: str = "original"
     text: str
     platform: Platform
     context: str
     """The build context: a directory on the runner (shared storage or a checkout it made)."""
+    module_versions: list[tuple[str, str]] = []
+    smoke: SmokeSettings = SmokeSettings()
 
     @property
     def job_id(self) -> str:
-        """Same candidate, text, platform and context → same job: enqueueing twice builds once."""
-        digest = hashlib.sha256("\0".join([self.candidate, self.text, self.platform, self.context]).encode())
+        """Same image, text, platform, context and smoke test → same job: enqueueing twice builds once."""
+        parts = [self.candidate, self.text, self.platform, self.context, self.smoke.__repr__()]
+        digest = hashlib.sha256("\0".join(parts).encode("utf-8", "surrogateescape"))
         return f"build:{self.platform}:{digest.hexdigest()[:24]}"
 
 
 class BuildResult(BaseModel):
-    """What a runner reports for one build job."""
+    """What a runner reports for one build job; the measurements themselves are in the evidence record `key`."""
 
     candidate: str
     platform: Platform
@@ -60,6 +71,9 @@ class BuildResult(BaseModel):
     """`host:pid:platform` of the worker that ran it (None when no worker finished it)."""
     outcome: Literal["built", "failed", "no-engine", "unfinished"]
     reason: str | None = None
+    key: str | None = None
+    """The evidence record's idempotency key (None when nothing was recorded)."""
+    reused: bool = False
     size_bytes: int | None = None
     layers: int | None = None
     build_seconds: float | None = None
@@ -135,13 +149,64 @@ def _result(job: BuildJob, success: bool, result: Any) -> BuildResult:
     )
 
 
+@dataclass(frozen=True)
+class FileBuilds:
+    """One Dockerfile of a review to build: its original text, its candidates and its context on the runners."""
+
+    path: str
+    original: str
+    candidates: tuple[Candidate, ...]
+    context: Path
+
+
+async def measure_files(
+    redis: ArqRedis, store: EvidenceStore, files: Sequence[FileBuilds], smoke: SmokeSettings, deadline_s: float
+) -> dict[str, tuple[ImageReport, ...]]:
+    """Builds every original and candidate on its platform's runners, waits up to `deadline_s`, judges each file.
+
+    A build no runner finished is judged as a failed one whose reason says why (`no runner for arm64`).
+    """
+    planned: list[tuple[str, str, str, BuildJob]] = []  # (path, strategy, text, job)
+    for file in files:
+        images = [("original", file.original, ())] + [
+            (c.strategy, c.dockerfile, c.module_versions) for c in file.candidates
+        ]
+        for strategy, text, modules in images:
+            job = BuildJob(
+                candidate=f"{file.path}#{strategy}",
+                strategy=strategy,
+                text=text,
+                platform=platform_for(text, None),
+                context=str(file.context),
+                module_versions=list(modules),
+                smoke=smoke,
+            )
+            planned.append((file.path, strategy, text, job))
+    ids = await enqueue_builds(redis, [job for *_, job in planned])
+    results = await collect_builds(redis, ids, deadline_s)
+    measured: dict[str, list[MeasuredImage]] = {}
+    for (path, strategy, text, _), result in zip(planned, results):
+        measured.setdefault(path, []).append(await asyncio.to_thread(_measured_of, store, result, strategy, text))
+    return {path: judge(images[0], images[1:]) for path, images in measured.items()}
+
+
+def _measured_of(store: EvidenceStore, result: BuildResult | NoRunner, strategy: str, text: str) -> MeasuredImage:
+    """The evidence record a runner wrote, or a failed image saying why there is none."""
+    if isinstance(result, BuildResult) and result.key:
+        evidence = store.get(result.key)
+        if evidence is not None:
+            return measured_image(store, evidence, strategy, text, result.reused)
+    reason = result.reason or "the build left no evidence"
+    return MeasuredImage(strategy, text, "", False, "fail", None, None, reason, None, None)
+
+
 def runner_name(platform: Platform) -> str:
     """How a build worker names itself in results: `host:pid:platform`."""
     return f"{socket.gethostname()}:{os.getpid()}:{platform}"
 
 
 async def run_build(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, Any]:
-    """The build worker's job: build the candidate on the engine in `DOCKER_HOST`, measure it, remove it."""
+    """The build worker's job: build, measure, scan and smoke-test on the engine in `DOCKER_HOST`, with evidence."""
     job = BuildJob.model_validate(payload)
     runner: str = ctx["codi_runner"]
     docker_host = os.environ.get("DOCKER_HOST")
@@ -151,25 +216,29 @@ async def run_build(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, A
             reason="this runner has no Docker engine (DOCKER_HOST is not set)",
         )
         return result.model_dump(mode="json")
-    timeout_s: float = ctx["codi_build_timeout_s"]
-    return (await asyncio.to_thread(_build, job, runner, docker_host, timeout_s, ctx["job_id"])).model_dump(mode="json")
-
-
-def _build(job: BuildJob, runner: str, docker_host: str, timeout_s: float, job_id: str) -> BuildResult:
-    from codi.worker.build import CPU_PERIOD_US, BuildFailed, DockerBuildRunner
-
-    engine = DockerBuildRunner(docker_host, Path.home() / ".cache" / "codi" / "build-logs")
-    tag = "codi-" + job_id.replace(":", "-")
-    try:
-        image = engine.build(job.text, Path(job.context), tag, timeout_s, BUILD_MEMORY_BYTES, BUILD_CPUS * CPU_PERIOD_US)
-        engine.remove(image)
-    except BuildFailed as error:
-        return BuildResult(
-            candidate=job.candidate, platform=job.platform, runner=runner, outcome="failed", reason=error.reason
-        )
-    finally:
-        engine.close()
+    settings: Settings = ctx["settings"]
+    if "codi_store" not in ctx:  # made on the first build: a runner without an engine needs no database
+        ctx["codi_store"] = EvidenceStore(init_db(settings.database_url))
+    limits = BuildLimits(timeout_s=ctx["codi_build_timeout_s"])
+    measured = await asyncio.to_thread(_measure, job, docker_host, ctx["codi_store"], settings.data_dir, limits)
     return BuildResult(
-        candidate=job.candidate, platform=job.platform, runner=runner, outcome="built",
-        size_bytes=image.size_bytes, layers=image.layers, build_seconds=image.build_seconds,
-    )
+        candidate=job.candidate,
+        platform=job.platform,
+        runner=runner,
+        outcome="built" if measured.result == "pass" else "failed",
+        reason=measured.failure_reason,
+        key=measured.key or None,
+        reused=measured.reused,
+        size_bytes=measured.measurements.size_bytes if measured.measurements else None,
+        layers=measured.measurements.layers if measured.measurements else None,
+        build_seconds=measured.measurements.build_seconds if measured.measurements else None,
+    ).model_dump(mode="json")
+
+
+def _measure(job: BuildJob, docker_host: str, store: EvidenceStore, data_dir: Path, limits: BuildLimits) -> MeasuredImage:
+    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs")
+    try:
+        lab = ImageLab(runner, store, data_dir / "evidence", BUILD_TARGETS[job.platform], limits)
+        return lab.measure(job.strategy, job.text, Path(job.context), job.module_versions, job.smoke)
+    finally:
+        runner.close()

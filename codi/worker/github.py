@@ -310,6 +310,14 @@ class GitHubGateway:
                 data = blob.json()
         return base64.b64decode(data["content"]).decode("utf-8", "surrogateescape")
 
+    async def tarball(self, repo: RepoRef, ref: str) -> bytes:
+        """The repository at `ref` as GitHub's tar.gz archive (the API redirects to codeload; githubkit follows)."""
+        with _translated(f"download the archive of {repo.full_name}@{ref}"):
+            response = await self.client(repo.installation_id).rest.repos.async_download_tarball_archive(
+                **_path(repo), ref=ref
+            )
+        return response.content
+
     # Check runs
 
     async def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: dict[str, Any]) -> int:

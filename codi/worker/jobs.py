@@ -36,7 +36,7 @@ from arq.worker import Retry
 
 from codi.app.metrics import Metrics
 from codi.cli.discover import is_dockerfile_name
-from codi.comments.candidates import candidate_sections, optimize_files
+from codi.comments.candidates import OptimizedFile, candidate_sections, optimize_files
 from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_batches, check_run_report
 from codi.comments.markdown import fence
 from codi.comments.commands import fork_refusal_text, help_text, permission_refusal_text
@@ -45,8 +45,11 @@ from codi.comments.summary import is_summary_comment, summary_comment
 from codi.pipeline.config import LintConfig
 from codi.pipeline.configfile import CONFIG_NAMES, ConfigError, first_config
 from codi.pipeline.lint import ScriptChecker, fix_text
+from codi.pipeline.measured import MeasuredBuilds
 from codi.pipeline.review import ChangedFile, FileReview, review_files
 from codi.settings import Settings
+from codi.storage.database import init_db
+from codi.storage.evidence import EvidenceStore
 from codi.webhooks.jobs import (
     HANDLE_COMMENT_COMMAND,
     RECORD_INSTALLATION,
@@ -56,6 +59,8 @@ from codi.webhooks.jobs import (
     RepoRef,
     ReviewJob,
 )
+from codi.worker.builds import FileBuilds, measure_files
+from codi.worker.contexts import ContextRefused, context_root, unpack_archive
 from codi.worker.github import (
     GitHubGateway,
     GitHubRejected,
@@ -86,6 +91,13 @@ class WorkerServices:
     checker: ScriptChecker | None
     redis: ArqRedis
     metrics: Metrics
+    _evidence: EvidenceStore | None = None
+
+    def evidence(self) -> EvidenceStore:
+        """The build evidence store on `CODI_DATABASE_URL`, opened on first use (reviews without builds need none)."""
+        if self._evidence is None:
+            self._evidence = EvidenceStore(init_db(self.settings.database_url))
+        return self._evidence
 
     @classmethod
     def build(cls, settings: Settings, redis: ArqRedis, metrics: Metrics | None = None) -> WorkerServices:
@@ -234,6 +246,7 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
     reviews = await asyncio.to_thread(review_files, changed, config, services.checker)
     optimized = await asyncio.to_thread(optimize_files, [(file.path, file.text) for file in changed])
     report = check_run_report(reviews, config)
+    measured = await measure_review(services, repo, job.head_sha, optimized, config) if services.settings.builds else None
 
     async with pull_request_lock(services.redis, repo, job.pull_number, owner=job_id):
         pull = await github.pull_request(repo, job.pull_number)
@@ -242,11 +255,36 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
             await progress.record("done", "superseded")
             return f"superseded by {pull.head_sha}"
         posted = await post_review(github, repo, job, reviews)
-        summary = summary_comment(reviews, job.head_sha, candidate_sections(optimized))
+        summary = summary_comment(reviews, job.head_sha, candidate_sections(optimized, measured=measured))
         await upsert_summary(github, repo, job.pull_number, summary)
         await complete_check_run(github, repo, check_run, report, progress)
     await progress.record("done", report.conclusion)
     return f"{report.conclusion}: {len(report.annotations)} annotations, {posted} review comments"
+
+
+async def measure_review(
+    services: WorkerServices, repo: RepoRef, head_sha: str, optimized: Sequence[OptimizedFile], config: LintConfig
+) -> MeasuredBuilds:
+    """Builds the originals and candidates on the build workers from the head commit's archive, and judges them."""
+    files = [file for file in optimized if file.result.candidates]
+    if not files:
+        return MeasuredBuilds({})
+    root = context_root(services.settings.data_dir, repo.owner, repo.name, head_sha)
+    if not root.is_dir():
+        archive = await services.github.tarball(repo, head_sha)
+        try:
+            await asyncio.to_thread(unpack_archive, archive, root)
+        except ContextRefused as refused:
+            log.warning("%s@%s: not built: %s", repo.full_name, head_sha, refused)
+            return MeasuredBuilds({}, note=f"Nothing was built: {refused}.")
+    builds = [
+        FileBuilds(file.result.path, file.text, file.result.candidates, root / PurePosixPath(file.result.path).parent)
+        for file in files
+    ]
+    reports = await measure_files(
+        services.redis, services.evidence(), builds, config.smoke, services.settings.build_deadline_seconds
+    )
+    return MeasuredBuilds(reports)
 
 
 async def start_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, progress: JobProgress) -> int:

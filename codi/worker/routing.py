@@ -34,6 +34,10 @@ def platform_for(candidate_text: str, requested: str | None) -> Platform:
     return "amd64"
 
 
+BUILD_TARGETS: dict[Platform, str] = {"amd64": "linux/amd64", "arm64": "linux/arm64", "gpu": "linux/amd64+gpu"}
+"""What a platform's runner builds for: part of a build's evidence key, so records are per target."""
+
+
 def queue_name(platform: Platform) -> str:
     """The arq queue the build workers of `platform` listen on."""
     return f"codi:build:{platform}"

@@ -111,6 +111,7 @@ def create_build_worker(settings: Settings, platform: Platform) -> Worker:
         max_tries=WorkerSettings.max_tries,
         poll_delay=WorkerSettings.poll_delay,
         ctx={
+            "settings": settings,
             "codi_runner": builds.runner_name(platform),
             "codi_build_timeout_s": settings.job_timeout_seconds * BUILD_SHARE_OF_JOB_TIMEOUT,
         },

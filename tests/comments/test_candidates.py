@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from codi.comments.candidates import (
     CANDIDATES_BUDGET,
     OptimizedFile,
@@ -11,6 +13,7 @@ from codi.comments.candidates import (
 )
 from codi.comments.markdown import TEXT_LIMIT
 from codi.comments.summary import summary_comment
+from codi.pipeline.measured import ImageReport, MeasuredBuilds, ScanSummary
 from codi.pipeline.optimize_model import (
     Candidate,
     Change,
@@ -88,3 +91,57 @@ def test_many_candidates_stay_within_the_budget_and_the_summary_within_githubs_l
 
 def test_no_files_no_sections() -> None:
     assert candidate_sections([]) == []
+
+
+def _report(strategy: str, size: int, layers: int, **changes: object) -> ImageReport:
+    report = ImageReport(
+        strategy=strategy, status="pass", reason=None, size_bytes=size, layers=layers, build_seconds=41.6,
+        smoke="pass", wasted_bytes=0, efficiency=1.0, vulnerabilities=None, secrets=(), size_delta_ratio=None,
+        layers_delta=None, vulnerabilities_delta=None, secrets_delta=None, missing_files=(), reused=False,
+        key="k" * 64, cache_mounts="none", log_path=None, sbom_path=None, smoke_stop_seconds=0.2,
+    )  # fmt: skip
+    return dataclasses.replace(report, **changes)
+
+
+def test_measured_builds_show_sizes_deltas_and_failures_and_failed_candidates_get_no_diff() -> None:
+    slim = candidate(ORIGINAL.replace("python:3.11", "python:3.11-slim"))
+    minimal = candidate(ORIGINAL.replace("python:3.11", "gcr.io/distroless/python3-debian12"), "minimal")
+    scanned = ScanSummary("trivy 0.50.1", critical=0, high=1, medium=2, low=0, unknown=0)
+    measured = MeasuredBuilds(
+        {
+            "Dockerfile": (
+                _report("original", 1_020_000_000, 12, vulnerabilities=dataclasses.replace(scanned, high=9)),
+                _report(
+                    "multi-stage", 131_000_000, 9, size_delta_ratio=-0.8716, layers_delta=-3, vulnerabilities=scanned,
+                    vulnerabilities_delta=-8, reused=True,
+                ),
+                _report(
+                    "minimal", 60_000_000, 4, status="fail", smoke="fail",
+                    reason="smoke test failed (port): exited 1 before port 8080 accepted a connection",
+                    log_tail="ModuleNotFoundError: No module named 'flask'\n",
+                ),
+            )
+        }
+    )  # fmt: skip
+    overview, multi, failed = candidate_sections([file_with(slim, minimal)], measured=measured)
+    assert "#### Measured builds" in overview.body
+    assert "| `Dockerfile` | original | pass | 1.02 GB | – | 12 | – | 11 | – | 0 | pass | 42 s |" in overview.body
+    assert "| `Dockerfile` | multi-stage (reused) | pass | 131 MB | -87 % | 9 | -3 | 3 | -8 | 0 | pass | 42 s |" in (
+        overview.body
+    )
+    assert "| minimal | **fail**: smoke test failed (port): exited 1 before port 8080" in overview.body
+    assert "measured on real builds" in overview.body and "not measurements" not in overview.body
+    assert multi.title == "<code>Dockerfile</code>: multi-stage candidate, measured 1.02 GB → 131 MB (-87 %), layers 12 → 9"
+    assert "```diff" in multi.body
+    assert failed.title == "<code>Dockerfile</code>: minimal candidate failed"
+    assert "```diff" not in failed.body and "Not recommended: smoke test failed" in failed.body
+    assert "No module named 'flask'" in failed.body
+
+
+def test_unscanned_images_say_not_scanned_and_a_build_note_is_shown() -> None:
+    measured = MeasuredBuilds({"Dockerfile": (_report("original", 10**8, 3), _report("fixes", 9 * 10**7, 3))})
+    overview, _ = candidate_sections([file_with(candidate(ORIGINAL, "fixes"))], measured=measured)
+    assert "| 100 MB | – | 3 | – | not scanned | – |" in overview.body
+    note = MeasuredBuilds({}, note="Nothing was built: the repository archive unpacks to more than 1024 MiB.")
+    overview, _ = candidate_sections([file_with(candidate(ORIGINAL, "fixes"))], measured=note)
+    assert "Nothing was built: the repository archive unpacks to more than 1024 MiB." in overview.body

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import base64
 import copy
+import io
+import tarfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +26,8 @@ from tests.github_api.state import (
 )
 
 BOT_LOGIN = "codi-test[bot]"
+CODELOAD_PREFIX = "/_codeload/"
+"""Where the fake serves what codeload.github.com serves: archives, outside the REST API."""
 BODY_LIMIT = 65536
 TOKEN_LIFETIME_SECONDS = 3600
 _DOCS = "https://docs.github.com/rest"
@@ -95,6 +99,7 @@ class Endpoints:
             "git/create-tree": self.create_tree,
             "git/create-commit": self.create_commit,
             "git/update-ref": self.update_ref,
+            "repos/download-tarball-archive": self.download_tarball,
         }
 
     # -- shared shapes -------------------------------------------------------------------------
@@ -231,6 +236,31 @@ class Endpoints:
         return self.paginate(call, entries, f"/repos/{pull.base_repo.full_name}/pulls/{pull.number}/files")
 
     # -- contents ------------------------------------------------------------------------------
+
+    def download_tarball(self, call: Call) -> Reply:
+        """GitHub answers 302 to codeload, which serves `<owner>-<repo>-<sha7>/…` as tar.gz (`codeload_tarball`)."""
+        repo = self.repo_of(call)
+        sha = self.resolve_ref(repo, call.params["ref"]) if repo else None
+        if repo is None or sha is None:
+            return not_found()
+        return Reply(302, None, {"location": f"{call.base_url}{CODELOAD_PREFIX}{repo.full_name}/legacy.tar.gz/{sha}"})
+
+    def codeload_tarball(self, path: str) -> bytes | None:
+        """The tar.gz behind a codeload URL: the commit's files under one top folder, as GitHub makes it."""
+        owner, name, _, sha = path.removeprefix(CODELOAD_PREFIX).split("/", 3)
+        repo = self.world.repo(owner, name)
+        commit = self.world.git.commits.get(sha)
+        if repo is None or commit is None:
+            return None
+        buffer = io.BytesIO()
+        top = f"{owner}-{name}-{sha[:7]}"
+        with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+            for file_path, content in sorted(commit.files.items()):
+                data = content.encode("utf-8", "surrogateescape")
+                member = tarfile.TarInfo(f"{top}/{file_path}")
+                member.size, member.mode = len(data), 0o644
+                archive.addfile(member, io.BytesIO(data))
+        return buffer.getvalue()
 
     def get_content(self, call: Call) -> Reply:
         repo = self.repo_of(call)

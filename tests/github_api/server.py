@@ -25,7 +25,7 @@ import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tests.github_api.endpoints import Call, Endpoints, Reply, error, not_found, now_iso
+from tests.github_api.endpoints import CODELOAD_PREFIX, Call, Endpoints, Reply, error, not_found, now_iso
 from tests.github_api.spec import GitHubRestSpec, load_spec
 from tests.github_api.state import (
     PERMISSIONS,
@@ -298,6 +298,9 @@ class FakeGitHub:
         raw = await request.body()
         if self.latency:
             await asyncio.sleep(self.latency)
+        if request.url.path.startswith(CODELOAD_PREFIX):
+            await self._codeload(request, scope, receive, send)
+            return
         with self._lock:
             reply, operation_id, parsed = self._handle(request, raw)
             headers = self._headers(reply)
@@ -313,6 +316,18 @@ class FakeGitHub:
             ))
         content = b"" if reply.body is None else json.dumps(reply.body).encode()
         await Response(content, status_code=reply.status, headers=headers)(scope, receive, send)
+
+    async def _codeload(self, request: Request, scope: dict, receive: Any, send: Any) -> None:
+        """codeload.github.com's part: the archive an API redirect points to (not a REST operation)."""
+        with self._lock:
+            archive = Endpoints(self.spec, self.world).codeload_tarball(request.url.path)
+            status = 404 if archive is None else 200
+            self.requests.append(RecordedRequest(
+                method=request.method, path=request.url.path, query={}, json=None, headers=dict(request.headers),
+                status=status, timestamp=time.time(), operation_id=None,
+            ))
+        headers = {"content-type": "application/x-gzip"}
+        await Response(archive or b"Not Found", status_code=status, headers=headers)(scope, receive, send)
 
     def _handle(self, request: Request, raw: bytes) -> tuple[Reply, str | None, Any]:
         method, path = request.method, request.url.path
