@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=600, gt=0)
     builds: bool = False
     """Build, smoke-test and measure the candidates on build workers (`codi worker --platform …`)."""
-    build_deadline_seconds: float = Field(default=1800.0, gt=0)
+    build_deadline_seconds: float = Field(default=480.0, gt=0)
     """How long a review waits for its builds; a platform nobody serves is reported, not waited for."""
     data_dir: Path = Path.home() / ".cache" / "codi"
     """Build contexts and build artefacts (logs, SBOMs); shared by the review and build workers."""
