@@ -204,18 +204,20 @@ def _formats(reader: _Reader, settings: dict[str, Any], key: str, value: Any, li
             raise reader.error(line, key, problem)
 
 
-def _shellcheck(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+def _in_codi_file(reader: _Reader, key: str, line: int) -> bool:
+    """codi's own keys count only in `.codi.yml`; in a hadolint config they are logged and ignored."""
     if not reader.codi_file:
         logger.warning("%s:%d: %s: a codi setting in a hadolint config, ignored", reader.filename, line, key)
-        return
-    _flag("shellcheck")(reader, settings, key, value, line)
+    return reader.codi_file
+
+
+def _shellcheck(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    if _in_codi_file(reader, key, line):
+        _flag("shellcheck")(reader, settings, key, value, line)
 
 
 def _smoke_test(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
-    if not reader.codi_file:
-        logger.warning("%s:%d: %s: a codi setting in a hadolint config, ignored", reader.filename, line, key)
-        return
-    if value is None:
+    if not _in_codi_file(reader, key, line) or value is None:
         return
     if not isinstance(value, CommentedMap):
         raise reader.error(line, key, "expected a mapping with command, port and/or timeout")
