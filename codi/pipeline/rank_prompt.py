@@ -52,14 +52,14 @@ class ModelAnswer:
 
 
 def answer_schema(ids: Sequence[str]) -> dict[str, Any]:
-    """JSON schema of the answer: every string and array bounded (the grammar needs it)."""
+    """JSON schema of the answer: every string and array bounded (the grammar needs it); ids are an enum."""
     count = len(ids)
     return {
         "type": "object",
         "properties": {
             "ranking": {
                 "type": "array",
-                "items": {"type": "string", "enum": list(ids), "maxLength": 20},
+                "items": {"type": "string", "enum": list(ids)},
                 "minItems": count,
                 "maxItems": count,
             },
@@ -70,14 +70,16 @@ def answer_schema(ids: Sequence[str]) -> dict[str, Any]:
                 "items": {
                     "type": "object",
                     "properties": {
-                        "id": {"type": "string", "enum": list(ids), "maxLength": 20},
+                        "id": {"type": "string", "enum": list(ids)},
                         "why": {"type": "string", "maxLength": REASON_MAX_CHARS},
                     },
                     "required": ["id", "why"],
+                    "additionalProperties": False,
                 },
             },
         },
         "required": ["ranking", "summary", "reasons"],
+        "additionalProperties": False,
     }
 
 
