@@ -92,6 +92,39 @@ class Ranking:
         return None
 
 
+@dataclass(frozen=True)
+class ModelTelemetry:
+    """One model call, as counted in /metrics and stored with the run."""
+
+    model: str
+    prompt_tokens: int
+    output_tokens: int
+    latency_s: float
+    fallback_reason: str | None
+    """Why the model's answer was not used (timeout, invalid JSON, an order the scorer forbids …); None when used."""
+
+
+@dataclass(frozen=True)
+class RankedCandidates:
+    """The final order of one Dockerfile's candidates, who decided it, and the model's words when they were used."""
+
+    path: str
+    order: tuple[str, ...]
+    source: Literal["model", "deterministic"]
+    ranking: Ranking
+    """The deterministic ranking: scores, exclusions, fixed pairs (always there, whatever `source` says)."""
+    facts: tuple[CandidateFacts, ...]
+    summary: str | None = None
+    """The model's explanation (model output, shown labelled as such); None when the model was not used."""
+    reasons: tuple[tuple[str, str], ...] = ()
+    telemetry: ModelTelemetry | None = None
+    """None when no model was asked (none configured, or nothing to rank)."""
+
+    @property
+    def top(self) -> str | None:
+        return self.order[0] if self.order else None
+
+
 def candidate_facts(
     original_text: str, candidate: Candidate, report: ImageReport | None, original: ImageReport | None
 ) -> CandidateFacts:

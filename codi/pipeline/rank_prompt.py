@@ -24,8 +24,8 @@ from codi.pipeline.rank import CandidateFacts, Ranking
 
 PROMPT_BUDGET_CHARS = 6_000
 """The user message is cut to this many characters (~1,500 tokens: room for the answer in a 4k context)."""
-SUMMARY_MAX_CHARS = 400
-REASON_MAX_CHARS = 200
+SUMMARY_MAX_CHARS = 300
+REASON_MAX_CHARS = 160
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 SYSTEM = (
     "You review Dockerfile optimisation candidates for a pull request. Rank the candidates from best to worst "

@@ -28,7 +28,7 @@ def model_path() -> Path:
 
 @pytest.fixture(scope="session")
 def model(model_path: Path) -> LocalModel:
-    return LocalModel.shared(model_path)
+    return LocalModel.shared(model_path, n_ctx=4096)  # as the review worker loads it
 
 
 class GrammarOracle:
