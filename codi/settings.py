@@ -37,6 +37,18 @@ class Settings(BaseSettings):
     """How long a review waits for its builds; a platform nobody serves is reported, not waited for."""
     data_dir: Path = Path.home() / ".cache" / "codi"
     """Build contexts and build artefacts (logs, SBOMs); shared by the review and build workers."""
+    llm_model_path: Path | None = None
+    """A GGUF model file the review worker ranks and explains candidates with; none: the scorer alone."""
+    llm_timeout_seconds: float = Field(default=30.0, gt=0)
+    llm_allowed_hosts: str = ""
+    """Comma-separated hosts the model's process may connect to while it runs (default none: air-gapped)."""
+
+    @field_validator("llm_model_path")
+    @classmethod
+    def _model_file(cls, path: Path | None) -> Path | None:
+        if path is not None and not path.is_file():
+            raise ValueError(f"no such file: {path} (the model is never downloaded; mount it, e.g. under /models)")
+        return path
 
     @field_validator("github_private_key_path")
     @classmethod

@@ -6,13 +6,15 @@ receiver serves its instance at `/metrics`; a worker makes its own and serves
 it with `prometheus_client.start_http_server(port, registry=metrics.registry)`
 (or pushes it with `push_to_gateway(..., registry=metrics.registry)`). Each
 process fills only the metrics it owns: the receiver `deliveries`,
-`jobs_enqueued` and `request_seconds`; the worker `github_api_calls` and
-`job_seconds`.
+`jobs_enqueued` and `request_seconds`; the worker `github_api_calls`,
+`job_seconds` and the local model's `llm_calls`, `llm_tokens` and `llm_seconds`.
 """
 
 from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from codi.pipeline.rank import ModelTelemetry
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 
@@ -51,6 +53,32 @@ class Metrics:
             buckets=(0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0, 600.0),
             registry=self.registry,
         )
+
+        self.llm_calls = Counter(
+            "codi_llm_calls",
+            "Ranking calls to the local model, by model and whether its answer was used or fell back.",
+            ["model", "outcome"],
+            registry=self.registry,
+        )
+        self.llm_tokens = Counter(
+            "codi_llm_tokens", "Tokens the local model read (prompt) and wrote (output).", ["model", "kind"],
+            registry=self.registry,
+        )  # fmt: skip
+        self.llm_seconds = Histogram(
+            "codi_llm_call_duration_seconds",
+            "Time of one ranking call to the local model.",
+            ["model"],
+            buckets=(0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 30.0, 60.0),
+            registry=self.registry,
+        )
+
+    def count_model_call(self, telemetry: ModelTelemetry) -> None:
+        """One ranking call's telemetry: used or fallback, tokens, latency."""
+        outcome = "used" if telemetry.fallback_reason is None else "fallback"
+        self.llm_calls.labels(telemetry.model, outcome).inc()
+        self.llm_tokens.labels(telemetry.model, "prompt").inc(telemetry.prompt_tokens)
+        self.llm_tokens.labels(telemetry.model, "output").inc(telemetry.output_tokens)
+        self.llm_seconds.labels(telemetry.model).observe(telemetry.latency_s)
 
     def render(self) -> bytes:
         """The registry in Prometheus text format (`CONTENT_TYPE`)."""

@@ -13,14 +13,15 @@ from __future__ import annotations
 import difflib
 import html
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
-from codi.comments.markdown import clip, fence, inline_text, table_cell
+from codi.comments.markdown import clip, fence, inline_text, table_cell, untrusted_text
 from codi.comments.summary import SummarySection, render_section
 from codi.pipeline.measured import ImageReport, MeasuredBuilds
 from codi.pipeline.optimize import optimize
 from codi.pipeline.optimize_model import Candidate, Estimate, OptimizeResult
+from codi.pipeline.rank import RankedCandidates
 
 CANDIDATES_BUDGET = 40_000
 """Characters all candidate sections may take in one summary comment (GitHub allows 65,536 in all)."""
@@ -96,19 +97,23 @@ def measured_text(report: ImageReport, original: ImageReport) -> str:
 
 
 def candidate_sections(
-    files: Sequence[OptimizedFile], budget: int = CANDIDATES_BUDGET, measured: MeasuredBuilds | None = None
+    files: Sequence[OptimizedFile],
+    budget: int = CANDIDATES_BUDGET,
+    measured: MeasuredBuilds | None = None,
+    ranked: Sequence[RankedCandidates] = (),
 ) -> list[SummarySection]:
-    """An overview section (with the measured table when builds ran), then one collapsed section per candidate,
-    within `budget` characters. A candidate whose build or smoke test failed gets no diff: it is not a
-    recommendation; its row says why and a section shows its log tail."""
+    """An overview section (the ranking, the measured table when builds ran), then one collapsed section per
+    candidate, best first, within `budget` characters. A candidate whose build or smoke test failed gets no
+    diff: it is not a recommendation; its row says why and a section shows its log tail."""
     if not files:
         return []
-    overview = SummarySection("Optimisation candidates", _overview(files, measured), collapsible=False)
+    rankings = {r.path: r for r in ranked}
+    overview = SummarySection("Optimisation candidates", _overview(files, measured, rankings), collapsible=False)
     heads: list[tuple[str, str, str, str]] = []
     for file in files:
         path = file.result.path
         original = measured.report(path, "original") if measured else None
-        for candidate in file.result.candidates:
+        for candidate in _ranked_first(file.result.candidates, rankings.get(path)):
             report = measured.report(path, candidate.strategy) if measured else None
             if report is not None and report.status == "fail":
                 title = f"<code>{html.escape(path)}</code>: {candidate.strategy} candidate failed"
@@ -136,6 +141,41 @@ def candidate_sections(
     return [overview, *sections]
 
 
+def _ranked_first(candidates: Sequence[Candidate], ranking: RankedCandidates | None) -> list[Candidate]:
+    """The candidates in their final order; unranked (failed) ones after them, in strategy order."""
+    if ranking is None:
+        return list(candidates)
+    place = {strategy: index for index, strategy in enumerate(ranking.order)}
+    return sorted(candidates, key=lambda c: place.get(c.strategy, len(place)))
+
+
+def ranking_markdown(ranking: RankedCandidates) -> str:
+    """The order with each score and its basis; who decided it; the model's explanation, labelled as model output."""
+    scores = {scored.id: scored for scored in ranking.ranking.scored}
+    places = [
+        f"{index}. **{candidate}** (score {scores[candidate].score:g}, {scores[candidate].basis})"
+        for index, candidate in enumerate(ranking.order, start=1)
+    ]
+    text = f"**`{table_cell(ranking.path)}`**: " + " ".join(places) + "\n"
+    for candidate, reason in ranking.ranking.excluded:
+        text += f"- not ranked: {candidate} ({inline_text(clip(reason, _REASON_LIMIT))})\n"
+    telemetry = ranking.telemetry
+    if ranking.source == "model" and telemetry is not None:
+        text += f"\nOrdered by the local model `{telemetry.model}` within the bounds of codi's scorer.\n"
+        text += f"\n> **Model output** (`{telemetry.model}`; generated text, not checked by codi): "
+        text += untrusted_text(ranking.summary or "") + "\n"
+        for candidate, why in ranking.reasons:
+            text += f">\n> - {candidate}: {untrusted_text(why)}\n"
+    elif telemetry is not None:
+        text += (
+            f"\nOrdered by codi's deterministic scorer; the model `{telemetry.model}`'s answer was not used: "
+            f"{inline_text(clip(telemetry.fallback_reason or '', _REASON_LIMIT))}.\n"
+        )
+    else:
+        text += "\nOrdered by codi's deterministic scorer (weights in the rules catalog; no model configured).\n"
+    return text
+
+
 def _section(title: str, rationale: str, diff: str) -> SummarySection:
     if not diff:
         return SummarySection(title, rationale)
@@ -154,7 +194,11 @@ def sections_markdown(sections: Sequence[SummarySection]) -> str:
     return "".join(render_section(section) for section in sections)
 
 
-def _overview(files: Sequence[OptimizedFile], measured: MeasuredBuilds | None = None) -> str:
+def _overview(
+    files: Sequence[OptimizedFile],
+    measured: MeasuredBuilds | None = None,
+    rankings: Mapping[str, RankedCandidates] | None = None,
+) -> str:
     lines = []
     for file in files:
         result = file.result
@@ -166,6 +210,9 @@ def _overview(files: Sequence[OptimizedFile], measured: MeasuredBuilds | None = 
             reason = result.no_candidate_reason or ""
             reason = reason if len(reason) <= _REASON_LIMIT else reason[: _REASON_LIMIT - 1] + "…"
             lines.append(f"- {path} ({result.stack.stack}): no candidate because {inline_text(reason)}\n")
+    shown = [rankings[f.result.path] for f in files if rankings and f.result.path in rankings and rankings[f.result.path].order]
+    if shown:
+        lines.append("\n#### Ranking\n\n" + "\n".join(ranking_markdown(ranking) for ranking in shown))
     if measured is not None and (measured.reports or measured.note):
         lines.append(_measured_table(files, measured))
         sizes = (

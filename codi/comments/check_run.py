@@ -16,6 +16,7 @@ from codi.comments.markdown import SEVERITY_LABELS, TEXT_LIMIT, batched, clip, f
 from codi.pipeline.config import LintConfig
 from codi.pipeline.edits import Applicability
 from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.rank import RankedCandidates
 from codi.pipeline.review import FileReview, finding_lines, fix_lines, replaced_lines
 
 CHECK_RUN_NAME = "codi"
@@ -78,7 +79,9 @@ class CheckRunReport:
         }
 
 
-def check_run_report(reviews: Sequence[FileReview], config: LintConfig) -> CheckRunReport:
+def check_run_report(
+    reviews: Sequence[FileReview], config: LintConfig, ranked: Sequence[RankedCandidates] = ()
+) -> CheckRunReport:
     findings = [finding for review in reviews for finding in review.result.findings]
     if not reviews:
         conclusion: Conclusion = "neutral"
@@ -88,7 +91,8 @@ def check_run_report(reviews: Sequence[FileReview], config: LintConfig) -> Check
         conclusion = "success"
     annotations = [annotation(review, finding) for review in reviews for finding in review.result.findings]
     title = clip(_title(reviews, findings), TITLE_LIMIT)
-    return CheckRunReport(conclusion, title, _summary(reviews, config), annotations)
+    summary = clip(_summary(reviews, config) + _top_candidates(ranked), TEXT_LIMIT)
+    return CheckRunReport(conclusion, title, summary, annotations)
 
 
 def annotation_batches(
@@ -148,6 +152,27 @@ def _summary(reviews: Sequence[FileReview], config: LintConfig) -> str:
     rows = [_file_row(review) for review in reviews]
     tail = "\nEvery finding is annotated on its line; findings on changed lines also get a review comment.\n"
     return fit_rows(head, rows, tail, TEXT_LIMIT, "| _{count} more files not shown_ | | | | | |\n")
+
+
+def _top_candidates(ranked: Sequence[RankedCandidates]) -> str:
+    """One line per Dockerfile with a ranked candidate: the top one, its score, basis and who ordered it."""
+    lines = []
+    for ranking in ranked:
+        if ranking.top is None:
+            continue
+        scored = ranking.ranking.scored[ranking.ranking.order.index(ranking.top)]
+        facts = next(f for f in ranking.facts if f.id == ranking.top)
+        size = ""
+        if facts.size_before and facts.size_bytes is not None:
+            size = f", size {(facts.size_bytes - facts.size_before) / facts.size_before:+.0%}".replace("%", " %")
+        who = f"the model `{ranking.telemetry.model}`" if ranking.source == "model" and ranking.telemetry else "codi's scorer"
+        lines.append(
+            f"- `{table_cell(ranking.path)}`: **{ranking.top}** (score {scored.score:g}, {scored.basis}{size}; "
+            f"ordered by {who})\n"
+        )
+    if not lines:
+        return ""
+    return "\n### Top candidates\n\n" + "".join(lines) + "\nThe summary comment has every candidate's diff.\n"
 
 
 def _file_row(review: FileReview) -> str:

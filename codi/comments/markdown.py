@@ -54,6 +54,16 @@ def inline_text(text: str) -> str:
     return "".join(part if index % 2 else part.replace("<", "&lt;") for index, part in enumerate(parts))
 
 
+_MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def untrusted_text(text: str) -> str:
+    """Text codi did not write (model output) shown as plain words: one line, no Markdown, HTML or links, and
+    no @mention that would notify anyone (`@` gets a zero-width space after it, as Dependabot does)."""
+    escaped = _MARKDOWN_PUNCTUATION.sub(r"\\\1", " ".join(text.split()).replace("&", "&amp;"))
+    return escaped.replace("@", "@&#8203;").replace("http", "h&#8203;ttp")
+
+
 def table_cell(text: str) -> str:
     """Text safe inside a Markdown table cell: one line, pipes escaped (code spans too, as GFM wants)."""
     return inline_text(" ".join(text.split())).replace("|", "\\|")

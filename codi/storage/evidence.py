@@ -103,7 +103,7 @@ class BuildOutcome:
         return "pass" if self.failure is None else "fail"
 
 
-class _UtcDateTime(TypeDecorator[datetime]):
+class UtcDateTime(TypeDecorator[datetime]):
     """A timezone-aware UTC timestamp on every backend (SQLite hands back naive datetimes)."""
 
     impl = DateTime(timezone=True)
@@ -149,7 +149,7 @@ class BuildEvidence(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(64), unique=True, nullable=False))
-    created_at: datetime = Field(default_factory=_now, sa_column=Column(_UtcDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=_now, sa_column=Column(UtcDateTime(), nullable=False))
     result: str = Field(sa_column=Column(String(4), nullable=False))
     image_id: str | None = Field(default=None, sa_column=Column(String(200)))
     platform: str = Field(sa_column=Column(String(100), nullable=False))
@@ -172,7 +172,7 @@ class BuildError(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(sa_column=Column(String(64), ForeignKey("build_evidence.key"), unique=True, nullable=False))
-    created_at: datetime = Field(default_factory=_now, sa_column=Column(_UtcDateTime(), nullable=False))
+    created_at: datetime = Field(default_factory=_now, sa_column=Column(UtcDateTime(), nullable=False))
     log_tail: str = Field(sa_column=Column(Text, nullable=False))
     reason: str = Field(sa_column=Column(Text, nullable=False))
 

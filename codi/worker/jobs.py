@@ -33,8 +33,11 @@ from typing import Any
 
 from arq.connections import ArqRedis
 from arq.worker import Retry
+from sqlalchemy.engine import Engine
 
 from codi.app.metrics import Metrics
+from codi.llm.engine import LocalModel
+from codi.llm.ranking import rank_file
 from codi.cli.discover import is_dockerfile_name
 from codi.comments.candidates import OptimizedFile, candidate_sections, optimize_files
 from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_batches, check_run_report
@@ -46,10 +49,12 @@ from codi.pipeline.config import LintConfig
 from codi.pipeline.configfile import CONFIG_NAMES, ConfigError, first_config
 from codi.pipeline.lint import ScriptChecker, fix_text
 from codi.pipeline.measured import MeasuredBuilds
+from codi.pipeline.rank import RankedCandidates
 from codi.pipeline.review import ChangedFile, FileReview, review_files
 from codi.settings import Settings
 from codi.storage.database import init_db
 from codi.storage.evidence import EvidenceStore
+from codi.storage.rankings import RankingStore
 from codi.webhooks.jobs import (
     HANDLE_COMMENT_COMMAND,
     RECORD_INSTALLATION,
@@ -71,6 +76,8 @@ from codi.worker.github import (
 
 log = logging.getLogger("codi.worker")
 
+MODEL_CONTEXT_TOKENS = 4096
+"""The ranking prompt is cut to ~1,500 tokens and the answer to 512: 4k leaves room for both."""
 PROGRESS_TTL_SECONDS = 7 * 24 * 3600
 LOCK_TTL_SECONDS = 120
 """A dead worker's pull-request lock frees itself after this (posting takes seconds)."""
@@ -91,13 +98,18 @@ class WorkerServices:
     checker: ScriptChecker | None
     redis: ArqRedis
     metrics: Metrics
-    _evidence: EvidenceStore | None = None
+    model: LocalModel | None = None
+    """The ranking model (`CODI_LLM_MODEL_PATH`), loaded once per process; None: the scorer alone."""
+    _database: Engine | None = None
+
+    def database(self) -> Engine:
+        """The engine on `CODI_DATABASE_URL`, opened on first use (evidence and ranking runs)."""
+        if self._database is None:
+            self._database = init_db(self.settings.database_url)
+        return self._database
 
     def evidence(self) -> EvidenceStore:
-        """The build evidence store on `CODI_DATABASE_URL`, opened on first use (reviews without builds need none)."""
-        if self._evidence is None:
-            self._evidence = EvidenceStore(init_db(self.settings.database_url))
-        return self._evidence
+        return EvidenceStore(self.database())
 
     @classmethod
     def build(cls, settings: Settings, redis: ArqRedis, metrics: Metrics | None = None) -> WorkerServices:
@@ -111,7 +123,11 @@ class WorkerServices:
             timeout=settings.github_timeout_seconds,
             count_call=lambda status: metrics.github_api_calls.labels(status).inc(),
         )
-        return cls(settings, github, ShellCheckRunner.discover(), redis, metrics)
+        model = None
+        if settings.llm_model_path is not None:
+            hosts = [host.strip() for host in settings.llm_allowed_hosts.split(",") if host.strip()]
+            model = LocalModel.shared(settings.llm_model_path, n_ctx=MODEL_CONTEXT_TOKENS, allowed_hosts=hosts)
+        return cls(settings, github, ShellCheckRunner.discover(), redis, metrics, model)
 
     async def close(self) -> None:
         await self.github.close()
@@ -245,8 +261,9 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
     changed = await head_dockerfiles(github, repo, job.head_sha, files)
     reviews = await asyncio.to_thread(review_files, changed, config, services.checker)
     optimized = await asyncio.to_thread(optimize_files, [(file.path, file.text) for file in changed])
-    report = check_run_report(reviews, config)
     measured = await measure_review(services, repo, job.head_sha, optimized, config) if services.settings.builds else None
+    ranked = await asyncio.to_thread(rank_review, services, repo, job.head_sha, optimized, measured)
+    report = check_run_report(reviews, config, ranked)
 
     async with pull_request_lock(services.redis, repo, job.pull_number, owner=job_id):
         pull = await github.pull_request(repo, job.pull_number)
@@ -255,7 +272,7 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
             await progress.record("done", "superseded")
             return f"superseded by {pull.head_sha}"
         posted = await post_review(github, repo, job, reviews)
-        summary = summary_comment(reviews, job.head_sha, candidate_sections(optimized, measured=measured))
+        summary = summary_comment(reviews, job.head_sha, candidate_sections(optimized, measured=measured, ranked=ranked))
         await upsert_summary(github, repo, job.pull_number, summary)
         await complete_check_run(github, repo, check_run, report, progress)
     await progress.record("done", report.conclusion)
@@ -285,6 +302,29 @@ async def measure_review(
         services.redis, services.evidence(), builds, config.smoke, services.settings.build_deadline_seconds
     )
     return MeasuredBuilds(reports)
+
+
+def rank_review(
+    services: WorkerServices,
+    repo: RepoRef,
+    head_sha: str,
+    optimized: Sequence[OptimizedFile],
+    measured: MeasuredBuilds | None,
+) -> list[RankedCandidates]:
+    """Each file's candidates ranked (by the model within the scorer's bounds when one is loaded); telemetry
+    counted in /metrics and, with the order, stored with the run."""
+    ranked = []
+    for file in optimized:
+        if not file.result.candidates:
+            continue
+        path = file.result.path
+        reports = measured.reports.get(path) if measured else None
+        ranking = rank_file(path, file.text, file.result, reports, services.model, services.settings.llm_timeout_seconds)
+        if ranking.telemetry is not None:
+            services.metrics.count_model_call(ranking.telemetry)
+            RankingStore(services.database()).record(repo.full_name, head_sha, ranking)
+        ranked.append(ranking)
+    return ranked
 
 
 async def start_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, progress: JobProgress) -> int:
