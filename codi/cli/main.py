@@ -295,6 +295,12 @@ def print_candidates(result: OptimizeResult, original: str) -> None:
         console.print(f"no candidate because {result.no_candidate_reason}", style="yellow")
 
 
+def _cmd_llm(args: argparse.Namespace) -> int:
+    from codi.cli.llm import cmd_llm
+
+    return cmd_llm(args)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the webhook receiver under uvicorn; a bad CODI_* setting stops it before it listens."""
     import logging
@@ -387,6 +393,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     optimize.add_argument("--platform", help="platform to build for (default: the engine's own, e.g. linux/amd64)")
     optimize.set_defaults(handler=cmd_optimize)
+
+    llm = sub.add_parser("llm", help="rank and explain a Dockerfile's candidates with the local model")
+    llm.add_argument("action", choices=["rank", "explain"], help="rank: the order and scores; explain: the model's words")
+    llm.add_argument("dockerfile")
+    llm.add_argument("--context", help="build context directory (default: the Dockerfile's folder)")
+    llm.add_argument("--build", action="store_true", help="rank on measured builds (DOCKER_HOST), not estimates")
+    llm.add_argument("--model", help="GGUF model file (default: CODI_LLM_MODEL_PATH, else the bundled SmolLM2)")
+    llm.add_argument("--no-model", action="store_true", help="the deterministic scorer alone")
+    llm.add_argument("--timeout", type=float, default=30.0, help="seconds the model may take (default 30)")
+    llm.add_argument("--format", default="tty", choices=["tty", "json"])
+    llm.set_defaults(handler=_cmd_llm)
 
     serve = sub.add_parser("serve", help="run the GitHub App's webhook receiver (settings from CODI_* variables)")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
