@@ -14,7 +14,10 @@ score is a sum of points, one term per catalog weight (see catalog.yml):
     preservation_differences  deliberate differences from the original (USER, base image, …)
     strategy_risk             the strategy's risk from the catalog
 
-Same facts → same order: ties go to the lower strategy risk, then the id.
+Same facts → same order: ties go to the lower strategy risk, then the id. A
+candidate both smaller and less vulnerable than another (measured) is put
+above it whatever the scores say: no order, the scorer's or the model's, may
+swap such a pair.
 """
 
 from __future__ import annotations
@@ -183,6 +186,7 @@ def rank(
     ranked = [f for f in facts if f.passed is not False]
     scored = {f.id: _score(f, weights, strategy_risk) for f in ranked}
     ranked.sort(key=lambda f: (-scored[f.id].score, strategy_risk.get(f.strategy, 0.0), f.id))
+    ranked = _dominant_first(ranked)
     must_precede = tuple(
         (a.id, b.id) for a in ranked for b in ranked if a.id != b.id and _dominates(a, b)
     )
@@ -192,6 +196,18 @@ def rank(
         excluded=excluded,
         must_precede=must_precede,
     )
+
+
+def _dominant_first(by_score: list[CandidateFacts]) -> list[CandidateFacts]:
+    """The score order, except that a candidate both smaller and less vulnerable than another always comes
+    first: the best-scoring candidate no remaining one dominates is taken next (dominance is a partial order)."""
+    remaining = list(by_score)
+    ordered = []
+    while remaining:
+        pick = next(f for f in remaining if not any(_dominates(g, f) for g in remaining if g is not f))
+        ordered.append(pick)
+        remaining.remove(pick)
+    return ordered
 
 
 def _score(facts: CandidateFacts, weights: Mapping[str, float], strategy_risk: Mapping[str, float]) -> ScoredCandidate:

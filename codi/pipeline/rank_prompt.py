@@ -9,12 +9,16 @@ to a size budget. The answer must match `answer_schema` (the edge turns it
 into a grammar, so the model can only produce such JSON) and then pass
 `check_answer`: the ranking a permutation of the ranked ids that breaks no
 pair the scorer fixed, the texts within their bounds and free of control
-characters. Anything else means the deterministic order stands.
+characters. Anything else means the deterministic order stands. The schema
+lists the acceptable orders themselves (at most six for three candidates),
+so the grammar already keeps the model to them; the check stays, since the
+caller acts on the answer.
 """
 
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -51,18 +55,20 @@ class ModelAnswer:
     """(candidate id, why), for the candidates the model explained."""
 
 
-def answer_schema(ids: Sequence[str]) -> dict[str, Any]:
-    """JSON schema of the answer: every string and array bounded (the grammar needs it); ids are an enum."""
+def acceptable_orders(ranking: Ranking) -> list[list[str]]:
+    """Every order of the ranked candidates that keeps the scorer's fixed pairs (at most 3! = 6)."""
+    return [list(order) for order in itertools.permutations(ranking.order) if ranking.violation(order) is None]
+
+
+def answer_schema(ranking: Ranking) -> dict[str, Any]:
+    """JSON schema of the answer: every string and array bounded (the grammar needs it). The ranking is one of
+    the acceptable orders, so the grammar itself keeps the model to a permutation the scorer allows."""
+    ids = list(ranking.order)
     count = len(ids)
     return {
         "type": "object",
         "properties": {
-            "ranking": {
-                "type": "array",
-                "items": {"type": "string", "enum": list(ids)},
-                "minItems": count,
-                "maxItems": count,
-            },
+            "ranking": {"type": "array", "enum": acceptable_orders(ranking)},
             "summary": {"type": "string", "minLength": 1, "maxLength": SUMMARY_MAX_CHARS},
             "reasons": {
                 "type": "array",
@@ -118,7 +124,7 @@ def build_prompt(
     text = "".join(body)
     if len(text) > room:
         text = text[: max(0, room - 40)] + "\n[... cut to the prompt budget]\n"
-    return Prompt(SYSTEM, _clean(head + text + tail, keep_newlines=True), answer_schema(ranking.order))
+    return Prompt(SYSTEM, _clean(head + text + tail, keep_newlines=True), answer_schema(ranking))
 
 
 def check_answer(ranking: Ranking, answer: Any) -> ModelAnswer | str:

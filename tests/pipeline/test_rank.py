@@ -92,3 +92,13 @@ def test_smaller_and_less_vulnerable_candidates_may_never_be_put_below() -> None
     )
     assert ranking.violation(["minimal", "fixes"]) is not None
     assert ranking.violation(["minimal", "minimal", "fixes"]) is not None
+
+
+def test_a_dominating_candidate_goes_first_even_when_it_scores_lower() -> None:
+    # minimal is smaller with fewer CVEs, but its risk and listed changes cost it more points than it gains.
+    minimal = facts("minimal", 500, vulnerabilities=9, vulnerabilities_before=10, deliberate_changes=("user", "base-image"))
+    fixes = facts("fixes", 510, vulnerabilities=10, vulnerabilities_before=10)
+    ranking = rank([minimal, fixes], WEIGHTS, RISK)
+    scores = {s.id: s.score for s in ranking.scored}
+    assert scores["fixes"] > scores["minimal"]
+    assert ranking.order == ("minimal", "fixes") and ranking.violation(ranking.order) is None

@@ -47,10 +47,11 @@ def test_prompt_stays_within_its_budget() -> None:
     assert len(prompt.user) <= 3000 and "[... cut to the prompt budget]" in prompt.user
 
 
-def test_schema_bounds_every_string_and_array() -> None:
-    schema = answer_schema(["multi-stage", "fixes"])
-    ranking = schema["properties"]["ranking"]
-    assert ranking["maxItems"] == ranking["minItems"] == 2 and ranking["items"]["enum"] == ["multi-stage", "fixes"]
+def test_schema_bounds_every_string_and_array_and_lists_the_acceptable_orders() -> None:
+    schema = answer_schema(RANKING)
+    assert schema["properties"]["ranking"]["enum"] == [["multi-stage", "fixes"]]  # fixes may not go above
+    free = rank([facts("fixes", 990), facts("multi-stage", 300)], WEIGHTS, RISK)
+    assert answer_schema(free)["properties"]["ranking"]["enum"] == [["multi-stage", "fixes"], ["fixes", "multi-stage"]]
     assert schema["properties"]["summary"]["maxLength"] == SUMMARY_MAX_CHARS
     assert schema["properties"]["reasons"]["maxItems"] == 2
     assert schema["properties"]["reasons"]["items"]["properties"]["why"]["maxLength"] == REASON_MAX_CHARS
