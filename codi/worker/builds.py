@@ -24,7 +24,7 @@ from typing import Any, Literal
 
 from arq.connections import ArqRedis
 from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
-from arq.jobs import Job, deserialize_job
+from arq.jobs import Job
 from pydantic import BaseModel
 
 from codi.pipeline.config import SmokeSettings
@@ -108,15 +108,16 @@ return 1
 """
 
 
-async def collect_builds(redis: ArqRedis, job_ids: list[str], deadline_s: float) -> list[BuildResult | NoRunner]:
-    """Each job's result, waiting at most `deadline_s` in all; results in `job_ids`' order."""
+async def collect_builds(redis: ArqRedis, jobs: list[BuildJob], deadline_s: float) -> list[BuildResult | NoRunner]:
+    """Each enqueued job's result, waiting at most `deadline_s` in all; results in `jobs`' order."""
     deadline = time.monotonic() + deadline_s
-    return list(await asyncio.gather(*(_collect(redis, job_id, deadline) for job_id in job_ids)))
+    return list(await asyncio.gather(*(_collect(redis, job, deadline) for job in jobs)))
 
 
-async def _collect(redis: ArqRedis, job_id: str, deadline: float) -> BuildResult | NoRunner:
-    payload = await redis.get(job_key_prefix + job_id)
-    job = _job_of(payload, job_id)
+async def _collect(redis: ArqRedis, job: BuildJob, deadline: float) -> BuildResult | NoRunner:
+    job_id = job.job_id
+    if not await redis.exists(job_key_prefix + job_id, result_key_prefix + job_id):  # a fast runner may be done
+        raise LookupError(f"no queued build job {job_id} (never enqueued, or its result already expired)")
     arq_job = Job(job_id, redis, _queue_name=queue_name(job.platform))
     while True:
         if (info := await arq_job.result_info()) is not None:
@@ -133,12 +134,6 @@ async def _collect(redis: ArqRedis, job_id: str, deadline: float) -> BuildResult
         candidate=job.candidate, platform=job.platform, runner=None, outcome="unfinished",
         reason="a runner took the build but did not finish it before the deadline",
     )
-
-
-def _job_of(payload: bytes | None, job_id: str) -> BuildJob:
-    if payload is None:
-        raise LookupError(f"no queued build job {job_id} (never enqueued, or its result already expired)")
-    return BuildJob.model_validate(deserialize_job(payload).args[0])
 
 
 def _result(job: BuildJob, success: bool, result: Any) -> BuildResult:
@@ -182,8 +177,9 @@ async def measure_files(
                 smoke=smoke,
             )
             planned.append((file.path, strategy, text, job))
-    ids = await enqueue_builds(redis, [job for *_, job in planned])
-    results = await collect_builds(redis, ids, deadline_s)
+    jobs = [job for *_, job in planned]
+    await enqueue_builds(redis, jobs)
+    results = await collect_builds(redis, jobs, deadline_s)
     measured: dict[str, list[MeasuredImage]] = {}
     for (path, strategy, text, _), result in zip(planned, results):
         measured.setdefault(path, []).append(await asyncio.to_thread(_measured_of, store, result, strategy, text))
