@@ -1,15 +1,38 @@
 #!/bin/sh
 # Runs inside debian:bookworm-slim (host network): assembles the root filesystem of a distroless
 # stand-in and writes it as a tar to stdout. $1: static (CA certificates, tzdata, netbase, passwd;
-# no shell, no libc) or base (static plus glibc and libssl). Progress goes to stderr.
+# no shell, no libc), base (static plus glibc and libssl), or a language image on base: python3
+# (Python 3.11 and its standard library), nodejs18 (Node 18 at /nodejs/bin/node, as upstream puts it)
+# or java17 (OpenJDK 17 JRE, /usr/bin/java, the Java CA keystore). A language image carries its
+# packages' run-time dependency closure, minus the essential tools (shells, dpkg, perl, coreutils…)
+# that distroless leaves out. Progress goes to stderr.
 set -eu
 flavour=$1
-extra=""
-[ "$flavour" = base ] && extra="libc6 libssl3"
+case $flavour in
+    static) extra="" ;;
+    base) extra="libc6 libssl3" ;;
+    python3) extra="libc6 libssl3 python3.11" ;;
+    nodejs18) extra="libc6 libssl3 nodejs" ;;
+    java17) extra="libc6 libssl3 openjdk-17-jre-headless" ;;
+    *) echo "unknown distroless flavour $flavour" >&2; exit 2 ;;
+esac
 exec 3>&1 1>&2
+mkdir -p /usr/share/man/man1  # the slim image drops it; the JRE's update-alternatives needs it
 apt-get update -q
 apt-get install -y -q --no-install-recommends ca-certificates tzdata netbase $extra
 update-ca-certificates
+if [ "$flavour" != static ] && [ "$flavour" != base ]; then
+    # The run-time closure of the language packages; what distroless never ships is left out.
+    skip=" bash dash coreutils dpkg perl-base debconf sed grep tar gzip findutils diffutils util-linux hostname
+        login passwd sysvinit-utils mawk base-passwd init-system-helpers debianutils ncurses-bin libc-bin
+        adduser java-common ca-certificates-java gcc-12-base "
+    extra=$(apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts --no-breaks \
+            --no-replaces --no-enhances $extra | grep -v '^ ' | grep -v '^<' | sort -u |
+        while read -r pkg; do
+            case "$skip" in *" $pkg "*) continue ;; esac
+            dpkg-query -W -f '${Status}\n' "$pkg" 2>/dev/null | grep -q 'install ok installed' && echo "$pkg"
+        done | tr '\n' ' ')
+fi
 out=/out
 mkdir -p $out/usr/bin $out/usr/lib $out/usr/lib64 $out/usr/sbin $out/etc/ssl/certs $out/usr/share \
     $out/tmp $out/root $out/home/nonroot $out/var/lib/dpkg/status.d
@@ -46,4 +69,17 @@ for pkg in $extra; do
         if [ -L "$path" ] || [ -f "$path" ]; then cp -a --parents "$path" $out; fi
     done
 done
+case $flavour in
+    nodejs18)
+        mkdir -p $out/nodejs/bin
+        ln -s /usr/bin/node $out/nodejs/bin/node
+        ;;
+    java17)
+        # Made by maintainer scripts, so in no package's file list: the alternatives link and the keystore.
+        ln -sf /usr/lib/jvm/java-17-openjdk-amd64/bin/java $out/usr/bin/java
+        mkdir -p $out/etc/ssl/certs/java
+        cp /etc/ssl/certs/java/cacerts $out/etc/ssl/certs/java/cacerts
+        cp -a --parents /etc/java-17-openjdk $out
+        ;;
+esac
 tar --numeric-owner -C $out -cf - . >&3
