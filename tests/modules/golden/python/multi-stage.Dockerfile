@@ -7,9 +7,9 @@ RUN apt-get update && apt-get install -y --no-install-recommends gcc=4:12.2.0-3 
 WORKDIR /app
 # codi: the dependency manifests before the sources, so a source change keeps the dependency layer cached
 COPY requirements.txt .
-# codi: dependencies from requirements.txt alone, into /install for the runtime to copy;
+# codi: dependencies from requirements.txt alone, under /install (at the interpreter's own install paths) for the runtime to copy;
 # codi: the cache mount keeps downloads between builds without storing them in the image
-RUN --mount=type=cache,target=/root/.cache/pip pip install --prefix=/install -r requirements.txt
+RUN --mount=type=cache,target=/root/.cache/pip pip install --root=/install -r requirements.txt
 
 # codi: runtime stage on python:3.11-slim-bookworm, the same distribution family without the toolchain
 FROM python:3.11-slim-bookworm
@@ -17,8 +17,8 @@ LABEL org.opencontainers.image.title="shop-api"
 ENV PYTHONUNBUFFERED=1
 EXPOSE 8000
 WORKDIR /app
-# codi: the packages pip installed in the builder
-COPY --from=builder /install /usr/local
+# codi: the packages and scripts pip installed in the builder's /usr/local (under /install), to the same place
+COPY --from=builder /install/usr/local /usr/local
 # codi: the application files, copied as the original copies them
 COPY requirements.txt .
 COPY . .
