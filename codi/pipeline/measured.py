@@ -180,15 +180,15 @@ class MeasuredBuilds:
 
 
 def application_roots(dockerfile: str) -> tuple[str, ...]:
-    """Where the image keeps its application: the final stage's WORKDIR and every COPY/ADD destination.
+    """Where the image keeps its application: every COPY/ADD destination of the image's stages.
 
+    Not the WORKDIR as such: a multi-stage candidate deliberately leaves the sources and build
+    files there behind and copies only the built artefact, whose destination is then the root.
     `/` is never a root (a whole-filesystem comparison would count the OS as the application).
     """
     profile = runtime_profile(parse(dockerfile))
-    roots = {mapping.destination for mapping in profile.files}
-    if profile.workdir:
-        roots.add(profile.workdir)
-    return tuple(sorted(posixpath.normpath(root) for root in roots if posixpath.normpath(root) != "/"))
+    roots = {posixpath.normpath(mapping.destination) for mapping in profile.files}
+    return tuple(sorted(root for root in roots if root != "/"))
 
 
 def is_application_file(path: str, roots: Sequence[str]) -> bool:

@@ -120,13 +120,16 @@ def test_smoke_failure_marks_the_build_failed_with_the_container_log(lab: ImageL
 
 def test_candidate_lacking_an_application_file_or_exiting_otherwise_is_rejected(lab: ImageLab, context: Path) -> None:
     original = lab.measure("original", ORIGINAL, context)
+    # A clean-up step that deletes too much: the file was copied, and is gone from the image.
     lacking = lab.measure(
-        "minimal", 'FROM debian:bookworm-slim\nWORKDIR /app\nCOPY app.txt .\nCMD ["sh", "-c", "test -f /app/app.txt"]\n', context
+        "minimal",
+        'FROM debian:bookworm-slim\nWORKDIR /app\nCOPY . .\nRUN rm data.txt\nCMD ["sh", "-c", "test -f /app/app.txt"]\n',
+        context,
     )
     exiting = lab.measure("fixes", 'FROM debian:bookworm-slim\nWORKDIR /app\nCOPY . .\nCMD ["sh", "-c", "exit 3"]\n', context)
     reports = judge(original, [lacking, exiting])
     assert [r.status for r in reports] == ["pass", "fail", "fail"]
-    assert reports[1].missing_files == ("/app/.dockerignore", "/app/data.txt")
+    assert reports[1].missing_files == ("/app/data.txt",)
     assert reports[2].reason == "smoke test failed: exited 3, the original exited 0"
 
 

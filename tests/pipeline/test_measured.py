@@ -125,8 +125,13 @@ def test_secrets_are_reported_with_path_and_kind_and_counted_against_the_origina
     assert reports[1].secrets_delta == -1
 
 
-def test_application_roots_are_workdir_and_copy_destinations_never_the_root() -> None:
+def test_application_roots_are_copy_destinations_never_the_root_nor_a_workdir_left_behind() -> None:
     assert application_roots(ORIGINAL_TEXT) == ("/app",)
+    compiled = (
+        "FROM golang:1.19 AS builder\nWORKDIR /app\nCOPY . .\nRUN go build -o server\n"
+        'FROM gcr.io/distroless/static-debian12\nWORKDIR /app\nCOPY --from=builder /app/server /app/server\nCMD ["/app/server"]\n'
+    )
+    assert application_roots(compiled) == ("/app/server",)  # the sources stay in the builder, by design
     assert application_roots('FROM debian\nCOPY run.sh /usr/local/bin/\nCOPY . /\nCMD ["run.sh"]\n') == (
         "/usr/local/bin/run.sh",
     )
