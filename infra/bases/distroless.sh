@@ -70,6 +70,9 @@ for pkg in $extra; do
     done
 done
 case $flavour in
+    python3)
+        ln -sf python3.11 $out/usr/bin/python3  # python3-minimal's link; distroless ships it as well
+        ;;
     nodejs18)
         mkdir -p $out/nodejs/bin
         ln -s /usr/bin/node $out/nodejs/bin/node
