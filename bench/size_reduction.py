@@ -28,10 +28,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from codi.cli.main import context_texts, find_config, read_text  # noqa: E402
+from codi.cli.main import context_smoke_settings, context_texts, read_text  # noqa: E402
 from codi.cli.measure import CACHE, engine_platform  # noqa: E402
-from codi.pipeline.config import LintConfig  # noqa: E402
-from codi.pipeline.configfile import parse_config  # noqa: E402
 from codi.pipeline.measured import ImageReport, judge  # noqa: E402
 from codi.pipeline.optimize import optimize  # noqa: E402
 from codi.pipeline.optimize_model import Candidate, OptimizeResult  # noqa: E402
@@ -55,8 +53,7 @@ def measure_app(lab: ImageLab, app: Path) -> dict[str, object]:
     text = read_text(dockerfile)
     result = optimize(str(dockerfile.relative_to(ROOT)), text, context_texts(app))
     top = top_candidate(result)
-    config_path = find_config(app)
-    smoke = (parse_config(read_text(config_path), str(config_path)) if config_path else LintConfig()).smoke
+    smoke = context_smoke_settings(app)
     original = lab.measure("original", text, app, smoke=smoke)
     if top is None:
         return {"app": app.name, "candidate": None, "reason": result.no_candidate_reason}

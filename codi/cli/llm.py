@@ -21,29 +21,21 @@ LOADING_NOTE = "codi: loading {path}"
 
 
 def cmd_llm(args: argparse.Namespace) -> int:
-    from codi.cli.main import context_texts, find_config, read_text
+    from codi.cli.main import context_smoke_settings, context_texts, read_dockerfile
     from codi.llm import LocalModel, ModelNotFound, bundled_model_path, model_path_from_env
     from codi.llm.ranking import rank_file
-    from codi.pipeline.config import LintConfig
-    from codi.pipeline.configfile import parse_config
     from codi.pipeline.optimize import optimize
 
     path = Path(args.dockerfile)
-    try:
-        text = read_text(path)
-    except OSError as error:
-        print(f"codi: cannot read {path}: {error.strerror}", file=sys.stderr)
-        return 2
+    text = read_dockerfile(path)
     context = Path(args.context) if args.context else path.parent
     result = optimize(str(path), text, context_texts(context))
     reports = None
     if args.build:
         from codi.cli.measure import BuildUnavailable, measure_result
 
-        config_path = find_config(context.resolve())
-        config = parse_config(read_text(config_path), str(config_path)) if config_path else LintConfig()
         try:
-            reports = measure_result(text, result, context, None, config.smoke)
+            reports = measure_result(text, result, context, None, context_smoke_settings(context))
         except BuildUnavailable as error:
             print(f"codi: {error}", file=sys.stderr)
             return 2

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from codi import __version__
 from codi.cli.discover import find_dockerfiles
-from codi.pipeline.config import LintConfig
+from codi.pipeline.config import LintConfig, SmokeSettings
 from codi.pipeline.configfile import CONFIG_NAMES, first_config, parse_config
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import LintResult, ScriptChecker, SourceFile, fix_text, lint_files
@@ -42,6 +42,24 @@ def find_config(start: Path) -> Path | None:
                 return candidate
     user = Path.home() / ".config" / "hadolint.yaml"
     return user if user.is_file() else None
+
+
+def context_smoke_settings(context: Path) -> SmokeSettings:
+    """The `smoke-test:` settings of the config nearest the build context (the repository's own)."""
+    path = find_config(context.resolve())
+    return (parse_config(read_text(path), str(path)) if path else LintConfig()).smoke
+
+
+class UnreadableFile(Exception):
+    """A file named on the command line cannot be read (exit status 2, as for any bad argument)."""
+
+
+def read_dockerfile(path: Path) -> str:
+    """The file's text; `UnreadableFile` saying why when it cannot be read."""
+    try:
+        return read_text(path)
+    except OSError as error:
+        raise UnreadableFile(f"cannot read {path}: {error.strerror}") from None
 
 
 def load_config(args: argparse.Namespace) -> LintConfig:
@@ -86,10 +104,7 @@ def run_lint(args: argparse.Namespace, config: LintConfig) -> list[LintResult]:
     context = context_listing(Path(args.context)) if getattr(args, "context", None) else None
     sources = []
     for path in paths:
-        try:
-            sources.append(SourceFile(str(path), read_text(path), context))
-        except OSError as error:
-            raise SystemExit(f"codi: cannot read {path}: {error.strerror}") from None
+        sources.append(SourceFile(str(path), read_dockerfile(path), context))
     return lint_files(sources, config, script_checker(config))
 
 
@@ -229,11 +244,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
     from codi.pipeline.optimize import optimize
 
     path = Path(args.dockerfile)
-    try:
-        text = read_text(path)
-    except OSError as error:
-        print(f"codi: cannot read {path}: {error.strerror}", file=sys.stderr)
-        return 2
+    text = read_dockerfile(path)
     context = context_texts(Path(args.context)) if args.context else None
     result = optimize(str(path), text, context)
     if args.build:
@@ -258,10 +269,8 @@ def _optimize_build(args: argparse.Namespace, path: Path, text: str, result: Opt
     from codi.cli.measure import BuildUnavailable, engine_platform, measure_result, print_reports, reports_json
 
     context = Path(args.context) if args.context else path.parent
-    config_path = find_config(context.resolve())
-    config = parse_config(read_text(config_path), str(config_path)) if config_path else LintConfig()
     try:
-        reports = measure_result(text, result, context, args.platform, config.smoke)
+        reports = measure_result(text, result, context, args.platform, context_smoke_settings(context))
     except BuildUnavailable as error:
         print(f"codi: {error}", file=sys.stderr)
         return 2
@@ -430,7 +439,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
-    except (ConfigError, ShellCheckNotFound) as error:
+    except (ConfigError, ShellCheckNotFound, UnreadableFile) as error:
         print(f"codi: {error}", file=sys.stderr)
         return 2
 
