@@ -146,6 +146,8 @@ class ImageReport:
     smoke_stop_seconds: float | None
     log_tail: str | None = None
     """The end of the build or smoke-test log of a failed image."""
+    differing_files: int = 0
+    """Application files the candidate lacks, adds or holds at another size than the original."""
 
     def as_json(self) -> dict[str, Any]:
         """The report as `codi optimize --build --format json` prints it (vulnerabilities: counts or "not scanned")."""
@@ -198,13 +200,32 @@ def is_application_file(path: str, roots: Sequence[str]) -> bool:
     return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
 
-def missing_application_files(original: MeasuredImage, candidate: MeasuredImage) -> tuple[str, ...]:
-    """Application files (under the candidate's application roots) the original image has and the candidate lacks."""
+@dataclass(frozen=True)
+class FileDifference:
+    """An application file the candidate lacks, adds, or holds at another size."""
+
+    path: str
+    original_size: int | None
+    """None when only the candidate has it."""
+    candidate_size: int | None
+    """None when the candidate lacks it."""
+
+
+def application_file_differences(original: MeasuredImage, candidate: MeasuredImage) -> tuple[FileDifference, ...]:
+    """Application files (under the candidate's application roots) that differ between the images, by path.
+
+    Sizes, not contents, are compared: a rebuilt file's bytes may legitimately differ (timestamps in
+    compiled output); a missing one means the candidate dropped part of the application.
+    """
     if original.app_files is None or candidate.app_files is None:
         return ()
     roots = application_roots(candidate.dockerfile)
+    before = {path: size for path, size in original.app_files.items() if is_application_file(path, roots)}
+    after = {path: size for path, size in candidate.app_files.items() if is_application_file(path, roots)}
     return tuple(
-        sorted(path for path in original.app_files if is_application_file(path, roots) and path not in candidate.app_files)
+        FileDifference(path, before.get(path), after.get(path))
+        for path in sorted(before.keys() | after.keys())
+        if before.get(path) != after.get(path)
     )
 
 
@@ -216,13 +237,15 @@ def judge(original: MeasuredImage, candidates: Sequence[MeasuredImage]) -> tuple
 def _report(image: MeasuredImage, original: MeasuredImage | None) -> ImageReport:
     m = image.measurements
     reason = image.failure_reason
+    differences: tuple[FileDifference, ...] = ()
     missing: tuple[str, ...] = ()
     smoke = m.smoke if m is not None else "skipped"
     if image.result == "pass" and original is not None:
         smoke_reason = _exit_code_mismatch(original, image)
         if smoke_reason is not None:
             smoke, reason = "fail", f"smoke test failed: {smoke_reason}"
-        missing = missing_application_files(original, image)
+        differences = application_file_differences(original, image)
+        missing = tuple(d.path for d in differences if d.candidate_size is None)
         if missing and reason is None:
             reason = _missing_reason(missing)
     status: Literal["pass", "fail"] = "pass" if image.result == "pass" and reason is None else "fail"
@@ -253,6 +276,7 @@ def _report(image: MeasuredImage, original: MeasuredImage | None) -> ImageReport
         sbom_path=image.sbom_path,
         smoke_stop_seconds=m.smoke_stop_seconds if m else None,
         log_tail=image.log_tail if status == "fail" else None,
+        differing_files=len(differences),
     )
 
 

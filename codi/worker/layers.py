@@ -1,19 +1,16 @@
 """What an image's layers hold, from its `docker save` archive: wasted bytes, efficiency, final files.
 
-The I/O edge is `saved_image_layers` (streams `image.save()` from the engine and keeps only each
-layer's file list, never the file contents); everything else is pure over those lists, so the
-analysis is tested on hand-made layers. Paths are absolute ("/app/main.py"), directories included.
+Pure over layer file lists (`layer_from_members` makes one from a layer tar's members, which
+`scan.read_image_archive` reads in the same pass as the secrets and the SBOM files), so the analysis
+is tested on hand-made layers. Paths are absolute ("/app/main.py"), directories included.
 """
 
 from __future__ import annotations
 
-import json
 import posixpath
 import tarfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-
-import docker
 
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
@@ -157,113 +154,3 @@ def layer_waste(layers: Iterable[Layer]) -> LayerWaste:
         efficiency=1.0 if everything == 0 else smallest / everything,
         wasted_paths=tuple(wasted),
     )
-
-
-@dataclass(frozen=True)
-class FileDifference:
-    """An application file the candidate lacks, adds, or holds at another size."""
-
-    path: str
-    original_size: int | None
-    """None when only the candidate has it."""
-    candidate_size: int | None
-    """None when the candidate lacks it."""
-
-
-def application_file_differences(
-    original_fs: FileSystem, candidate_fs: FileSystem, app_paths: Iterable[str]
-) -> tuple[FileDifference, ...]:
-    """Files under the application paths (WORKDIR, COPY/ADD destinations) that differ between the images, by path.
-
-    Sizes, not contents, are compared: a rebuilt file's bytes may legitimately differ (timestamps in
-    compiled output), a missing one means the candidate dropped part of the application.
-    """
-    roots = sorted({_normal(path) for path in app_paths})
-
-    def application_files(filesystem: FileSystem) -> dict[str, int]:
-        return {
-            path: entry.size
-            for path, entry in filesystem.items()
-            if not entry.is_dir and any(_under(path, root) for root in roots)
-        }
-
-    original = application_files(original_fs)
-    candidate = application_files(candidate_fs)
-    return tuple(
-        FileDifference(path, original.get(path), candidate.get(path))
-        for path in sorted(original.keys() | candidate.keys())
-        if original.get(path) != candidate.get(path)
-    )
-
-
-def missing_application_files(
-    original_fs: FileSystem, candidate_fs: FileSystem, app_paths: Iterable[str]
-) -> tuple[str, ...]:
-    """The application files the original image has and the candidate lacks: any one rejects the candidate."""
-    return tuple(
-        difference.path
-        for difference in application_file_differences(original_fs, candidate_fs, app_paths)
-        if difference.candidate_size is None
-    )
-
-
-class _ChunkReader:
-    """A read-only file over an iterator of byte chunks, for a streaming `tarfile` (no seeking)."""
-
-    def __init__(self, chunks: Iterable[bytes]) -> None:
-        self._chunks: Iterator[bytes] = iter(chunks)
-        self._buffer = b""
-
-    def read(self, size: int = -1) -> bytes:
-        while size < 0 or len(self._buffer) < size:
-            chunk = next(self._chunks, None)
-            if chunk is None:
-                break
-            self._buffer += chunk
-        if size < 0:
-            data, self._buffer = self._buffer, b""
-        else:
-            data, self._buffer = self._buffer[:size], self._buffer[size:]
-        return data
-
-
-def read_saved_layers(archive: Iterable[bytes]) -> tuple[Layer, ...]:
-    """The layers, bottom first, of the single image in a `docker save` archive streamed as byte chunks.
-
-    Reads the archive once: each layer tar (legacy `<id>/layer.tar` or OCI `blobs/sha256/…`,
-    compressed or not, possibly a symlink to an identical one) becomes its file list as it
-    streams past, and `manifest.json` orders them.
-    """
-    by_member: dict[str, Layer] = {}
-    links: dict[str, str] = {}
-    manifest: list[dict[str, object]] | None = None
-    with tarfile.open(fileobj=_ChunkReader(archive), mode="r|") as outer:
-        for member in outer:
-            name = posixpath.normpath(member.name)
-            if member.issym():
-                links[name] = posixpath.normpath(posixpath.join(posixpath.dirname(name), member.linkname))
-            elif member.islnk():
-                links[name] = posixpath.normpath(member.linkname)
-            elif member.isreg() and name == "manifest.json":
-                manifest = json.loads(outer.extractfile(member).read())  # type: ignore[union-attr]
-            elif member.isreg() and (name.endswith("layer.tar") or name.startswith("blobs/")):
-                stream = outer.extractfile(member)
-                try:
-                    with tarfile.open(fileobj=stream, mode="r|*") as inner:
-                        by_member[name] = layer_from_members(inner)
-                except tarfile.ReadError:
-                    continue  # an OCI config or index blob, not a layer
-    if not manifest or len(manifest) != 1:
-        raise ValueError("the archive holds no single-image manifest.json")
-    layers = []
-    for name in manifest[0]["Layers"]:  # type: ignore[union-attr]
-        path = posixpath.normpath(str(name))
-        while path in links:
-            path = links[path]
-        layers.append(by_member[path])
-    return tuple(layers)
-
-
-def saved_image_layers(client: docker.DockerClient, image_id: str) -> tuple[Layer, ...]:
-    """The image's layers from `docker save` on the engine, streamed (contents are read past, never stored)."""
-    return read_saved_layers(client.images.get(image_id).save(named=False))

@@ -29,8 +29,8 @@ from codi import __version__
 from codi.pipeline.config import SmokeSettings
 from codi.pipeline.measured import (
     MeasuredImage,
-    Measurements,
     ScanSummary,
+    SecretFinding,
     application_roots,
     is_application_file,
 )
@@ -38,7 +38,7 @@ from codi.pipeline.parser import parse
 from codi.pipeline.semantic import SemanticModel
 from codi.storage.evidence import BuildEvidence, BuildFailure, BuildOutcome, EvidenceStore, idempotency_key
 from codi.worker.build import CPU_PERIOD_US, BuildFailed, BuiltImage, DockerBuildRunner, SmokeResult
-from codi.worker.layers import final_filesystem, layer_waste, read_saved_layers
+from codi.worker.layers import final_filesystem, layer_waste
 from codi.worker.scan import ScannerFailed, cyclonedx_json, read_components, read_image_archive, scan_vulnerabilities
 
 SAVE_CHUNK_BYTES = 1024 * 1024
@@ -47,14 +47,14 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class BuildLimits:
-    """Per-build limits: wall time, memory (bytes) and CPUs of the build and of its smoke test."""
+    """Per-build limits: wall time, memory (bytes) and CPUs of the build, and the exit-code smoke test's wait."""
 
     timeout_s: float = 900.0
     memory_bytes: int = 4 * 1024**3
     cpus: float = 2.0
-    smoke_timeout_s: float = 60.0
     exit_code_timeout_s: float = 20.0
-    """The exit-code smoke test waits this long for the container to exit (a server keeps running)."""
+    """The exit-code smoke test waits this long for the container to exit (a server keeps running);
+    the other smoke tests take `.codi.yml`'s `smoke-test.timeout`."""
 
 
 class BaseImageMissing(Exception):
@@ -193,7 +193,13 @@ class ImageLab:
             result = self._smoke(image, smoke)
         finally:
             self.runner.remove(image)
-        measurements = replace(analysed.measurements, **_smoke_fields(image.measurements(result)))
+        measurements = replace(
+            image.measurements(result),
+            wasted_bytes=analysed.wasted_bytes,
+            efficiency=analysed.efficiency,
+            secrets=analysed.secrets,
+            components=analysed.components,
+        )
         outcome = replace(
             outcome,
             image_id=image.image_id,
@@ -209,7 +215,8 @@ class ImageLab:
         return outcome
 
     def _analyse(self, image: BuiltImage, dockerfile: str, directory: Path) -> _Analysis:
-        """`docker save` once: dive's waste and efficiency, application files, secrets, SBOM, vulnerabilities."""
+        """`docker save` once, read once: dive's waste and efficiency, application files, secrets, SBOM; then
+        the vulnerability scan of the same archive."""
         roots = application_roots(dockerfile)
         with tempfile.TemporaryDirectory(dir=directory) as scratch:
             archive_path = Path(scratch) / "image.tar"
@@ -218,34 +225,33 @@ class ImageLab:
                     chunk_size=SAVE_CHUNK_BYTES, named=False
                 ):
                     out.write(chunk)
-            with archive_path.open("rb") as saved:
-                layers = read_saved_layers(iter(lambda: saved.read(SAVE_CHUNK_BYTES), b""))
-            waste = layer_waste(layers)
-            app_files = {
-                path: entry.size
-                for path, entry in final_filesystem(layers).items()
-                if not entry.is_dir and is_application_file(path, roots)
-            }
             with tarfile.open(archive_path) as archive:
-                final_view, secrets = read_image_archive(archive)
-                components = read_components(final_view)
+                saved = read_image_archive(archive)
+                components = read_components(saved.files)
             try:
                 scan = scan_vulnerabilities(archive_path)
             except ScannerFailed as failed:
                 self.progress(f"vulnerability scan failed, recorded as not scanned: {failed}")
                 scan = None
+        waste = layer_waste(saved.layers)
+        app_files = {
+            path: entry.size
+            for path, entry in final_filesystem(saved.layers).items()
+            if not entry.is_dir and is_application_file(path, roots)
+        }
         sbom_path = directory / "sbom.cdx.json"
         sbom_path.write_text(cyclonedx_json(components, image=image.image_id), encoding="utf-8")
         files_path = directory / "app-files.json"
         files_path.write_text(json.dumps(app_files, sort_keys=True), encoding="utf-8")
-        measurements = replace(
-            image.measurements(None),
+        return _Analysis(
             wasted_bytes=waste.wasted_bytes,
             efficiency=round(waste.efficiency, 4),
-            secrets=tuple(secrets),
+            secrets=tuple(saved.secrets),
             components=len(components),
+            scan=scan,
+            sbom_path=sbom_path,
+            files_path=files_path,
         )
-        return _Analysis(measurements, scan, sbom_path, files_path)
 
     def _smoke(self, image: BuiltImage, smoke: SmokeSettings) -> SmokeResult:
         exits = smoke.command is None and smoke.port is None and not image.exposed_ports
@@ -259,20 +265,15 @@ class ImageLab:
 
 @dataclass(frozen=True)
 class _Analysis:
-    measurements: Measurements
+    """What the `docker save` analysis adds to the runner's measurements."""
+
+    wasted_bytes: int
+    efficiency: float
+    secrets: tuple[SecretFinding, ...]
+    components: int
     scan: ScanSummary | None
     sbom_path: Path
     files_path: Path
-
-
-def _smoke_fields(measured: Measurements) -> dict[str, object]:
-    return {
-        "smoke": measured.smoke,
-        "smoke_stop_seconds": measured.smoke_stop_seconds,
-        "smoke_method": measured.smoke_method,
-        "smoke_exit_code": measured.smoke_exit_code,
-        "smoke_reason": measured.smoke_reason,
-    }
 
 
 def measured_image(

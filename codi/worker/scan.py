@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from codi.rules.secrets import TOKEN_PATTERNS, secret_file_kind
 from codi.pipeline.measured import ScanSummary, SecretFinding
+from codi.worker.layers import Layer, final_filesystem, layer_from_members
 
 FileView = Mapping[str, Callable[[], bytes]]
 """An image filesystem: absolute path → a function returning the file's bytes."""
@@ -231,34 +232,33 @@ def _token_kinds(data: bytes) -> set[str]:
 
 def find_secrets_in_layers(archive: tarfile.TarFile) -> list[SecretFinding]:
     """Secrets in any layer of a `docker save` archive, also those a later layer deleted."""
-    return read_image_archive(archive)[1]
+    return read_image_archive(archive).secrets
 
 
-def read_image_archive(archive: tarfile.TarFile) -> tuple[FileView, list[SecretFinding]]:
-    """One pass over a `docker save` archive: the final filesystem as a view, and the secrets of every layer.
+@dataclass(frozen=True)
+class ImageArchive:
+    """What one pass over a `docker save` archive gives: layer file lists, the final filesystem, secrets."""
 
-    Layers are applied bottom first; a whiteout (`.wh.NAME`) or opaque marker hides what lies below it.
-    """
-    final: dict[str, Callable[[], bytes]] = {}
+    layers: tuple[Layer, ...]
+    """Bottom first, for `codi.worker.layers` (waste, final filesystem)."""
+    files: FileView
+    """The final filesystem's regular files (what a container of the image sees)."""
+    secrets: list[SecretFinding]
+
+
+def read_image_archive(archive: tarfile.TarFile) -> ImageArchive:
+    """Reads every layer once: its file list, its secrets, and its files for the final view (whiteouts and
+    opaque directories applied by `layers.final_filesystem`)."""
+    layers: list[Layer] = []
+    newest: dict[str, Callable[[], bytes]] = {}
     found: set[SecretFinding] = set()
     for layer in image_archive_layers(archive):
-        for member in layer.getmembers():
-            base = posixpath.basename(member.name)
-            parent = posixpath.dirname(_absolute(member.name))
-            if base == ".wh..wh..opq":
-                _hide(final, parent, keep_root=True)
-            elif base.startswith(".wh."):
-                _hide(final, posixpath.join(parent, base[len(".wh."):]), keep_root=False)
+        layers.append(layer_from_members(layer.getmembers()))
         view = tar_view(layer)
         found.update(find_secrets(view))
-        final.update(view)
-    return final, sorted(found)
-
-
-def _hide(view: dict[str, Callable[[], bytes]], path: str, keep_root: bool) -> None:
-    prefix = path.rstrip("/") + "/"
-    for hidden in [p for p in view if p.startswith(prefix) or (p == path and not keep_root)]:
-        del view[hidden]
+        newest.update(view)
+    final = final_filesystem(layers)
+    return ImageArchive(tuple(layers), {path: read for path, read in newest.items() if path in final}, sorted(found))
 
 
 # ---------------------------------------------------------------- vulnerabilities

@@ -20,7 +20,7 @@ from codi.storage.evidence import EvidenceStore
 from codi.worker.build import DockerBuildRunner
 from codi.worker.measure import BuildLimits, ImageLab, context_hash, external_images
 
-LIMITS = BuildLimits(timeout_s=300, memory_bytes=512 * 1024**2, cpus=1, smoke_timeout_s=20, exit_code_timeout_s=5)
+LIMITS = BuildLimits(timeout_s=300, memory_bytes=512 * 1024**2, cpus=1, exit_code_timeout_s=5)
 ORIGINAL = 'FROM debian:bookworm-slim\nWORKDIR /app\nCOPY . .\nCMD ["sh", "-c", "test -f /app/app.txt"]\n'
 PRIVATE_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n"
 

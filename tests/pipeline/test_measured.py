@@ -6,10 +6,12 @@ from dataclasses import replace
 
 from codi.pipeline.measured import (
     MISSING_FILES_SHOWN,
+    FileDifference,
     MeasuredImage,
     Measurements,
     ScanSummary,
     SecretFinding,
+    application_file_differences,
     application_roots,
     is_application_file,
     judge,
@@ -80,6 +82,19 @@ def test_candidate_missing_an_application_file_is_rejected_but_pruned_trees_are_
     assert candidate.status == "fail"
     assert candidate.missing_files == ("/app/app.py",)  # the __pycache__ file is not an application file
     assert candidate.reason == "missing application files the original has: /app/app.py"
+
+
+def test_application_files_that_differ_are_counted_and_missing_ones_reject() -> None:
+    original = _image("original", ORIGINAL_TEXT, app_files={"/app/main.py": 10, "/app/lib/util.py": 5, "/usr/bin/gcc": 900})
+    candidate = _image("minimal", CANDIDATE_TEXT, app_files={"/app/main.py": 12, "/app/extra.txt": 1})
+    assert application_file_differences(original, candidate) == (
+        FileDifference("/app/extra.txt", None, 1),
+        FileDifference("/app/lib/util.py", 5, None),
+        FileDifference("/app/main.py", 10, 12),
+    )  # /usr/bin/gcc is gone too, but it is no application path: a slimmer image may drop it
+    report = judge(original, [candidate])[1]
+    assert (report.differing_files, report.missing_files, report.status) == (3, ("/app/lib/util.py",), "fail")
+    assert judge(original, [replace(original, strategy="fixes")])[1].differing_files == 0
 
 
 def test_many_missing_files_are_counted_not_all_listed() -> None:
