@@ -7,7 +7,7 @@ else fixes — a failed smoke test cannot make another one "top"), then
 `ImageLab` builds, analyses and smoke-tests the original (the peer) and that
 candidate on the engine in DOCKER_HOST, and `judge` gives the verdict. The
 evidence goes to a fresh SQLite file per run (nothing is reused, every figure
-is a real build) unless `--reuse` is given. Images are removed once measured.
+is a real build) unless `--reuse` is given (then CODI_DATA_DIR's, as `codi optimize --build` uses). Images are removed once measured.
 
     export DOCKER_HOST=$(scripts/engine | tail -n 1); scripts/bases
     python bench/size_reduction.py [--apps python-flask,go-http] [--reuse] [--json FILE]
@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from codi.cli.main import context_smoke_settings, context_texts, read_text  # noqa: E402
-from codi.cli.measure import CACHE, engine_platform  # noqa: E402
-from codi.pipeline.measured import ImageReport, judge  # noqa: E402
+from codi.cli.measure import data_folder, engine_platform, progress  # noqa: E402
+from codi.pipeline.measured import ImageReport  # noqa: E402
 from codi.pipeline.optimize import optimize  # noqa: E402
 from codi.pipeline.optimize_model import Candidate, OptimizeResult  # noqa: E402
 from codi.storage.database import init_db  # noqa: E402
@@ -54,11 +54,9 @@ def measure_app(lab: ImageLab, app: Path) -> dict[str, object]:
     result = optimize(str(dockerfile.relative_to(ROOT)), text, context_texts(app))
     top = top_candidate(result)
     smoke = context_smoke_settings(app)
-    original = lab.measure("original", text, app, smoke=smoke)
     if top is None:
         return {"app": app.name, "candidate": None, "reason": result.no_candidate_reason}
-    candidate = lab.measure(top.strategy, top.dockerfile, app, top.module_versions, smoke)
-    before, after = judge(original, [candidate])
+    before, after = lab.compare(text, [top], app, smoke)
     return {
         "app": app.name,
         "candidate": top.strategy,
@@ -120,7 +118,7 @@ def print_table(rows: list[dict[str, object]]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--apps", help="comma-separated app folder names (default: all under bench/apps)")
-    parser.add_argument("--reuse", action="store_true", help="use the evidence in ~/.cache/codi (no rebuild of known inputs)")
+    parser.add_argument("--reuse", action="store_true", help="use the evidence in CODI_DATA_DIR (no rebuild of known inputs)")
     parser.add_argument("--json", help="also write the rows as JSON to this file")
     args = parser.parse_args()
     docker_host = os.environ.get("DOCKER_HOST")
@@ -129,12 +127,11 @@ def main() -> int:
         return 2
     names = args.apps.split(",") if args.apps else sorted(p.name for p in APPS.iterdir() if (p / "Dockerfile").is_file())
     with tempfile.TemporaryDirectory(prefix="codi-bench-") as scratch:
-        database = CACHE / "evidence.db" if args.reuse else Path(scratch) / "evidence.db"
-        artefacts = CACHE / "evidence" if args.reuse else Path(scratch) / "evidence"
+        folder = data_folder() if args.reuse else Path(scratch)
+        database, artefacts = folder / "evidence.db", folder / "evidence"
         engine = init_db(f"sqlite:///{database}")
         runner = DockerBuildRunner(docker_host, artefacts / "logs")
-        lab = ImageLab(runner, EvidenceStore(engine), artefacts, engine_platform(),
-                       progress=lambda message: print(f"  {message}", file=sys.stderr, flush=True))
+        lab = ImageLab(runner, EvidenceStore(engine), artefacts, engine_platform(), progress=progress)
         rows = []
         try:
             for name in names:

@@ -12,6 +12,10 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+DEFAULT_DATA_DIR = Path.home() / ".cache" / "codi"
+"""Where build contexts, build artefacts and (for the CLI) the evidence database live unless CODI_DATA_DIR says."""
+
+
 class SettingsError(RuntimeError):
     """A `CODI_*` variable is missing or invalid; the message names it."""
 
@@ -35,7 +39,7 @@ class Settings(BaseSettings):
     """Build, smoke-test and measure the candidates on build workers (`codi worker --platform …`)."""
     build_deadline_seconds: float = Field(default=480.0, gt=0)
     """How long a review waits for its builds; a platform nobody serves is reported, not waited for."""
-    data_dir: Path = Path.home() / ".cache" / "codi"
+    data_dir: Path = DEFAULT_DATA_DIR
     """Build contexts and build artefacts (logs, SBOMs); shared by the review and build workers."""
     llm_model_path: Path | None = None
     """A GGUF model file the review worker ranks and explains candidates with; none: the scorer alone."""

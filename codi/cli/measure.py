@@ -1,9 +1,10 @@
 """`codi optimize --build`: build the original and its candidates on the local engine, measure and judge them.
 
 Wires the edges the way a build worker does: the engine in `DOCKER_HOST`,
-evidence in `CODI_DATABASE_URL` (default: SQLite under the user's cache
-directory) and artefacts (logs, SBOMs, application file lists) in
-`CODI_EVIDENCE_DIR`. Progress goes to stderr; the result to stdout.
+evidence in `CODI_DATABASE_URL` (default: SQLite in the data folder) and
+artefacts (logs, SBOMs, application file lists) under `CODI_DATA_DIR/evidence`,
+the folder the App's build workers use. Progress goes to stderr; the result
+to stdout.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import sys
 from pathlib import Path
 
 from codi.pipeline.config import SmokeSettings
-from codi.pipeline.measured import ImageReport, judge
+from codi.pipeline.measured import ImageReport
 from codi.pipeline.optimize_model import OptimizeResult
+from codi.settings import DEFAULT_DATA_DIR
 
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "codi"
 _MACHINES = {"x86_64": "linux/amd64", "amd64": "linux/amd64", "aarch64": "linux/arm64", "arm64": "linux/arm64"}
 
 
@@ -49,24 +50,24 @@ def measure_result(
     native = engine_platform()
     if platform is not None and platform != native:
         raise BuildUnavailable(f"this engine builds {native} only; a {platform} build needs a runner of that platform")
-    database_url = os.environ.get("CODI_DATABASE_URL") or f"sqlite:///{CACHE / 'evidence.db'}"
-    artefacts = Path(os.environ.get("CODI_EVIDENCE_DIR") or CACHE / "evidence")
-    CACHE.mkdir(parents=True, exist_ok=True)
-    engine = init_db(database_url)
-    runner = DockerBuildRunner(docker_host, artefacts / "logs")
+    data_dir = data_folder()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    engine = init_db(os.environ.get("CODI_DATABASE_URL") or f"sqlite:///{data_dir / 'evidence.db'}")
+    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs")
     try:
-        lab = ImageLab(runner, EvidenceStore(engine), artefacts, native, progress=_progress)
-        measured_original = lab.measure("original", original, context_dir, smoke=smoke)
-        candidates = [
-            lab.measure(c.strategy, c.dockerfile, context_dir, c.module_versions, smoke) for c in result.candidates
-        ]
+        lab = ImageLab(runner, EvidenceStore(engine), data_dir / "evidence", native, progress=progress)
+        return lab.compare(original, result.candidates, context_dir, smoke)
     finally:
         runner.close()
         engine.dispose()
-    return judge(measured_original, candidates)
 
 
-def _progress(message: str) -> None:
+def data_folder() -> Path:
+    """`CODI_DATA_DIR`, or the App's default: CLI runs and build workers on one machine share their evidence."""
+    return Path(os.environ.get("CODI_DATA_DIR") or DEFAULT_DATA_DIR)
+
+
+def progress(message: str) -> None:
     print(f"codi: {message}", file=sys.stderr, flush=True)
 
 

@@ -28,12 +28,15 @@ from docker.utils.build import exclude_paths
 from codi import __version__
 from codi.pipeline.config import SmokeSettings
 from codi.pipeline.measured import (
+    ImageReport,
     MeasuredImage,
     ScanSummary,
     SecretFinding,
     application_roots,
     is_application_file,
+    judge,
 )
+from codi.pipeline.optimize_model import Candidate
 from codi.pipeline.parser import parse
 from codi.pipeline.semantic import SemanticModel
 from codi.storage.evidence import BuildEvidence, BuildFailure, BuildOutcome, EvidenceStore, idempotency_key
@@ -142,6 +145,14 @@ class ImageLab:
         if reused:
             self.progress(f"{strategy}: reused the evidence of an identical build ({key[:12]})")
         return measured_image(self.store, evidence, strategy, dockerfile, reused)
+
+    def compare(
+        self, original: str, candidates: Sequence[Candidate], context_dir: Path, smoke: SmokeSettings = SmokeSettings()
+    ) -> tuple[ImageReport, ...]:
+        """Measures the original and each candidate (recorded builds reused), then judges the candidates."""
+        measured_original = self.measure("original", original, context_dir, smoke=smoke)
+        measured = [self.measure(c.strategy, c.dockerfile, context_dir, c.module_versions, smoke) for c in candidates]
+        return judge(measured_original, measured)
 
     def _base_ids(self, dockerfile: str) -> str:
         ids = []
