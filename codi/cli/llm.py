@@ -44,12 +44,12 @@ def cmd_llm(args: argparse.Namespace) -> int:
         try:
             if args.model:
                 model_path = Path(args.model)
+                if not model_path.is_file():
+                    raise ModelNotFound(f"{model_path}: no such file (the model is never downloaded)")
             elif os.environ.get("CODI_LLM_MODEL_PATH"):
                 model_path = model_path_from_env()
             else:
                 model_path = bundled_model_path()
-            if not model_path.is_file():
-                raise ModelNotFound(f"{model_path}: no such file (the model is never downloaded)")
         except ModelNotFound as error:
             print(f"codi: {error}", file=sys.stderr)
             return 2

@@ -16,7 +16,7 @@ from codi.llm.engine import LocalModel
 from codi.pipeline.measured import ImageReport
 from codi.pipeline.optimize import default_catalog
 from codi.pipeline.optimize_model import OptimizeResult
-from codi.pipeline.rank import ModelTelemetry, RankedCandidates, candidate_facts, rank
+from codi.pipeline.rank import ModelTelemetry, RankedCandidates, candidate_facts, findings_count, rank
 from codi.pipeline.rank_prompt import build_prompt, check_answer
 
 MAX_OUTPUT_TOKENS = 512
@@ -36,8 +36,9 @@ def rank_file(
     catalog = default_catalog()
     by_strategy = {report.strategy: report for report in reports or ()}
     original = by_strategy.get("original")
+    findings_before = findings_count(original_text)
     facts = tuple(
-        candidate_facts(original_text, candidate, by_strategy.get(candidate.strategy), original)
+        candidate_facts(candidate, findings_before, by_strategy.get(candidate.strategy), original)
         for candidate in result.candidates
     )
     ranking = rank(facts, dict(catalog.weights), dict(catalog.strategy_risk))

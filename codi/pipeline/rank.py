@@ -128,19 +128,28 @@ class RankedCandidates:
         return self.order[0] if self.order else None
 
 
+def findings_count(dockerfile: str) -> int:
+    """Lint findings of a Dockerfile as the scorer counts them (ShellCheck off)."""
+    return len(lint_text(dockerfile, FINDINGS_CONFIG).findings)
+
+
 def candidate_facts(
-    original_text: str, candidate: Candidate, report: ImageReport | None, original: ImageReport | None
+    candidate: Candidate, findings_before: int, report: ImageReport | None, original: ImageReport | None
 ) -> CandidateFacts:
-    """A candidate's facts: measured when both it and the original were built, else its estimate."""
-    measured = report is not None and original is not None and original.status == "pass"
-    before = lint_text(original_text, FINDINGS_CONFIG).findings
-    after = lint_text(candidate.dockerfile, FINDINGS_CONFIG).findings
-    deliberate = tuple(change.kind for change in candidate.changes if change.kind in DELIBERATE_CHANGES)
-    estimate = candidate.estimate
-    if report is not None and original is not None and measured:
+    """A candidate's facts: measured when it and a passing original were built, else its estimate.
+
+    `findings_before` is the original's `findings_count`, counted once for all its candidates.
+    """
+    common = {
+        "id": candidate.strategy,
+        "strategy": candidate.strategy,
+        "findings": findings_count(candidate.dockerfile),
+        "findings_before": findings_before,
+        "deliberate_changes": tuple(c.kind for c in candidate.changes if c.kind in DELIBERATE_CHANGES),
+    }
+    if report is not None and original is not None and original.status == "pass":
         return CandidateFacts(
-            id=candidate.strategy,
-            strategy=candidate.strategy,
+            **common,
             basis="measured",
             passed=report.status == "pass",
             failure=report.reason,
@@ -152,13 +161,10 @@ def candidate_facts(
             vulnerabilities_before=original.vulnerabilities.total if original.vulnerabilities else None,
             secrets=len(report.secrets),
             secrets_before=len(original.secrets),
-            findings=len(after),
-            findings_before=len(before),
-            deliberate_changes=deliberate,
         )
+    estimate = candidate.estimate
     return CandidateFacts(
-        id=candidate.strategy,
-        strategy=candidate.strategy,
+        **common,
         basis="estimate",
         passed=None if report is None else report.status == "pass",
         failure=None if report is None else report.reason,
@@ -170,9 +176,6 @@ def candidate_facts(
         vulnerabilities_before=None,
         secrets=None,
         secrets_before=None,
-        findings=len(after),
-        findings_before=len(before),
-        deliberate_changes=deliberate,
     )
 
 

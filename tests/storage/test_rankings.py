@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from codi.app.metrics import Metrics
@@ -18,8 +20,9 @@ FALLBACK = RankedCandidates(
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def store(request: pytest.FixtureRequest, tmp_path, postgres_url: str) -> RankingStore:  # type: ignore[no-untyped-def]
-    url = f"sqlite:///{tmp_path / 'codi.db'}" if request.param == "sqlite" else postgres_url
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> RankingStore:
+    """A store on each backend; the PostgreSQL schema is made only for the PostgreSQL run."""
+    url = f"sqlite:///{tmp_path / 'codi.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres_url")
     return RankingStore(init_db(url))
 
 
