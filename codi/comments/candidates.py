@@ -195,9 +195,7 @@ def sections_markdown(sections: Sequence[SummarySection]) -> str:
 
 
 def _overview(
-    files: Sequence[OptimizedFile],
-    measured: MeasuredBuilds | None = None,
-    rankings: Mapping[str, RankedCandidates] | None = None,
+    files: Sequence[OptimizedFile], measured: MeasuredBuilds | None, rankings: Mapping[str, RankedCandidates]
 ) -> str:
     lines = []
     for file in files:
@@ -210,7 +208,7 @@ def _overview(
             reason = result.no_candidate_reason or ""
             reason = reason if len(reason) <= _REASON_LIMIT else reason[: _REASON_LIMIT - 1] + "…"
             lines.append(f"- {path} ({result.stack.stack}): no candidate because {inline_text(reason)}\n")
-    shown = [rankings[f.result.path] for f in files if rankings and f.result.path in rankings and rankings[f.result.path].order]
+    shown = [rankings[f.result.path] for f in files if f.result.path in rankings and rankings[f.result.path].order]
     if shown:
         lines.append("\n#### Ranking\n\n" + "\n".join(ranking_markdown(ranking) for ranking in shown))
     if measured is not None and (measured.reports or measured.note):
@@ -262,9 +260,10 @@ def _measured_table(files: Sequence[OptimizedFile], measured: MeasuredBuilds) ->
 
 
 def _size(size_bytes: int | None) -> str:
+    """A measured size: `1.02 GB` from a gigabyte on, else `_mb`'s `131 MB`; `–` when unknown."""
     if size_bytes is None:
         return "–"
-    return f"{size_bytes / 1e9:.2f} GB" if size_bytes >= 1e9 else f"{round(size_bytes / 1e6)} MB"
+    return f"{size_bytes / 1e9:.2f} GB" if size_bytes >= 1e9 else _mb(size_bytes)
 
 
 def _ratio(ratio: float | None) -> str:
