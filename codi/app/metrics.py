@@ -6,7 +6,7 @@ receiver serves its instance at `/metrics`; a worker makes its own and serves
 it with `prometheus_client.start_http_server(port, registry=metrics.registry)`
 (or pushes it with `push_to_gateway(..., registry=metrics.registry)`). Each
 process fills only the metrics it owns: the receiver `deliveries`,
-`jobs_enqueued` and `request_seconds`; the worker `github_api_calls`,
+`queue_unavailable`, `jobs_enqueued` and `request_seconds`; the worker `github_api_calls`,
 `job_seconds` and the local model's `llm_calls`, `llm_tokens` and `llm_seconds`.
 """
 
@@ -28,6 +28,13 @@ class Metrics:
             "codi_webhook_deliveries",
             "Webhook deliveries received, by GitHub event and what the receiver did with them.",
             ["event", "outcome"],
+            registry=self.registry,
+        )
+        self.queue_unavailable = Counter(
+            "codi_webhook_queue_unavailable",
+            "Deliveries answered 503 because Redis did not answer; GitHub does not redeliver them by itself "
+            "(`codi redeliver` does).",
+            ["event"],
             registry=self.registry,
         )
         self.jobs_enqueued = Counter(

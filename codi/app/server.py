@@ -2,7 +2,8 @@
 
 A delivery is verified (HMAC-SHA256 of the raw body), decoded, routed to a
 job (`codi.webhooks.routing`), claimed once by its delivery id and enqueued,
-all before answering 202: the only I/O is one Redis round trip (a script that
+all before answering 202 (bodies over GitHub's 25 MB cap are refused with 413 before
+they are read, malformed headers and payloads with 400, never a 500): the only I/O is one Redis round trip (a script that
 claims and enqueues atomically), so GitHub gets its answer in milliseconds and
 the workers do the GitHub calls.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,6 +27,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from codi.app.metrics import CONTENT_TYPE, Metrics
 from codi.app.queue import DeliveryQueue, Taken
+from codi.logs import clip
 from codi.settings import Settings
 from codi.webhooks.jobs import Job
 from codi.webhooks.payloads import PayloadError
@@ -36,6 +39,12 @@ WEBHOOK_PATH = "/webhooks/github"
 REDIS_TIMEOUT_SECONDS = 2.0
 """Connect and command timeout towards Redis: well inside GitHub's 10 s delivery timeout."""
 _REDIS_ERRORS = (RedisError, OSError, TimeoutError)
+MAX_BODY_BYTES = 25 * 1024 * 1024
+"""GitHub caps webhook payloads at 25 MB and never sends a larger one."""
+DELIVERY_ID = re.compile(r"[0-9A-Za-z-]{1,64}")
+"""GitHub's delivery ids are UUIDs (GUIDs); codi's keys and job ids take no other characters from them."""
+EVENT_NAME = re.compile(r"[a-z0-9_]{1,64}")
+"""GitHub's event names, e.g. `pull_request`, `projects_v2_item`."""
 _ROUTES = frozenset({WEBHOOK_PATH, "/healthz", "/readyz", "/metrics"})
 
 
@@ -60,6 +69,20 @@ class _LatencyMiddleware:
 
 def _answer(code: int, **content: object) -> JSONResponse:
     return JSONResponse(content, status_code=code)
+
+
+async def _read_body(request: Request) -> bytes | None:
+    """The body, or None past `MAX_BODY_BYTES`: refused on its Content-Length before reading anything, else
+    (a chunked body has none) as soon as the bytes streamed in pass the cap; the rest is never read."""
+    declared = request.headers.get("content-length", "")
+    if declared.isascii() and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        return None
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BODY_BYTES:
+            return None
+    return bytes(body)
 
 
 def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
@@ -87,17 +110,32 @@ def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
     async def receive_delivery(request: Request) -> Response:
         """Registered as a plain Starlette route: FastAPI's dependency solving would cost more than the
         handler's own work, and there is nothing for it to inject or validate."""
-        body = await request.body()
+        body = await _read_body(request)
+        if body is None:
+            metrics.deliveries.labels("unverified", "too_large").inc()
+            log.warning(
+                "delivery %s rejected: body over %d bytes", clip(request.headers.get("x-github-delivery")), MAX_BODY_BYTES
+            )
+            return _answer(413, error=f"body over {MAX_BODY_BYTES} bytes (GitHub's cap for webhook payloads)")
         signature = request.headers.get("x-hub-signature-256", "")
         if not signature.startswith("sha256=") or not verify(settings.webhook_secret, body, signature):
             metrics.deliveries.labels("unverified", "bad_signature").inc()
-            log.warning("delivery %s rejected: missing or wrong signature", request.headers.get("x-github-delivery"))
+            log.warning("delivery %s rejected: missing or wrong signature", clip(request.headers.get("x-github-delivery")))
             return _answer(401, error="missing or wrong X-Hub-Signature-256")
         event = request.headers.get("x-github-event", "")
         delivery_id = request.headers.get("x-github-delivery", "")
+        well_formed = EVENT_NAME.fullmatch(event) and DELIVERY_ID.fullmatch(delivery_id)
+        if not well_formed:
+            metrics.deliveries.labels(event if EVENT_NAME.fullmatch(event) else "unknown", "bad_request").inc()
         if not event or not delivery_id:
-            metrics.deliveries.labels(event or "unknown", "bad_request").inc()
             return _answer(400, error="missing X-GitHub-Event or X-GitHub-Delivery header")
+        if not well_formed:
+            log.warning("delivery %s (%s) rejected: malformed header", clip(delivery_id), clip(event))
+            return _answer(
+                400,
+                error="X-GitHub-Event must be an event name (a-z, 0-9, _) and X-GitHub-Delivery a delivery id "
+                "(letters, digits and -), each at most 64 characters",
+            )
         try:
             outcome = route(event, from_json(body), delivery_id, policy)
         except PayloadError as error:
@@ -122,6 +160,7 @@ def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
             # script was sent leaves its fate unknown, so the claim is dropped for the redelivery.
             await _release(queue, delivery_id)
             metrics.deliveries.labels(event, "unavailable").inc()
+            metrics.queue_unavailable.labels(event).inc()
             log.error("delivery %s (%s) not enqueued: Redis: %s", delivery_id, event, error)
             return _answer(503, error="queue unavailable, redeliver later")
         if taken is Taken.DUPLICATE:

@@ -2,14 +2,22 @@
 
 Everything else in a payload is ignored, so GitHub adding fields never breaks
 the receiver; a payload missing one of these fields is rejected with the
-field's dotted path (`PayloadError`).
+field's dotted path (`PayloadError`). Types are strict (a number is no string, a
+string no number) and bounded as GitHub's own values are: ids and numbers are
+positive int64s, SHAs hex, names and refs at most 1024 characters; anything else
+is no payload of GitHub's.
 """
 
 from __future__ import annotations
 
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+
+Id = Annotated[int, Field(ge=1, le=2**63 - 1)]
+Sha = Annotated[str, StringConstraints(pattern=r"^(?:[0-9a-f]{40}|[0-9a-f]{64})$")]
+"""A commit SHA: SHA-1, or SHA-256 for repositories in that object format."""
+Text = Annotated[str, StringConstraints(min_length=1, max_length=1024)]
 
 
 class PayloadError(ValueError):
@@ -17,33 +25,33 @@ class PayloadError(ValueError):
 
 
 class _Payload(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=True)
 
 
 class User(_Payload):
-    login: str
+    login: Text
     type: str = "User"
 
 
 class Installation(_Payload):
-    id: int
+    id: Id
 
 
 class Repository(_Payload):
-    name: str
-    full_name: str
+    name: Text
+    full_name: Text
     owner: User
 
 
 class Branch(_Payload):
-    ref: str
-    sha: str
+    ref: Text
+    sha: Sha
     repo: Repository | None
     """None when the fork the PR comes from was deleted."""
 
 
 class PullRequest(_Payload):
-    number: int
+    number: Id
     draft: bool = False
     head: Branch
     base: Branch
@@ -60,8 +68,8 @@ class PullRequestEvent(_Payload):
 class CheckRunRepo(_Payload):
     """The short repository object inside a check run's pull request."""
 
-    name: str
-    url: str
+    name: Text
+    url: Text
 
     @property
     def full_name(self) -> str:
@@ -71,19 +79,19 @@ class CheckRunRepo(_Payload):
 
 
 class CheckRunBranch(_Payload):
-    ref: str
-    sha: str
+    ref: Text
+    sha: Sha
     repo: CheckRunRepo
 
 
 class CheckRunPullRequest(_Payload):
-    number: int
+    number: Id
     head: CheckRunBranch
     base: CheckRunBranch
 
 
 class App(_Payload):
-    id: int
+    id: Id
 
 
 class CheckRun(_Payload):
@@ -99,13 +107,13 @@ class CheckRunEvent(_Payload):
 
 
 class Issue(_Payload):
-    number: int
+    number: Id
     pull_request: dict[str, object] | None = None
     """Present only when the issue is a pull request."""
 
 
 class Comment(_Payload):
-    id: int
+    id: Id
     body: str
     user: User
 
@@ -122,12 +130,12 @@ class IssueCommentEvent(_Payload):
 class Account(_Payload):
     """A user or organisation (login) or an enterprise (slug)."""
 
-    login: str | None = None
-    slug: str | None = None
+    login: Text | None = None
+    slug: Text | None = None
 
 
 class InstallationDetail(_Payload):
-    id: int
+    id: Id
     account: Account | None = None
 
     @property
@@ -137,7 +145,7 @@ class InstallationDetail(_Payload):
 
 
 class RepositoryName(_Payload):
-    full_name: str
+    full_name: Text
 
 
 class InstallationEvent(_Payload):
@@ -156,8 +164,12 @@ class InstallationRepositoriesEvent(_Payload):
 PayloadT = TypeVar("PayloadT", bound=_Payload)
 
 
+MAX_PROBLEMS = 5
+"""Bad fields named in one error: a hostile payload with thousands of them gets a short answer."""
+
+
 def read_payload(model: type[PayloadT], body: object) -> PayloadT:
-    """Validate a decoded body; the error names each bad field by its dotted path."""
+    """Validate a decoded body; the error names the first bad fields by their dotted paths."""
     try:
         return model.model_validate(body)
     except ValidationError as error:
@@ -166,4 +178,5 @@ def read_payload(model: type[PayloadT], body: object) -> PayloadT:
             field = ".".join(str(part) for part in item["loc"]) or "payload"
             reason = "is required" if item["type"] == "missing" else item["msg"]
             problems.append(f"{field} {reason}")
-        raise PayloadError("; ".join(problems)) from None
+        more = f"; and {len(problems) - MAX_PROBLEMS} more" if len(problems) > MAX_PROBLEMS else ""
+        raise PayloadError("; ".join(problems[:MAX_PROBLEMS]) + more) from None

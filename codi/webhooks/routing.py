@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from codi.comments.commands import parse_command
+from codi.logs import clip
 from codi.webhooks.jobs import CommentCommandJob, InstallationJob, Job, RepoRef, ReviewJob
 from codi.webhooks.payloads import (
     CheckRunEvent,
@@ -17,6 +18,10 @@ from codi.webhooks.payloads import (
     Repository,
     read_payload,
 )
+
+
+ACTION_CHARS = 64
+"""How much of an unhandled action the reason quotes (GitHub's are short words)."""
 
 
 @dataclass(frozen=True)
@@ -143,6 +148,8 @@ def route(event: str, body: object, delivery_id: str, policy: RoutingPolicy) -> 
         return Ignored(f"event {event!r} is not handled")
     actions, handler = handled
     action = body.get("action")
+    if not isinstance(action, str):
+        raise PayloadError("action is required" if action is None else "action must be a string")
     if action not in actions:
-        return Ignored(f"{event}.{action} is not handled")
+        return Ignored(f"{event}.{clip(action, ACTION_CHARS)} is not handled")
     return handler(body, delivery_id, policy)
