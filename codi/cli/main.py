@@ -312,8 +312,6 @@ def _cmd_llm(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the webhook receiver under uvicorn; a bad CODI_* setting stops it before it listens."""
-    import logging
-
     from codi.settings import SettingsError, load_settings
 
     try:
@@ -324,10 +322,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from codi.app import create_app
+    from codi.logs import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s:     %(name)s: %(message)s")
+    configure_logging([settings.webhook_secret], "%(levelname)s:     %(name)s: %(message)s")
     # codi logs one line per delivery with its outcome; uvicorn's access log would only repeat it.
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False)
+    # log_config=None: uvicorn's loggers write through the root's (redacting) handler, not handlers of their own.
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, access_log=False, log_config=None)
     return 0
 
 

@@ -16,7 +16,6 @@ arq's pitfalls, and what these settings do about them (arq 0.28, `arq/worker.py`
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 from typing import Any
 
@@ -27,6 +26,7 @@ from arq.worker import Worker, func
 from prometheus_client import start_http_server
 
 from codi.app.metrics import Metrics
+from codi.logs import configure_logging
 from codi.settings import Settings, load_settings
 from codi.webhooks.jobs import HANDLE_COMMENT_COMMAND, RECORD_INSTALLATION, REVIEW_PULL_REQUEST
 from codi.worker import builds, jobs
@@ -93,7 +93,7 @@ def create_worker(
 
 def run_worker(settings: Settings, queue_name: str = default_queue_name, metrics_port: int | None = None) -> None:
     """Run until SIGINT/SIGTERM; with `metrics_port`, serve the worker's Prometheus metrics there."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging([settings.webhook_secret], "%(asctime)s %(levelname)s %(name)s: %(message)s")
     metrics = Metrics()
     if metrics_port is not None:
         start_http_server(metrics_port, registry=metrics.registry)
@@ -121,7 +121,7 @@ def create_build_worker(settings: Settings, platform: Platform) -> Worker:
 
 def run_build_workers(settings: Settings, platforms: list[Platform]) -> None:
     """One arq worker per platform queue in this process (arq's Worker takes one queue), until SIGINT/SIGTERM."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging([settings.webhook_secret], "%(asctime)s %(levelname)s %(name)s: %(message)s")
     asyncio.run(_serve(settings, list(dict.fromkeys(platforms))))
 
 
