@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from codi import __version__
 from codi.cli.discover import find_dockerfiles
+from codi.cli.redeliver import add_parser as add_redeliver_parser
 from codi.pipeline.config import LintConfig, SmokeSettings
 from codi.pipeline.configfile import CONFIG_NAMES, first_config, parse_config
 from codi.pipeline.findings import Severity
@@ -429,6 +430,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="be a build worker for this platform's queue (codi:build:PLATFORM); repeat for several",
     )
     worker.set_defaults(handler=cmd_worker)
+
+    add_redeliver_parser(sub)
     return parser
 
 

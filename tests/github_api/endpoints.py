@@ -17,6 +17,7 @@ from tests.github_api.spec import GitHubRestSpec
 from tests.github_api.state import (
     Annotation,
     CheckRun,
+    HookDelivery,
     IssueComment,
     PullRequestState,
     Repo,
@@ -100,6 +101,8 @@ class Endpoints:
             "git/create-commit": self.create_commit,
             "git/update-ref": self.update_ref,
             "repos/download-tarball-archive": self.download_tarball,
+            "apps/list-webhook-deliveries": self.list_hook_deliveries,
+            "apps/redeliver-webhook-delivery": self.redeliver_hook_delivery,
         }
 
     # -- shared shapes -------------------------------------------------------------------------
@@ -774,3 +777,61 @@ class Endpoints:
             repositories=[self.rename_repo(copy.deepcopy(template), repo) for repo in repos],
         )
         return Reply(201, body)
+
+    # -- the App's webhook deliveries ----------------------------------------------------------
+
+    def hook_delivery_item(self, delivery: HookDelivery) -> dict[str, Any]:
+        body = self.example("apps/list-webhook-deliveries", "200")[0]
+        body.update(
+            id=delivery.id,
+            guid=delivery.guid,
+            delivered_at=datetime.fromtimestamp(delivery.delivered_at, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            redelivery=delivery.redelivery,
+            status=delivery.status,
+            status_code=delivery.status_code,
+            event=delivery.event,
+            action=delivery.action,
+            installation_id=delivery.installation_id,
+            repository_id=delivery.repository_id,
+            throttled_at=None,
+        )
+        return body
+
+    def list_hook_deliveries(self, call: Call) -> Reply:
+        """Newest first, `per_page` at a time; `Link: rel="next"` carries the next page's opaque `cursor`.
+
+        `status=success` keeps status codes 200-399, `failure` 400-599, as documented: a delivery GitHub could
+        not make at all (status code 0) is in neither."""
+        per_page = min(max(call.query_int("per_page", 30), 1), 100)
+        wanted = call.query.get("status", [None])[-1]
+        ranges = {"success": range(200, 400), "failure": range(400, 600)}
+        ordered = sorted(
+            (d for d in self.world.hook_deliveries if wanted is None or d.status_code in ranges[wanted]),
+            key=lambda d: (d.delivered_at, d.id),
+            reverse=True,
+        )
+        start = 0
+        if "cursor" in call.query:
+            cursor = call.query["cursor"][-1]
+            start = next((i for i, d in enumerate(ordered) if f"v1_{d.id}" == cursor), -1)
+            if start < 0:
+                return error(400, f"Invalid cursor: {cursor}")
+        page = ordered[start : start + per_page]
+        headers = {}
+        if start + per_page < len(ordered):
+            query = {"per_page": per_page, "cursor": f"v1_{ordered[start + per_page].id}"}
+            query |= {"status": wanted} if wanted else {}
+            headers["link"] = f'<{call.base_url}/app/hook/deliveries?{urlencode(query)}>; rel="next"'
+        return Reply(200, [self.hook_delivery_item(d) for d in page], headers)
+
+    def redeliver_hook_delivery(self, call: Call) -> Reply:
+        """GitHub sends the event again under the same guid: a new delivery, marked as a redelivery."""
+        found = next((d for d in self.world.hook_deliveries if d.id == call.int_param("delivery_id")), None)
+        if found is None:
+            return error(422, "Validation Failed",
+                         [{"resource": "HookDelivery", "field": "delivery_id", "code": "invalid"}])  # fmt: skip
+        self.world.hook_deliveries.append(HookDelivery(
+            next(self.world.ids), found.guid, found.event, found.action, self.world.redelivery_status_code,
+            time.time(), redelivery=True, installation_id=found.installation_id, repository_id=found.repository_id,
+        ))  # fmt: skip
+        return Reply(202, {})

@@ -15,6 +15,7 @@ import secrets
 import socket
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from typing import Any
@@ -30,6 +31,7 @@ from tests.github_api.spec import GitHubRestSpec, load_spec
 from tests.github_api.state import (
     PERMISSIONS,
     CheckRun,
+    HookDelivery,
     Installation,
     IssueComment,
     PullRequestState,
@@ -257,6 +259,29 @@ class FakeGitHub:
             self.world.review_comments[repo.full_name][reply.id] = reply
             return reply
 
+    def add_hook_delivery(
+        self,
+        event: str,
+        action: str | None,
+        status_code: int,
+        age_seconds: float = 0.0,
+        guid: str | None = None,
+        redelivery: bool = False,
+        installation_id: int | None = None,
+    ) -> HookDelivery:
+        """A delivery GitHub made `age_seconds` ago and what the receiver answered (0: could not connect)."""
+        with self._lock:
+            delivery = HookDelivery(
+                next(self.world.ids), guid or str(uuid.uuid4()), event, action, status_code,
+                time.time() - age_seconds, redelivery, installation_id,
+            )  # fmt: skip
+            self.world.hook_deliveries.append(delivery)
+            return delivery
+
+    def hook_deliveries(self) -> list[HookDelivery]:
+        """Every delivery, seeded and redelivered, in the order they were made."""
+        return sorted(self.world.hook_deliveries, key=lambda d: (d.delivered_at, d.id))
+
     def expire_tokens(self) -> None:
         """Make every installation token issued so far expired (GitHub answers 401 from then on)."""
         with self._lock:
@@ -379,15 +404,17 @@ class FakeGitHub:
         return None
 
     def _authenticate(self, request: Request, operation_id: str, call: Call) -> Reply | None:
-        """The App JWT for `access_tokens`; an unexpired installation token covering the repo elsewhere."""
+        """The App JWT for the App's own endpoints (`/app…`: access tokens, webhook deliveries); an unexpired
+        installation token covering the repo elsewhere."""
         scheme, _, credential = request.headers.get("authorization", "").partition(" ")
-        if operation_id == "apps/create-installation-access-token":
+        if request.url.path == "/app" or request.url.path.startswith("/app/"):
             if scheme.lower() != "bearer":
                 return error(401, "A JSON web token could not be decoded")
             problem = self._jwt_problem(credential)
             if problem:
                 return error(401, problem)
-            if call.int_param("installation_id") not in self.world.installations:
+            if (operation_id == "apps/create-installation-access-token"
+                    and call.int_param("installation_id") not in self.world.installations):  # fmt: skip
                 return not_found()
             return None
         if scheme.lower() not in ("token", "bearer") or credential not in self.world.tokens:

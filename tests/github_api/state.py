@@ -146,6 +146,30 @@ class IssueComment:
 
 
 @dataclass
+class HookDelivery:
+    """One attempt of GitHub to deliver an event to the App's webhook URL (`GET /app/hook/deliveries`)."""
+
+    id: int
+    guid: str
+    """The event's id, the receiver's X-GitHub-Delivery; a redelivery keeps it."""
+    event: str
+    action: str | None
+    status_code: int
+    """What the receiver answered; 0 when GitHub could not connect."""
+    delivered_at: float
+    """Epoch seconds."""
+    redelivery: bool = False
+    installation_id: int | None = None
+    repository_id: int | None = None
+
+    @property
+    def status(self) -> str:
+        if self.status_code == 0:
+            return "failed to connect"
+        return "OK" if 200 <= self.status_code < 300 else f"Invalid HTTP Response: {self.status_code}"
+
+
+@dataclass
 class World:
     """All seeded and posted state; `reset()` on the server replaces it with a fresh one."""
 
@@ -160,6 +184,10 @@ class World:
     issue_comments: dict[str, dict[int, IssueComment]] = field(default_factory=dict)
     tokens: dict[str, tuple[int, float]] = field(default_factory=dict)
     """Installation token → (installation id, expiry as epoch seconds)."""
+    hook_deliveries: list[HookDelivery] = field(default_factory=list)
+    """The App's webhook deliveries, oldest first; a redelivery request appends one."""
+    redelivery_status_code: int = 202
+    """What the receiver answers a redelivery (a later attempt after an outage: 202)."""
     ids: count = field(default_factory=lambda: count(1001))
 
     def repo(self, owner: str, name: str) -> Repo | None:

@@ -1,0 +1,172 @@
+"""`codi redeliver` against the local GitHub API server: the App's JWT, cursor pages, what is re-requested."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from codi.cli.main import main
+from codi.cli.redeliver import EXIT_DONE, EXIT_ERROR, EXIT_REFUSED, app_client
+from codi.settings import load_settings
+from tests.github_api.fixtures import GitHubAppCredentials, github_api, github_app  # noqa: F401  # fixtures
+from tests.github_api.server import FakeGitHub
+
+HOUR = 3600.0
+LIST = "apps/list-webhook-deliveries"
+REDELIVER = "apps/redeliver-webhook-delivery"
+
+
+@pytest.fixture
+def app_environment(
+    monkeypatch: pytest.MonkeyPatch, github_api: FakeGitHub, github_app: GitHubAppCredentials  # noqa: F811
+) -> None:
+    """The CODI_* variables of the App, pointing at the local server."""
+    for name in list(os.environ):
+        if name.startswith("CODI_"):
+            monkeypatch.delenv(name)
+    for name, value in github_app.env(github_api.url).items():
+        monkeypatch.setenv(name, value)
+
+
+def _calls(server: FakeGitHub, operation_id: str) -> list:
+    return [request for request in server.requests if request.operation_id == operation_id]
+
+
+@pytest.mark.usefixtures("app_environment")
+def test_failed_events_of_the_window_are_redelivered_once_each(
+    github_api: FakeGitHub, capsys: pytest.CaptureFixture[str]  # noqa: F811
+) -> None:
+    lost = github_api.add_hook_delivery("pull_request", "opened", 503, age_seconds=2 * HOUR)
+    recovered = github_api.add_hook_delivery("pull_request", "synchronize", 503, age_seconds=3 * HOUR)
+    github_api.add_hook_delivery("pull_request", "synchronize", 202, age_seconds=HOUR, guid=recovered.guid,
+                                 redelivery=True)  # fmt: skip
+    unreachable = github_api.add_hook_delivery("issue_comment", "created", 0, age_seconds=HOUR / 2)
+    retried = github_api.add_hook_delivery("issue_comment", "created", 502, age_seconds=HOUR / 6,
+                                           guid=unreachable.guid, redelivery=True)  # fmt: skip
+    github_api.add_hook_delivery("installation", "created", 503, age_seconds=30 * HOUR)  # outside the 24 h
+    for age in range(250):  # three pages of 100: the lost one is on the third
+        github_api.add_hook_delivery("ping", None, 202, age_seconds=age)
+
+    status = main(["redeliver"])
+
+    assert status == EXIT_DONE
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "255 deliveries in the last 24 h; 2 event(s) not taken by the receiver"
+    assert out[1].startswith(f"redelivered {lost.id} pull_request.opened {lost.guid} (answered 503 Invalid HTTP "
+                             "Response: 503 at ")  # fmt: skip
+    assert out[2].startswith(f"redelivered {retried.id} issue_comment.created {unreachable.guid} (answered 502 ")
+    assert [request.path for request in _calls(github_api, REDELIVER)] == [
+        f"/app/hook/deliveries/{lost.id}/attempts",
+        f"/app/hook/deliveries/{retried.id}/attempts",
+    ]
+    lists = _calls(github_api, LIST)
+    assert [request.query.get("cursor") is not None for request in lists] == [False, True, True]
+    assert all(request.headers["authorization"].startswith("Bearer ey") for request in lists)
+    redelivered = [delivery for delivery in github_api.hook_deliveries() if delivery.redelivery][-2:]
+    assert [(d.guid, d.status_code) for d in redelivered] == [(lost.guid, 202), (unreachable.guid, 202)]
+    assert github_api.violations == []
+
+    assert main(["redeliver"]) == EXIT_DONE, "a second run finds them taken"
+    assert capsys.readouterr().out == "257 deliveries in the last 24 h; 0 event(s) not taken by the receiver\n"
+    assert len(_calls(github_api, REDELIVER)) == 2
+
+
+@pytest.mark.usefixtures("app_environment")
+def test_hours_widens_the_window(github_api: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    old = github_api.add_hook_delivery("installation", "created", 503, age_seconds=30 * HOUR)
+
+    assert main(["redeliver", "--hours", "48"]) == EXIT_DONE
+
+    assert capsys.readouterr().out.splitlines()[1].startswith(f"redelivered {old.id} installation.created")
+
+
+@pytest.mark.usefixtures("app_environment")
+def test_dry_run_lists_and_requests_nothing(github_api: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    lost = github_api.add_hook_delivery("check_run", "rerequested", 503, age_seconds=60)
+
+    assert main(["redeliver", "--dry-run"]) == EXIT_DONE
+
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].startswith(f"would redeliver {lost.id} check_run.rerequested {lost.guid} (answered 503 ")
+    assert _calls(github_api, REDELIVER) == [] and len(github_api.hook_deliveries()) == 1
+
+
+@pytest.mark.usefixtures("app_environment")
+def test_paging_stops_at_the_first_page_past_the_window(github_api: FakeGitHub) -> None:  # noqa: F811
+    for age in range(150):
+        github_api.add_hook_delivery("ping", None, 202, age_seconds=30 * HOUR + age)
+    for age in range(100):
+        github_api.add_hook_delivery("ping", None, 202, age_seconds=age)
+
+    assert main(["redeliver"]) == EXIT_DONE
+
+    assert len(_calls(github_api, LIST)) == 2, "the second page starts before the window: no third"
+
+
+@pytest.mark.usefixtures("app_environment")
+def test_a_refused_redelivery_is_said_and_exits_1(github_api: FakeGitHub, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    refused = github_api.add_hook_delivery("pull_request", "opened", 503, age_seconds=120)
+    taken = github_api.add_hook_delivery("pull_request", "reopened", 503, age_seconds=60)
+    github_api.inject("POST", rf"/app/hook/deliveries/{refused.id}/attempts$", 422,
+                      {"message": "Validation Failed", "documentation_url": "https://docs.github.com/rest"})  # fmt: skip
+
+    assert main(["redeliver"]) == EXIT_REFUSED
+
+    captured = capsys.readouterr()
+    lines = captured.out.splitlines()
+    assert lines[1].startswith(f"not redelivered {refused.id} pull_request.opened")
+    assert lines[1].endswith(f" UTC): GitHub answered 422: redeliver {refused.id}: Validation Failed")
+    assert lines[2].startswith(f"redelivered {taken.id} pull_request.reopened")
+    assert captured.err == "codi: GitHub refused 1 of 2 redeliveries\n"
+
+
+@pytest.mark.usefixtures("app_environment")
+def test_a_jwt_github_refuses_exits_2_having_requested_nothing(
+    github_api: FakeGitHub, github_app: GitHubAppCredentials, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    github_api.add_hook_delivery("pull_request", "opened", 503)
+    monkeypatch.setenv("CODI_GITHUB_APP_ID", str(github_app.app_id + 1))
+
+    assert main(["redeliver"]) == EXIT_ERROR
+
+    assert capsys.readouterr().err == (
+        "codi: GitHub answered 401: list the App's webhook deliveries: 'Issuer' claim ('iss') must be the App id "
+        f"{github_app.app_id}, not {github_app.app_id + 1}\n"
+    )
+    assert _calls(github_api, REDELIVER) == []
+
+
+def test_missing_settings_exit_2_naming_them(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    for name in list(os.environ):
+        if name.startswith("CODI_"):
+            monkeypatch.delenv(name)
+
+    assert main(["redeliver"]) == EXIT_ERROR
+    assert "CODI_GITHUB_APP_ID is required" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("hours", ["0", "-1", "73", "a day"])
+def test_hours_outside_githubs_window_is_a_usage_error(hours: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["redeliver", "--hours", hours])
+
+    assert exited.value.code == 2 and "argument --hours" in capsys.readouterr().err
+
+
+@pytest.mark.usefixtures("app_environment")
+def test_the_local_server_filters_by_status_as_documented(github_api: FakeGitHub) -> None:  # noqa: F811
+    """`status=failure` is 400-599 only: a delivery GitHub could not make (0) is in neither class, which is
+    why `codi redeliver` reads every delivery instead."""
+    codes = [202, 302, 404, 503, 0]
+    for code in codes:
+        github_api.add_hook_delivery("ping", None, code)
+    github = app_client(load_settings())
+
+    failure = github.rest.apps.list_webhook_deliveries(status="failure").json()
+    success = github.rest.apps.list_webhook_deliveries(status="success").json()
+
+    assert sorted(item["status_code"] for item in failure) == [404, 503]
+    assert sorted(item["status_code"] for item in success) == [202, 302]
+    assert github_api.violations == []
