@@ -9,12 +9,13 @@ per hour and installation, not once per call.
 Retries use githubkit's own `auto_retry` hook with codi's decision
 (`RetryPolicy`): 5xx answers, connection errors and timeouts back off
 exponentially with jitter; primary and secondary rate limits wait what
-GitHub says (`Retry-After`, else `x-ratelimit-reset`). Both are bounded by a
-number of attempts and a total wait per request; past that the call raises
-`GitHubUnavailable`, which the jobs turn into a deferred arq retry instead
-of holding a worker slot for minutes. githubkit's default decision would
-wait out any rate limit however long and not retry connection errors, so
-it is replaced, not used.
+GitHub says (`Retry-After`, else `x-ratelimit-reset`, else a minute for a
+secondary limit that names no wait). Both are bounded by a number of
+attempts and a total wait per request; past that the call raises
+`GitHubUnavailable`, which the jobs turn into an arq retry deferred until
+GitHub's reset, however far, instead of holding a worker slot for minutes.
+githubkit's default decision would wait out any rate limit however long
+and not retry connection errors, so it is replaced, not used.
 
 Reads use the raw JSON (`Response.json()`): codi needs a few keys, and
 parsing whole githubkit models per page would cost time for nothing.
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import random
+import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -50,6 +52,8 @@ class GitHubUnavailable(RuntimeError):
         super().__init__(message)
         self.retry_after = retry_after
         """Seconds GitHub asked to wait (rate limits), when it said."""
+        self.retry_at = time.time() + retry_after if retry_after is not None else None
+        """When that wait ends (epoch seconds): a job deferred later still waits until then, not longer."""
 
 
 class GitHubRejected(RuntimeError):
@@ -97,14 +101,32 @@ class RetryDecision:
     def delay(self, exc: GitHubException, retry_count: int) -> float | None:
         """Seconds to wait before the next attempt, or None when the error is not worth retrying."""
         failure = _status_failure(exc)
-        if isinstance(failure, RateLimitExceeded):
-            return failure.retry_after.total_seconds()
+        if failure is not None and (wait := rate_limit_wait(failure)) is not None:
+            return wait
         if failure is not None and failure.response.status_code < 500:
             return None
         if failure is None:
             self.count_error(type(_origin(exc)).__name__)
         backoff = self.policy.base_delay * 2**retry_count
         return backoff / 2 + random.uniform(0, backoff / 2)
+
+
+SECONDARY_RATE_LIMIT_WAIT = 60.0
+"""GitHub's advice for a secondary rate limit that names no wait: at least a minute."""
+
+
+def rate_limit_wait(failure: RequestFailed) -> float | None:
+    """Seconds a rate-limited answer asks to wait, or None when it is no rate limit.
+
+    githubkit recognises `Retry-After` and an exhausted `x-ratelimit-remaining`; GitHub also
+    answers secondary limits as a bare 429, or a 403 whose message says so, with neither header.
+    """
+    if isinstance(failure, RateLimitExceeded):
+        return failure.retry_after.total_seconds()
+    status = failure.response.status_code
+    if status == 429 or (status == 403 and "rate limit" in _error_message(failure.response.raw_response).lower()):
+        return SECONDARY_RATE_LIMIT_WAIT
+    return None
 
 
 def _origin(exc: GitHubException) -> BaseException:
@@ -127,8 +149,8 @@ def _translated(what: str) -> Iterator[None]:
         yield
     except GitHubException as exc:
         failure = _status_failure(exc)
-        if isinstance(failure, RateLimitExceeded):
-            raise GitHubUnavailable(f"{what}: rate limited", failure.retry_after.total_seconds()) from exc
+        if failure is not None and (wait := rate_limit_wait(failure)) is not None:
+            raise GitHubUnavailable(f"{what}: rate limited", wait) from exc
         if failure is None:
             raise GitHubUnavailable(f"{what}: {_origin(exc)!r}") from exc
         status = failure.response.status_code

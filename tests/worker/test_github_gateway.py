@@ -120,3 +120,16 @@ def test_files_are_paginated_and_missing_content_is_none(settings: Settings, git
 
     assert run(read()) == (120, "FROM alpine:3.7\n", None)
     assert github_api.violations == []
+
+
+def test_a_secondary_rate_limit_without_headers_waits_a_minute(settings: Settings, github_api: FakeGitHub) -> None:
+    """GitHub may answer a secondary limit with a bare 403 naming it: not a refusal, a wait of at least a minute."""
+    seed_pull(github_api)
+    calls: Counter[str] = Counter()
+    body = {"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}
+    github_api.inject("GET", r"/pulls/1$", 403, body=body)
+    with pytest.raises(GitHubUnavailable, match="rate limited") as raised:
+        run(gateway(settings, calls).pull_request(REPO, 1))
+    assert raised.value.retry_after == 60
+    assert raised.value.retry_at == pytest.approx(time.time() + 60, abs=5)
+    assert calls["403"] == 1
