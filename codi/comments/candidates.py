@@ -11,12 +11,11 @@ share what is left, each cut saying how many lines were left out.
 from __future__ import annotations
 
 import difflib
-import html
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
-from codi.comments.markdown import clip, fence, inline_text, table_cell, untrusted_text
+from codi.comments.markdown import clip, code_span, fence, html_text, inert_text, message_text, table_cell
 from codi.comments.summary import SummarySection, render_section
 from codi.pipeline.measured import ImageReport, MeasuredBuilds
 from codi.pipeline.optimize import optimize
@@ -77,14 +76,14 @@ def _mb(size_bytes: int) -> str:
 
 def rationale_markdown(candidate: Candidate) -> str:
     """The candidate's changes as a list, then its estimate and how it was reached."""
-    lines = [f"- **{change.kind}**: {inline_text(change.description)}\n" for change in candidate.changes]
+    lines = [f"- **{change.kind}**: {message_text(change.description)}\n" for change in candidate.changes]
     if candidate.template:
-        lines.append(f"- rendered from template `{candidate.template}`")
+        lines.append(f"- rendered from template {code_span(candidate.template)}")
         if candidate.module_versions:
-            lines.append(" with modules " + ", ".join(f"`{n}@{v}`" for n, v in candidate.module_versions))
+            lines.append(" with modules " + ", ".join(code_span(f"{n}@{v}") for n, v in candidate.module_versions))
         lines.append("\n")
     estimate = candidate.estimate
-    lines.append(f"\n**Estimate**: {estimate_text(estimate)}. _Basis_: {inline_text(estimate.basis)}\n")
+    lines.append(f"\n**Estimate**: {estimate_text(estimate)}. _Basis_: {message_text(estimate.basis)}\n")
     return "".join(lines)
 
 
@@ -116,7 +115,7 @@ def candidate_sections(
         for candidate in _ranked_first(file.result.candidates, rankings.get(path)):
             report = measured.report(path, candidate.strategy) if measured else None
             if report is not None and report.status == "fail":
-                title = f"<code>{html.escape(path)}</code>: {candidate.strategy} candidate failed"
+                title = f"<code>{html_text(path)}</code>: {candidate.strategy} candidate failed"
                 heads.append((title, _failure_markdown(report), "", path))
                 continue
             said = (
@@ -124,7 +123,7 @@ def candidate_sections(
                 if report is not None and original is not None and original.size_bytes
                 else estimate_text(candidate.estimate)
             )
-            title = f"<code>{html.escape(path)}</code>: {candidate.strategy} candidate, {html.escape(said)}"
+            title = f"<code>{html_text(path)}</code>: {candidate.strategy} candidate, {html_text(said)}"
             heads.append((title, rationale_markdown(candidate), candidate_diff(path, file.text, candidate), path))
     used = len(sections_markdown([overview])) + len(_LEFT_OUT)
     frames = [len(sections_markdown([_section(title, rationale, "")])) + _NOTE_CHARS for title, rationale, *_ in heads]
@@ -156,20 +155,21 @@ def ranking_markdown(ranking: RankedCandidates) -> str:
         f"{index}. **{candidate}** (score {scores[candidate].score:g}, {scores[candidate].basis})"
         for index, candidate in enumerate(ranking.order, start=1)
     ]
-    text = f"**`{table_cell(ranking.path)}`**: " + " ".join(places) + "\n"
+    text = f"**{code_span(ranking.path)}**: " + " ".join(places) + "\n"
     for candidate, reason in ranking.ranking.excluded:
-        text += f"- not ranked: {candidate} ({inline_text(clip(reason, _REASON_LIMIT))})\n"
+        text += f"- not ranked: {candidate} ({message_text(clip(reason, _REASON_LIMIT))})\n"
     telemetry = ranking.telemetry
     if ranking.source == "model" and telemetry is not None:
-        text += f"\nOrdered by the local model `{telemetry.model}` within the bounds of codi's scorer.\n"
-        text += f"\n> **Model output** (`{telemetry.model}`; generated text, not checked by codi): "
-        text += untrusted_text(ranking.summary or "") + "\n"
+        model = code_span(telemetry.model)
+        text += f"\nOrdered by the local model {model} within the bounds of codi's scorer.\n"
+        text += f"\n> **Model output** ({model}; generated text, not checked by codi): "
+        text += inert_text(ranking.summary or "") + "\n"
         for candidate, why in ranking.reasons:
-            text += f">\n> - {candidate}: {untrusted_text(why)}\n"
+            text += f">\n> - {candidate}: {inert_text(why)}\n"
     elif telemetry is not None:
         text += (
-            f"\nOrdered by codi's deterministic scorer; the model `{telemetry.model}`'s answer was not used: "
-            f"{inline_text(clip(telemetry.fallback_reason or '', _REASON_LIMIT))}.\n"
+            f"\nOrdered by codi's deterministic scorer; the model {code_span(telemetry.model)}'s answer was not used: "
+            f"{message_text(clip(telemetry.fallback_reason or '', _REASON_LIMIT))}.\n"
         )
     else:
         text += "\nOrdered by codi's deterministic scorer (weights in the rules catalog; no model configured).\n"
@@ -183,7 +183,7 @@ def _section(title: str, rationale: str, diff: str) -> SummarySection:
 
 
 def _failure_markdown(report: ImageReport) -> str:
-    text = f"Not recommended: {inline_text(report.reason or 'it failed')}.\n"
+    text = f"Not recommended: {message_text(clip(report.reason or 'it failed', _REASON_LIMIT))}.\n"
     if report.log_tail:
         text += f"\nEnd of the log:\n\n{fence(report.log_tail[-LOG_TAIL_SHOWN:])}\n"
     return text
@@ -200,14 +200,13 @@ def _overview(
     lines = []
     for file in files:
         result = file.result
-        path = inline_text(f"`{result.path}`")
+        path = code_span(result.path)
         if result.candidates:
             names = ", ".join(candidate.strategy for candidate in result.candidates)
             lines.append(f"- {path} ({result.stack.stack}): {names}\n")
         else:
-            reason = result.no_candidate_reason or ""
-            reason = reason if len(reason) <= _REASON_LIMIT else reason[: _REASON_LIMIT - 1] + "…"
-            lines.append(f"- {path} ({result.stack.stack}): no candidate because {inline_text(reason)}\n")
+            reason = message_text(clip(result.no_candidate_reason or "", _REASON_LIMIT))
+            lines.append(f"- {path} ({result.stack.stack}): no candidate because {reason}\n")
     shown = [rankings[f.result.path] for f in files if f.result.path in rankings and rankings[f.result.path].order]
     if shown:
         lines.append("\n#### Ranking\n\n" + "\n".join(ranking_markdown(ranking) for ranking in shown))
@@ -230,7 +229,7 @@ def _overview(
 def _measured_table(files: Sequence[OptimizedFile], measured: MeasuredBuilds) -> str:
     text = "\n#### Measured builds\n\n"
     if measured.note:
-        text += f"{inline_text(measured.note)}\n"
+        text += f"{message_text(measured.note)}\n"
     rows = [report for file in files for report in measured.reports.get(file.result.path, ())]
     if not rows:
         return text
@@ -240,9 +239,10 @@ def _measured_table(files: Sequence[OptimizedFile], measured: MeasuredBuilds) ->
     )
     for file in files:
         for report in measured.reports.get(file.result.path, ()):
-            result = "pass" if report.status == "pass" else f"**fail**: {table_cell(clip(report.reason or '', 200))}"
+            reason = table_cell(message_text(clip(report.reason or "", 200)))
+            result = "pass" if report.status == "pass" else f"**fail**: {reason}"
             cells = (
-                f"`{table_cell(file.result.path)}`",
+                table_cell(code_span(file.result.path)),
                 report.strategy + (" (reused)" if report.reused else ""),
                 result,
                 _size(report.size_bytes),
@@ -307,7 +307,7 @@ def optimize_json(result: OptimizeResult) -> str:
 def rationale_file(result: OptimizeResult) -> str:
     """`rationale.md` beside the written candidates: per candidate its changes and estimate; what was left out."""
     parts = [
-        f"# Optimisation candidates for `{result.path}`\n\n"
+        f"# Optimisation candidates for {code_span(result.path)}\n\n"
         f"Stack: {result.stack.stack} (confidence {result.stack.confidence:.2f}).\n"
     ]
     for candidate in result.candidates:
@@ -316,8 +316,8 @@ def rationale_file(result: OptimizeResult) -> str:
     for title, items in (("Rejected", result.rejected), ("Not attempted", result.skipped)):
         if items:
             parts.append(f"\n## {title}\n\n")
-            parts.extend(f"- {item.strategy}: {inline_text(item.reason)}\n" for item in items)
+            parts.extend(f"- {item.strategy}: {message_text(item.reason)}\n" for item in items)
     if result.start.problems:
         parts.append("\n## Start-up problems\n\n")
-        parts.extend(f"- {inline_text(problem)}\n" for problem in result.start.problems)
+        parts.extend(f"- {message_text(problem)}\n" for problem in result.start.problems)
     return "".join(parts)

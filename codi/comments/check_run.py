@@ -1,5 +1,9 @@
 """The "codi" check run: a conclusion, a Markdown summary and an annotation for every finding.
 
+GitHub renders only the output's `summary` and `text` as Markdown (escaped through markdown.py); the
+title and the annotations' title, message and raw_details are plain text, so they are only clipped to
+GitHub's limits.
+
 Annotations reach findings a review comment cannot (lines outside the diff),
 so the check run is where the whole result lives; review comments are the
 part of it that lands on changed lines.
@@ -12,7 +16,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from codi.comments.markdown import SEVERITY_LABELS, TEXT_LIMIT, batched, clip, fit_rows, table_cell
+from codi.comments.markdown import (
+    SEVERITY_LABELS,
+    TEXT_LIMIT,
+    batched,
+    clip,
+    clip_lines,
+    code_span,
+    fit_rows,
+    table_cell,
+)
 from codi.pipeline.config import LintConfig
 from codi.pipeline.edits import Applicability
 from codi.pipeline.findings import Finding, Severity
@@ -91,7 +104,7 @@ def check_run_report(
         conclusion = "success"
     annotations = [annotation(review, finding) for review in reviews for finding in review.result.findings]
     title = clip(_title(reviews, findings), TITLE_LIMIT)
-    summary = clip(_summary(reviews, config) + _top_candidates(ranked), TEXT_LIMIT)
+    summary = clip_lines(_summary(reviews, config) + _top_candidates(ranked), TEXT_LIMIT)
     return CheckRunReport(conclusion, title, summary, annotations)
 
 
@@ -165,10 +178,11 @@ def _top_candidates(ranked: Sequence[RankedCandidates]) -> str:
         size = ""
         if facts.size_before and facts.size_bytes is not None:
             size = f", size {(facts.size_bytes - facts.size_before) / facts.size_before:+.0%}".replace("%", " %")
-        who = f"the model `{ranking.telemetry.model}`" if ranking.source == "model" and ranking.telemetry else "codi's scorer"
+        telemetry = ranking.telemetry
+        who = f"the model {code_span(telemetry.model)}" if ranking.source == "model" and telemetry else "codi's scorer"
         lines.append(
-            f"- `{table_cell(ranking.path)}`: **{ranking.top}** (score {scored.score:g}, {scored.basis}{size}; "
-            f"ordered by {who})\n"
+            f"- {code_span(ranking.path)}: **{ranking.top}** "
+            f"(score {scored.score:g}, {scored.basis}{size}; ordered by {who})\n"
         )
     if not lines:
         return ""
@@ -179,7 +193,7 @@ def _file_row(review: FileReview) -> str:
     counts = Counter(finding.severity for finding in review.result.findings)
     fixable = sum(1 for finding in review.result.findings if _safe_fix(finding))
     cells = " | ".join(str(counts[severity]) for severity in _REPORTED)
-    return f"| `{table_cell(review.path)}` | {cells} | {fixable} |\n"
+    return f"| {table_cell(code_span(review.path))} | {cells} | {fixable} |\n"
 
 
 def _safe_fix(finding: Finding) -> bool:

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from codi.comments.markdown import code_span, mention
+
 
 class CommandName(str, Enum):
     """The commands; values match `CommentCommandJob.command`."""
@@ -63,20 +65,20 @@ codi reviews the Dockerfiles this pull request changes. Commands (people with wr
 def help_text(command: Command | None = None) -> str:
     """The help reply; for an unknown command it says which line was not understood first."""
     if command is not None and command.name is CommandName.UNKNOWN:
-        return f"I don't know the command `{command.line.replace('`', '')}`.\n\n{HELP_TEXT}"
+        return f"I don't know the command {code_span(command.line)}.\n\n{HELP_TEXT}"
     return HELP_TEXT
 
 
 def permission_refusal_text(user: str) -> str:
     return (
-        f"Sorry @{user}, only people with write access to this repository can run codi commands. "
+        f"Sorry {mention(user)}, only people with write access to this repository can run codi commands. "
         "A maintainer can run it for you.\n"
     )
 
 
 def fork_refusal_text(user: str) -> str:
     return (
-        f"Sorry @{user}, I can't commit to this pull request's branch: it lives in a fork that does not allow "
+        f"Sorry {mention(user)}, I can't commit to this pull request's branch: it lives in a fork that does not allow "
         "edits from maintainers. Tick \"Allow edits by maintainers\" on the pull request and comment "
         "`/codi apply` again, or run `codi fix` on the branch yourself.\n"
     )

@@ -17,7 +17,16 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from codi.comments.fingerprints import finding_marker, fingerprints, parse_finding_marker
-from codi.comments.markdown import SEVERITY_LABELS, TEXT_LIMIT, batched, fence, inline_text, rule_link
+from codi.comments.markdown import (
+    MESSAGE_LIMIT,
+    SEVERITY_LABELS,
+    TEXT_LIMIT,
+    batched,
+    clip,
+    message_text,
+    rule_link,
+    suggestion_block,
+)
 from codi.pipeline.edits import Applicability, Fix
 from codi.pipeline.findings import Finding
 from codi.pipeline.review import FileReview, finding_lines, fix_lines, replaced_lines
@@ -138,19 +147,21 @@ def _make(path: str, lines: range, finding: Finding, fingerprint: str, suggestio
 
 def comment_body(finding: Finding, fingerprint: str, suggestion: str | None) -> str:
     """Severity, linked code and message; the suggestion or a word on the fix; the hidden marker."""
-    parts = [f"**{SEVERITY_LABELS[finding.severity]}** {rule_link(finding.code)}: {inline_text(finding.message)}"]
+    message = message_text(clip(finding.message, MESSAGE_LIMIT))
+    parts = [f"**{SEVERITY_LABELS[finding.severity]}** {rule_link(finding.code)}: {message}"]
+    block = suggestion_block(suggestion) if suggestion is not None else None
     if finding.fix is not None:
-        parts.append(_fix_note(finding.fix, suggestion is not None))
-    if suggestion is not None:
-        parts.append(fence(suggestion, "suggestion"))
+        parts.append(_fix_note(finding.fix, block is not None))
+    if block is not None:
+        parts.append(block)
     parts.append(finding_marker(fingerprint))
     return "\n\n".join(parts) + "\n"
 
 
 def _fix_note(fix: Fix, suggested: bool) -> str:
-    description = fix.description.rstrip(".")
+    description = message_text(clip(fix.description, MESSAGE_LIMIT).rstrip("."))
     if suggested:
         return f"Suggested fix: {description}."
     if fix.applicability is Applicability.SAFE:
-        return f"Safe fix: {description} (it changes lines outside this diff; `/codi apply` applies it)."
+        return f"Safe fix: {description} (not suggested here; `/codi apply` applies it)."
     return f"Unsafe fix, not suggested: {description} (`codi fix --unsafe` applies it; check the result)."

@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from codi.comments.markdown import SEVERITY_LABELS, TEXT_LIMIT, fit_rows, rule_link, table_cell
+from codi.comments.markdown import (
+    SEVERITY_LABELS,
+    MESSAGE_LIMIT,
+    TEXT_LIMIT,
+    clip,
+    code_span,
+    fit_rows,
+    message_text,
+    rule_link,
+    table_cell,
+)
 from codi.pipeline.edits import Applicability
 from codi.pipeline.findings import Finding
 from codi.pipeline.review import FileReview
@@ -25,7 +35,11 @@ _LEFT_OUT_NOTE = (
 
 @dataclass(frozen=True)
 class SummarySection:
-    """A section a later feature adds below the findings (collapsed in `<details>` unless told)."""
+    """A section a later feature adds below the findings (collapsed in `<details>` unless told).
+
+    `title` sits in `<summary>` (HTML: `html_text` for untrusted parts) when collapsible, else in a `###`
+    heading (Markdown); `body` is Markdown. Both are built with markdown.py's helpers.
+    """
 
     title: str
     body: str
@@ -50,7 +64,7 @@ def summary_comment(reviews: Sequence[FileReview], head_sha: str, sections: Sequ
 
 
 def _overview(reviews: Sequence[FileReview], findings: int, safe: int, head_sha: str) -> str:
-    commit = f"`{head_sha[:7]}`"
+    commit = code_span(head_sha[:7])
     if not reviews:
         return f"Commit {commit} changes no Dockerfile: nothing to review."
     files = f"{len(reviews)} Dockerfile{'s' if len(reviews) != 1 else ''}"
@@ -62,11 +76,11 @@ def _overview(reviews: Sequence[FileReview], findings: int, safe: int, head_sha:
 
 def _row(path: str, finding: Finding) -> str:
     cells = (
-        f"`{table_cell(path)}`",
+        table_cell(code_span(path)),
         str(finding.line),
         rule_link(finding.code),
         SEVERITY_LABELS[finding.severity],
-        table_cell(finding.message),
+        table_cell(message_text(clip(finding.message, MESSAGE_LIMIT))),
         _fix_kind(finding),
     )
     return f"| {' | '.join(cells)} |\n"

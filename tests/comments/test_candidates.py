@@ -23,6 +23,7 @@ from codi.pipeline.optimize_model import (
     StackReport,
     StartCommand,
 )
+from tests.comments.helpers import github_render
 
 ORIGINAL = "FROM python:3.11\nCOPY . /app\nCMD python /app/app.py\n"
 STACK = StackReport("python", 1.0, (), False, 0, ())
@@ -53,8 +54,9 @@ def test_each_candidate_is_a_collapsed_section_with_rationale_estimate_and_diff(
     assert section.title == (
         "<code>Dockerfile</code>: multi-stage candidate, size ≈ 460 MB → 105 MB (-77 %), layers 2 → 3 (estimate)"
     )
-    assert "- **base-image**: python:3.11-slim &lt;smaller>" in section.body
-    assert "**Estimate**: size ≈ 460 MB" in section.body and "_Basis_: before: base python:3.11" in section.body
+    shown = github_render(section.body).text
+    assert "base-image: python:3.11-slim <smaller>" in shown
+    assert "Estimate: size ≈ 460 MB" in shown and "Basis: before: base python:3.11" in shown
     assert "```diff\n--- a/Dockerfile\n+++ b/Dockerfile (multi-stage)\n" in section.body
     assert "-FROM python:3.11\n+FROM python:3.11-slim\n" in section.body
 
@@ -62,7 +64,8 @@ def test_each_candidate_is_a_collapsed_section_with_rationale_estimate_and_diff(
 def test_files_without_candidates_say_why() -> None:
     result = OptimizeResult("svc/Dockerfile", STACK, START, skipped=(Rejection("fixes", "no safe fix applies"),))
     [overview] = candidate_sections([OptimizedFile(ORIGINAL, result)])
-    assert "- `svc/Dockerfile` (python): no candidate because fixes: no safe fix applies" in overview.body
+    shown = github_render(overview.body).text
+    assert "svc/Dockerfile (python): no candidate because fixes: no safe fix applies" in shown
 
 
 def test_a_long_diff_is_cut_with_a_note() -> None:
@@ -129,12 +132,14 @@ def test_measured_builds_show_sizes_deltas_and_failures_and_failed_candidates_ge
     assert "| `Dockerfile` | multi-stage (reused) | pass | 131 MB | -87 % | 9 | -3 | 3 | -8 | 0 | pass | 42 s |" in (
         overview.body
     )
-    assert "| minimal | **fail**: smoke test failed (port): exited 1 before port 8080" in overview.body
+    assert "| minimal | **fail**: " in overview.body
+    html = github_render(overview.body).html
+    assert "<strong>fail</strong>: smoke test failed (port): exited 1 before port 8080" in html
     assert "measured on real builds" in overview.body and "not measurements" not in overview.body
     assert multi.title == "<code>Dockerfile</code>: multi-stage candidate, measured 1.02 GB → 131 MB (-87 %), layers 12 → 9"
     assert "```diff" in multi.body
     assert failed.title == "<code>Dockerfile</code>: minimal candidate failed"
-    assert "```diff" not in failed.body and "Not recommended: smoke test failed" in failed.body
+    assert "```diff" not in failed.body and "Not recommended: smoke test failed" in github_render(failed.body).text
     assert "No module named 'flask'" in failed.body
 
 
@@ -144,4 +149,5 @@ def test_unscanned_images_say_not_scanned_and_a_build_note_is_shown() -> None:
     assert "| 100 MB | – | 3 | – | not scanned | – |" in overview.body
     note = MeasuredBuilds({}, note="Nothing was built: the repository archive unpacks to more than 1024 MiB.")
     overview, _ = candidate_sections([file_with(candidate(ORIGINAL, "fixes"))], measured=note)
-    assert "Nothing was built: the repository archive unpacks to more than 1024 MiB." in overview.body
+    shown = github_render(overview.body).text
+    assert "Nothing was built: the repository archive unpacks to more than 1024 MiB." in shown

@@ -59,6 +59,6 @@ def test_command_names_match_the_job_payload():
 def test_replies():
     assert "`/codi rerun`" in help_text() and "`/codi apply`" in help_text() and "`/codi help`" in help_text()
     unknown = help_text(Command(CommandName.UNKNOWN, "/codi `deploy`"))
-    assert unknown.startswith("I don't know the command `/codi deploy`.") and unknown.endswith(help_text())
+    assert unknown.startswith("I don't know the command `` /codi `deploy` ``.") and unknown.endswith(help_text())
     assert permission_refusal_text("octocat").startswith("Sorry @octocat, only people with write access")
     assert "Allow edits by maintainers" in fork_refusal_text("octocat")

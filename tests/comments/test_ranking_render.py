@@ -7,10 +7,10 @@ from dataclasses import replace
 
 from codi.comments.candidates import candidate_sections, ranking_markdown
 from codi.comments.check_run import check_run_report
-from codi.comments.markdown import untrusted_text
 from codi.pipeline.config import LintConfig
 from codi.pipeline.rank import ModelTelemetry, RankedCandidates, rank
 from codi.pipeline.review import ChangedFile, review_files
+from tests.comments.helpers import github_render
 from tests.comments.test_candidates import candidate, file_with
 from tests.pipeline.test_rank import RISK, WEIGHTS, facts
 
@@ -31,8 +31,10 @@ def test_model_ranking_is_shown_labelled_and_defused() -> None:
     assert "- not ranked: minimal (smoke test failed)" in text
     assert "Ordered by the local model `SmolLM2-135M-Instruct.Q4_1` within the bounds of codi's scorer." in text
     assert "> **Model output** (`SmolLM2-135M-Instruct.Q4_1`; generated text, not checked by codi): " in text
-    assert "@&#8203;octocat" in text and "](" not in text.split("Model output", 1)[1] and "<b>" not in text
-    assert "> - fixes: keeps \\*everything\\*" in text
+    rendered = github_render(text)
+    assert "Prefer @octocat's [choice](https://evil.example) <b>now</b>" in rendered.text
+    assert rendered.links == [] and rendered.linked_later == [] and "b" not in rendered.tags
+    assert "fixes: keeps *everything*" in rendered.text and "em" not in rendered.tags
 
 
 def test_fallback_and_no_model_say_who_ordered() -> None:
@@ -60,6 +62,3 @@ def test_check_run_names_the_top_candidate() -> None:
     assert "measured, size -70 %; ordered by the model `SmolLM2-135M-Instruct.Q4_1`)" in report.summary
     assert "Top candidates" not in check_run_report(reviews, LintConfig()).summary
 
-
-def test_untrusted_text_is_one_plain_line() -> None:
-    assert untrusted_text("a\n\n# Title\n![img](x) & @team") == "a \\# Title \\!\\[img\\]\\(x\\) &amp; @&#8203;team"

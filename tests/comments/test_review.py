@@ -23,7 +23,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.lint import LintResult
 from codi.pipeline.parser import parse
 from codi.pipeline.review import FileReview, diff_lines
-from tests.comments.helpers import accept_suggestion, reviewed, suggestion_of
+from tests.comments.helpers import accept_suggestion, github_render, reviewed, suggestion_of
 
 OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "github" / "rest-api.github.com.openapi.json"
 
@@ -106,14 +106,14 @@ def test_a_fix_outside_the_hunk_is_described_not_suggested():
     [comment] = review_comments([review])
     assert (comment.start_line, comment.line) == (None, 2)
     assert suggestion_of(comment) is None
-    assert "Safe fix: Add -y to apt-get install (it changes lines outside this diff" in comment.body
+    assert "Safe fix: Add -y to apt-get install (not suggested here;" in github_render(comment.body).text
 
 
 def test_an_unsafe_fix_is_never_suggested():
     review = reviewed("FROM scratch\n", "FROM debian:12\n", "CD2005")
     [comment] = review_comments([review])
     assert suggestion_of(comment) is None
-    assert "Unsafe fix, not suggested: Use the 12-slim tag" in comment.body
+    assert "Unsafe fix, not suggested: Use the 12-slim tag" in github_render(comment.body).text
 
 
 def test_the_fence_is_longer_than_any_backtick_run_in_the_suggestion():
