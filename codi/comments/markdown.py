@@ -56,6 +56,8 @@ class _Shown(dict[int, str]):
 
 
 _SHOWN = _Shown()
+_SHOWN_IN_BLOCKS = _Shown({ord("\t"): "\t", ord("\n"): "\n", ord("\r"): "\r"})
+"""The same for code blocks, which keep their tabs and line ends."""
 
 
 def rule_url(code: str) -> str | None:
@@ -70,6 +72,10 @@ def rule_url(code: str) -> str | None:
 def rule_link(code: str) -> str:
     url = rule_url(code)
     return f"[{code}]({url})" if url else inert_text(code)
+
+
+def _block_text(text: str) -> str:
+    return _unforged(text.translate(_SHOWN_IN_BLOCKS))
 
 
 def _unforged(text: str) -> str:
@@ -155,9 +161,10 @@ def mention(login: str) -> str:
 
 
 def fence(content: str, info: str = "") -> str:
-    """A fenced code block whose fence is longer than any backtick run inside (at least three); a
-    marker-looking `<!-- codi` inside gets a zero-width space, so the block never spells out a marker."""
-    content = _unforged(content)
+    """A fenced code block whose fence is longer than any backtick run inside (at least three); invisible
+    characters (bidi overrides, terminal escapes) are shown as `<U+XXXX>` and a marker-looking `<!-- codi`
+    gets a zero-width space, so the block neither hides what it holds nor spells out a marker."""
+    content = _block_text(content)
     longest = max((len(run) for run in _BACKTICK_RUN.findall(content)), default=0)
     ticks = "`" * max(3, longest + 1)
     body = content if content.endswith("\n") or not content else content + "\n"
@@ -165,9 +172,9 @@ def fence(content: str, info: str = "") -> str:
 
 
 def suggestion_block(lines: str) -> str | None:
-    """A ```suggestion block of `lines`, byte for byte; None when they hold a marker-looking `<!-- codi`, which a
-    suggestion cannot alter and codi's comment must not carry."""
-    if _FORGED_MARKER.search(lines):
+    """A ```suggestion block of `lines`, byte for byte; None when `fence` would have to change them (a marker,
+    an invisible character): a suggestion must commit exactly the fix, and must not hide or forge anything."""
+    if _block_text(lines) != lines:
         return None
     return fence(lines, "suggestion")
 

@@ -63,11 +63,15 @@ ATTACKS = {
     "#1 GH-2 o/r#3": "#1 GH-2 o/r#3",
     "line\n\n# heading\n<script>alert(1)</script>\n---": "line # heading <script>alert(1)</script> ---",
     "rtl\u202eevil\u2066.txt": "rtl<U+202E>evil<U+2066>.txt",
+    "\x1b[2J\x1b[31mred\x00": "<U+001B>[2J<U+001B>[31mred<U+0000>",
     "<details><summary>x</summary>": "<details><summary>x</summary>",
     "~~s~~ *b* _i_ $x$ \\": "~~s~~ *b* _i_ $x$ \\",
     "&lt;b&gt; &#64;x": "&lt;b&gt; &#64;x",
 }
 BENIGN = "x"
+INVISIBLE = {"\u202e": "<U+202E>", "\u2066": "<U+2066>", "\x1b": "<U+001B>", "\x00": "<U+0000>"}
+UNSUGGESTED = [attack for attack in ATTACKS if "<!-- codi" in attack or set(attack) & set(INVISIBLE)]
+"""Lines a ```suggestion cannot hold: a marker, or an invisible character (a code block shows it as `<U+…>`)."""
 COMMENTABLE = "svc/Dockerfile"
 """Review comments need a path the diff reader takes: codi.pipeline.review.diff_lines cannot read a patch
 for a path with a newline (the file then gets no review comment, only annotations)."""
@@ -150,7 +154,8 @@ def test_fences_hold_any_text_and_never_a_marker(attack: str) -> None:
     block = fence(attack + "\n```\n~~~\n")
     rendered = assert_inert(block, fence(BENIGN))
     assert rendered.tags == ["pre", "code"]
-    assert rendered.text.strip("\n") == attack + "\n```\n~~~"
+    shown = "".join(INVISIBLE.get(char, char) for char in attack)
+    assert rendered.text.strip("\n") == shown + "\n```\n~~~"
     assert "<!-- codi:" not in block
 
 
@@ -247,7 +252,7 @@ def test_check_run_annotations_are_plain_text_clipped_to_githubs_limits(attack: 
     assert annotation.title == "DL3014 (warning)"
 
 
-@pytest.mark.parametrize("attack", [attack for attack in ATTACKS if "<!-- codi" not in attack])
+@pytest.mark.parametrize("attack", [attack for attack in ATTACKS if attack not in UNSUGGESTED])
 def test_review_comment_with_a_byte_exact_suggestion(attack: str) -> None:
     review = hostile_review(attack, path=COMMENTABLE)
     [comment], [benign] = review_comments([review]), review_comments([hostile_review(BENIGN, path=COMMENTABLE)])
@@ -260,9 +265,9 @@ def test_review_comment_with_a_byte_exact_suggestion(attack: str) -> None:
     assert rendered.comments == [f" codi:finding={comment.fingerprint} "]
 
 
-@pytest.mark.parametrize("attack", [attack for attack in ATTACKS if "<!-- codi" in attack])
-def test_a_suggestion_that_would_spell_a_marker_is_described_instead(attack: str) -> None:
-    """A suggestion cannot change a byte, and codi's comment must carry no marker but its own."""
+@pytest.mark.parametrize("attack", UNSUGGESTED)
+def test_a_suggestion_that_would_spell_a_marker_or_hide_text_is_described_instead(attack: str) -> None:
+    """A suggestion cannot change a byte, and codi's comment must carry no marker but its own and hide nothing."""
     [comment] = review_comments([hostile_review(attack, path=COMMENTABLE)])
     [benign] = review_comments([hostile_review(attack, suggested=BENIGN, path=COMMENTABLE)])
     assert suggestion_of(comment) is None and suggestion_of(benign) == "RUN echo 'x'\n"
