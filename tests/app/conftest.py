@@ -8,8 +8,11 @@ import hmac
 import json
 import os
 import subprocess
+import sys
+import threading
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from fastapi.testclient import TestClient
 
 from codi.app import create_app
 from codi.settings import Settings
+from tests.github_api.fixtures import GitHubAppCredentials
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = ROOT.parent / "shared"
@@ -140,3 +144,57 @@ def redis_user_without(connection: redis.Redis, command: str) -> Iterator[str]:
         yield test_redis_url().replace("redis://", f"redis://{name}:pw@")
     finally:
         connection.acl_deluser(name)
+
+
+class CodiProcess:
+    """`python -m codi ARGS` whose stderr lines are collected as they come (read them, wait for one, stop it)."""
+
+    def __init__(self, args: list[str], environment: dict[str, str]) -> None:
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "codi", *args], cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, found: Callable[[str], bool], timeout: float = 30.0) -> str:
+        """The first line `found` accepts; the test fails with the whole stderr when none comes in time."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in list(self.lines):
+                if found(line):
+                    return line
+            if self.process.poll() is not None and not self._reader.is_alive():
+                break
+            time.sleep(0.05)
+        pytest.fail("no such line; stderr was:\n" + "\n".join(self.lines))
+
+    def listening(self) -> tuple[str, str]:
+        """`codi serve`'s base URL once uvicorn says it listens, and that line."""
+        line = self.wait_for(lambda text: "Uvicorn running on" in text)
+        return line.split("Uvicorn running on ")[1].split()[0], line
+
+    def stop(self) -> str:
+        """Terminate it; everything it wrote to stderr."""
+        self.process.terminate()
+        self.process.wait(timeout=15)
+        self._reader.join(timeout=5)
+        return "\n".join(self.lines)
+
+
+def codi_environment(
+    app: GitHubAppCredentials, tmp_path: Path, secret: str, api_url: str, redis_url: str | None = None
+) -> dict[str, str]:
+    """This environment without its CODI_* variables, plus the App's, a webhook secret, the test Redis DB
+    (unless `redis_url`) and a database and data folder under `tmp_path`."""
+    return {name: value for name, value in os.environ.items() if not name.startswith("CODI_")} | app.env(api_url) | {
+        "CODI_WEBHOOK_SECRET": secret,
+        "CODI_REDIS_URL": redis_url or test_redis_url(),
+        "CODI_DATABASE_URL": f"sqlite:///{tmp_path / 'codi.db'}",
+        "CODI_DATA_DIR": str(tmp_path / "data"),
+    }

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import io
 import logging
-import os
-import subprocess
-import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -23,7 +18,7 @@ from fastapi.testclient import TestClient
 from codi.app import create_app
 from codi.logs import REDACTED, RedactingFilter, install_redaction
 from codi.worker.builds import BuildJob, enqueue_builds
-from tests.app.conftest import ROOT, deliver, example, make_settings, test_redis_url
+from tests.app.conftest import CodiProcess, codi_environment, deliver, example, make_settings, test_redis_url
 from tests.app.test_webhooks import closed_port  # noqa: F401  # fixture
 from tests.github_api.fixtures import GitHubAppCredentials, github_api, github_app  # noqa: F401  # fixtures
 from tests.github_api.server import FakeGitHub
@@ -110,57 +105,13 @@ def test_a_record_whose_arguments_do_not_fit_is_kept_redacted(written: io.String
     assert written.getvalue() == f"INFO codi: token %s and %s ('{REDACTED}',)\n"
 
 
-class _Process:
-    """A codi process whose stderr lines are collected as they come."""
-
-    def __init__(self, args: list[str], environment: dict[str, str]) -> None:
-        self.lines: list[str] = []
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "codi", *args], cwd=ROOT, env=environment, stderr=subprocess.PIPE, text=True
-        )
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.process.stderr is not None
-        for line in self.process.stderr:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, found: Callable[[str], bool], timeout: float = 30.0) -> str:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            for line in list(self.lines):
-                if found(line):
-                    return line
-            if self.process.poll() is not None and not self._reader.is_alive():
-                break
-            time.sleep(0.05)
-        pytest.fail("no such line; stderr was:\n" + "\n".join(self.lines))
-
-    def stop(self) -> str:
-        self.process.terminate()
-        self.process.wait(timeout=15)
-        self._reader.join(timeout=5)
-        return "\n".join(self.lines)
-
-
-def _environment(app: GitHubAppCredentials, tmp_path: Path, api_url: str) -> dict[str, str]:
-    return {name: value for name, value in os.environ.items() if not name.startswith("CODI_")} | app.env(api_url) | {
-        "CODI_WEBHOOK_SECRET": SECRET,
-        "CODI_REDIS_URL": test_redis_url(),
-        "CODI_DATABASE_URL": f"sqlite:///{tmp_path / 'codi.db'}",
-        "CODI_DATA_DIR": str(tmp_path / "data"),
-    }
-
-
 def test_codi_serve_redacts_what_a_hostile_delivery_puts_in_its_log_lines(
     github_app: GitHubAppCredentials, tmp_path: Path, redis_db: redis.Redis, closed_port: int  # noqa: F811
 ) -> None:
-    serve = _Process(["serve", "--host", "127.0.0.1", "--port", "0"],
-                     _environment(github_app, tmp_path, f"http://127.0.0.1:{closed_port}"))  # fmt: skip
+    serve = CodiProcess(["serve", "--host", "127.0.0.1", "--port", "0"],
+                     codi_environment(github_app, tmp_path, SECRET, f"http://127.0.0.1:{closed_port}"))  # fmt: skip
     try:
-        listening = serve.wait_for(lambda line: "Uvicorn running on" in line)
-        url = listening.split("Uvicorn running on ")[1].split()[0]
+        url, listening = serve.listening()
         with httpx.Client(base_url=url) as client:
             for hostile in (INSTALLATION_TOKEN, JWT, SECRET, f"authorization: bearer {ARCHIVE_TOKEN}"):
                 assert deliver(client, "ping", {}, delivery_id=hostile, signature="sha256=" + "0" * 64).status_code == 401
@@ -186,7 +137,7 @@ def test_codi_worker_redacts_arq_and_codi_lines_about_a_job(
     with TestClient(create_app(make_settings(github_app.private_key_path))) as receiver:
         assert deliver(receiver, "pull_request", payload).json()["status"] == "enqueued"
 
-    worker = _Process(["worker"], _environment(github_app, tmp_path, f"http://127.0.0.1:{closed_port}"))
+    worker = CodiProcess(["worker"], codi_environment(github_app, tmp_path, SECRET, f"http://127.0.0.1:{closed_port}"))
     try:
         started = worker.wait_for(lambda line: "review_pull_request(" in line)
     finally:
@@ -206,8 +157,8 @@ async def test_codi_build_worker_redacts_its_jobs_lines(
         await enqueue_builds(connection, [job])
     finally:
         await connection.aclose()
-    environment = _environment(github_app, tmp_path, "http://127.0.0.1:9") | {"DOCKER_HOST": ""}
-    worker = _Process(["worker", "--platform", "amd64"], environment)
+    environment = codi_environment(github_app, tmp_path, SECRET, "http://127.0.0.1:9") | {"DOCKER_HOST": ""}
+    worker = CodiProcess(["worker", "--platform", "amd64"], environment)
     try:
         finished = worker.wait_for(lambda line: "run_build ●" in line)
     finally:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
+import redis
 
 from codi.cli.main import main
 from codi.cli.redeliver import EXIT_DONE, EXIT_ERROR, EXIT_REFUSED, app_client
 from codi.settings import load_settings
+from tests.app.conftest import CodiProcess, codi_environment, example, queued_jobs
+from tests.app.test_webhooks import PR_JOB_ID, closed_port  # noqa: F401  # fixture
 from tests.github_api.fixtures import GitHubAppCredentials, github_api, github_app  # noqa: F401  # fixtures
 from tests.github_api.server import FakeGitHub
 
@@ -169,4 +173,38 @@ def test_the_local_server_filters_by_status_as_documented(github_api: FakeGitHub
 
     assert sorted(item["status_code"] for item in failure) == [404, 503]
     assert sorted(item["status_code"] for item in success) == [202, 302]
+    assert github_api.violations == []
+
+
+@pytest.mark.usefixtures("app_environment")
+def test_an_event_lost_while_redis_was_down_is_reviewed_after_codi_redeliver(
+    github_api: FakeGitHub, github_app: GitHubAppCredentials, tmp_path: Path, redis_db: redis.Redis,  # noqa: F811
+    closed_port: int, capsys: pytest.CaptureFixture[str],  # noqa: F811
+) -> None:
+    """GitHub delivers to `codi serve` while its Redis is down (503, lost), the receiver restarts with Redis
+    back, `codi redeliver` asks GitHub, and GitHub's redelivery of the same guid is taken and enqueued."""
+    secret = github_app.webhook_secret
+    down = CodiProcess(["serve", "--port", "0"], codi_environment(
+        github_app, tmp_path, secret, github_api.url, redis_url=f"redis://127.0.0.1:{closed_port}/0"))  # fmt: skip
+    try:
+        url, _ = down.listening()
+        github_api.configure_webhook(f"{url}/webhooks/github", secret)
+        lost = github_api.send_webhook("pull_request", example("pull_request", "opened"))
+    finally:
+        down.stop()
+    assert lost.status_code == 503 and queued_jobs(redis_db) == {}
+
+    up = CodiProcess(["serve", "--port", "0"], codi_environment(github_app, tmp_path, secret, github_api.url))
+    try:
+        url, _ = up.listening()
+        github_api.configure_webhook(f"{url}/webhooks/github", secret)
+        assert main(["redeliver"]) == EXIT_DONE
+    finally:
+        up.stop()
+
+    assert capsys.readouterr().out.splitlines()[1].startswith(f"redelivered {lost.id} pull_request.opened {lost.guid}")
+    again = github_api.hook_deliveries()[-1]
+    assert (again.guid, again.redelivery, again.status_code) == (lost.guid, True, 202)
+    jobs = queued_jobs(redis_db)
+    assert list(jobs) == [PR_JOB_ID] and jobs[PR_JOB_ID].args[0]["delivery_id"] == lost.guid
     assert github_api.violations == []

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import copy
 import io
+import json
 import tarfile
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Callable
 from urllib.parse import urlencode
+
+import httpx
 
 from tests.github_api.git import FileDiff
 from tests.github_api.spec import GitHubRestSpec
@@ -25,6 +28,7 @@ from tests.github_api.state import (
     ReviewComment,
     World,
 )
+from tests.github_api.webhooks import sign
 
 BOT_LOGIN = "codi-test[bot]"
 CODELOAD_PREFIX = "/_codeload/"
@@ -830,8 +834,36 @@ class Endpoints:
         if found is None:
             return error(422, "Validation Failed",
                          [{"resource": "HookDelivery", "field": "delivery_id", "code": "invalid"}])  # fmt: skip
-        self.world.hook_deliveries.append(HookDelivery(
-            next(self.world.ids), found.guid, found.event, found.action, self.world.redelivery_status_code,
-            time.time(), redelivery=True, installation_id=found.installation_id, repository_id=found.repository_id,
-        ))  # fmt: skip
+        if found.payload is not None and self.world.webhook is not None:
+            send_webhook(self.world, found.guid, found.event, found.payload, redelivery=True)
+        else:
+            self.world.hook_deliveries.append(HookDelivery(
+                next(self.world.ids), found.guid, found.event, found.action, self.world.redelivery_status_code,
+                time.time(), redelivery=True, installation_id=found.installation_id,
+                repository_id=found.repository_id,
+            ))  # fmt: skip
         return Reply(202, {})
+
+
+def send_webhook(world: World, guid: str, event: str, payload: bytes, redelivery: bool = False) -> HookDelivery:
+    """POST a delivery to the App's webhook URL as GitHub does (signed, 10 s timeout) and record its answer
+    (status code 0 when the receiver could not be reached)."""
+    assert world.webhook is not None, "configure_webhook first"
+    headers = {
+        "X-GitHub-Event": event,
+        "X-GitHub-Delivery": guid,
+        "X-Hub-Signature-256": sign(payload, world.webhook.secret),
+        "Content-Type": "application/json",
+        "User-Agent": "GitHub-Hookshot/fake",
+    }
+    try:
+        status = httpx.post(world.webhook.url, content=payload, headers=headers, timeout=10).status_code
+    except httpx.HTTPError:
+        status = 0
+    body = json.loads(payload)
+    delivery = HookDelivery(
+        next(world.ids), guid, event, body.get("action"), status, time.time(), redelivery,
+        (body.get("installation") or {}).get("id"), (body.get("repository") or {}).get("id"), payload,
+    )  # fmt: skip
+    world.hook_deliveries.append(delivery)
+    return delivery

@@ -26,7 +26,16 @@ import uvicorn
 from starlette.requests import Request
 from starlette.responses import Response
 
-from tests.github_api.endpoints import CODELOAD_PREFIX, Call, Endpoints, Reply, error, not_found, now_iso
+from tests.github_api.endpoints import (
+    CODELOAD_PREFIX,
+    Call,
+    Endpoints,
+    Reply,
+    error,
+    not_found,
+    now_iso,
+    send_webhook,
+)
 from tests.github_api.spec import GitHubRestSpec, load_spec
 from tests.github_api.state import (
     PERMISSIONS,
@@ -38,6 +47,7 @@ from tests.github_api.state import (
     Repo,
     Review,
     ReviewComment,
+    Webhook,
     World,
 )
 
@@ -277,6 +287,16 @@ class FakeGitHub:
             )  # fmt: skip
             self.world.hook_deliveries.append(delivery)
             return delivery
+
+    def configure_webhook(self, url: str, secret: str) -> None:
+        """Where `send_webhook` and redeliveries of what it sent go: the App's webhook URL and secret."""
+        with self._lock:
+            self.world.webhook = Webhook(url, secret)
+
+    def send_webhook(self, event: str, payload: dict[str, Any], guid: str | None = None) -> HookDelivery:
+        """Deliver an event to the App's webhook URL, as GitHub does, and record what the receiver answered."""
+        with self._lock:
+            return send_webhook(self.world, guid or str(uuid.uuid4()), event, json.dumps(payload).encode())
 
     def hook_deliveries(self) -> list[HookDelivery]:
         """Every delivery, seeded and redelivered, in the order they were made."""

@@ -145,6 +145,14 @@ class IssueComment:
     reactions: list[str] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class Webhook:
+    """The App's webhook URL and secret, where the fake sends deliveries (`FakeGitHub.configure_webhook`)."""
+
+    url: str
+    secret: str
+
+
 @dataclass
 class HookDelivery:
     """One attempt of GitHub to deliver an event to the App's webhook URL (`GET /app/hook/deliveries`)."""
@@ -161,6 +169,8 @@ class HookDelivery:
     redelivery: bool = False
     installation_id: int | None = None
     repository_id: int | None = None
+    payload: bytes | None = None
+    """The body sent to the App's webhook URL; None for a delivery seeded as a record only."""
 
     @property
     def status(self) -> str:
@@ -187,7 +197,8 @@ class World:
     hook_deliveries: list[HookDelivery] = field(default_factory=list)
     """The App's webhook deliveries, oldest first; a redelivery request appends one."""
     redelivery_status_code: int = 202
-    """What the receiver answers a redelivery (a later attempt after an outage: 202)."""
+    """What a redelivery of a record-only delivery is said to have got (a later attempt after an outage: 202)."""
+    webhook: Webhook | None = None
     ids: count = field(default_factory=lambda: count(1001))
 
     def repo(self, owner: str, name: str) -> Repo | None:
