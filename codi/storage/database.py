@@ -15,13 +15,14 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from codi.settings import SettingsError
+from codi.storage.approvals import BuildApproval
 from codi.storage.evidence import BuildError, BuildEvidence
 from codi.storage.rankings import RankingRecord
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 """How long a SQLite writer waits for another process's write lock before failing (evidence writes take ms)."""
 POSTGRES_CONNECT_TIMEOUT_S = 10
-TABLES = (BuildEvidence.__table__, BuildError.__table__, RankingRecord.__table__)
+TABLES = (BuildEvidence.__table__, BuildError.__table__, RankingRecord.__table__, BuildApproval.__table__)
 SCHEMA_LOCK = 0x636F6469
 """PostgreSQL advisory lock held while creating tables, so workers starting together do not collide
 (SQLite's write lock, taken with BEGIN IMMEDIATE, does the same there)."""
