@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,8 +19,8 @@ from codi.cli.main import main
 from codi.settings import Settings
 from tests.app.conftest import (
     APP_ID,
-    ROOT,
     SECRET,
+    CodiProcess,
     deliver,
     example,
     make_settings,
@@ -158,24 +156,11 @@ def served(key_path: Path, redis_db: redis.Redis) -> Iterator[str]:
         "CODI_GITHUB_PRIVATE_KEY_PATH": str(key_path),
         "CODI_REDIS_URL": test_redis_url(),
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "codi", "serve", "--host", "127.0.0.1", "--port", "0"],
-        cwd=ROOT,
-        env=environment,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    process = CodiProcess(["serve", "--host", "127.0.0.1", "--port", "0"], environment)
     try:
-        assert process.stderr is not None
-        for line in process.stderr:
-            if found := re.search(r"Uvicorn running on (http://\S+)", line):
-                yield found.group(1)
-                break
-        else:
-            pytest.fail(f"codi serve exited with {process.wait()} before listening")
+        yield process.listening()[0]
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        process.stop()
 
 
 def test_codi_serve_takes_a_signed_delivery(served: str, redis_db: redis.Redis) -> None:
