@@ -9,7 +9,7 @@ import pytest
 
 from codi.cli.main import main
 from codi.pipeline import lint
-from codi.pipeline.config import LintConfig, SmokeSettings
+from codi.pipeline.config import BuildSettings, LintConfig, SmokeSettings
 from codi.pipeline.configfile import ConfigError, parse_config
 from codi.pipeline.findings import Severity
 from codi.rules import rule_by_code
@@ -110,6 +110,15 @@ def test_smoke_test_in_a_hadolint_file_is_ignored(caplog: pytest.LogCaptureFixtu
     assert "smoke-test: a codi setting in a hadolint config, ignored" in caplog.text
 
 
+def test_builds_trust_defaults_to_branches_and_is_read_from_codi_files_only(caplog: pytest.LogCaptureFixture) -> None:
+    assert LintConfig().builds == parse_config("builds:\n", ".codi.yml").builds == BuildSettings("branches")
+    for trust in ("none", "branches", "collaborators"):
+        assert parse_config(f"builds:\n  trust: {trust}\n", ".codi.yml").builds == BuildSettings(trust)
+    with caplog.at_level(logging.WARNING):
+        assert parse_config("builds:\n  trust: collaborators\n", ".hadolint.yaml").builds == BuildSettings()
+    assert "builds: a codi setting in a hadolint config, ignored" in caplog.text
+
+
 def test_hadolint_file_ignores_unknown_keys_as_hadolint_does(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING):
         config = parse_config("ignored: [DL3008]\nrules: 3\noverride:\n  fatal: [DL3000]\n", ".hadolint.yaml")
@@ -146,6 +155,10 @@ def test_hadolint_file_ignores_unknown_keys_as_hadolint_does(caplog: pytest.LogC
         (".codi.yml", "smoke-test:\n  command: 'a \"b'\n", ".codi.yml:2: smoke-test.command: cannot split"),
         (".codi.yml", "smoke-test:\n  command: {a: 1}\n", ".codi.yml:2: smoke-test.command: expected a command"),
         (".codi.yml", "smoke-test:\n  cmd: x\n", ".codi.yml:2: smoke-test.cmd: unknown setting"),
+        (".codi.yml", "builds: collaborators\n", ".codi.yml:1: builds: expected a mapping with trust"),
+        (".codi.yml", "builds:\n  trust: all\n", ".codi.yml:2: builds.trust: expected one of none, branches, collab"),
+        (".codi.yml", "builds:\n  trust: true\n", ".codi.yml:2: builds.trust: expected one of"),
+        (".codi.yml", "builds:\n  approve: none\n", ".codi.yml:2: builds.approve: unknown setting; known: trust"),
     ],
 )  # fmt: skip
 def test_errors_name_file_line_and_key(filename: str, text: str, message: str) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from collections.abc import Iterable
 
@@ -18,6 +19,25 @@ class SmokeSettings:
     port: int | None = None
     """Port to wait for instead of the first EXPOSEd one."""
     timeout_seconds: float = 60.0
+
+
+BuildTrust = Literal["none", "branches", "collaborators"]
+BUILD_TRUST_LEVELS: tuple[BuildTrust, ...] = ("none", "branches", "collaborators")
+"""`builds.trust` in `.codi.yml`, strictest first."""
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """`.codi.yml`'s `builds:` section: whose pull requests the App builds without a `/codi build` approval.
+
+    A build runs the pull request's Dockerfile (its code) on the build workers, so by default only
+    pull requests from this repository's own branches by people with write access are built; a fork's
+    need a maintainer's `/codi build` for each head commit.
+    """
+
+    trust: BuildTrust = "branches"
+    """`none`: every pull request needs an approval; `branches` (default): writers' PRs from this repository's
+    branches are built; `collaborators`: also writers' PRs from forks."""
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,7 @@ class LintConfig:
     disable_ignore_pragma: bool = False
     shellcheck: bool = True
     smoke: SmokeSettings = SmokeSettings()
+    builds: BuildSettings = BuildSettings()
 
     def fails(self, findings: Iterable[Finding]) -> bool:
         """hadolint's rule: a finding at the failure threshold or above fails the run, unless no-fail."""

@@ -12,6 +12,8 @@ codi's own:
       command: [python, -c, "import app"]   # or a string, split like a shell would; exit 0 passes
       port: 8080           # wait for this port instead of the first EXPOSEd one
       timeout: 60          # seconds
+    builds:                # the App's builds (CODI_BUILDS=true), read from the base branch only
+      trust: branches      # none | branches (default) | collaborators: whose PRs build without `/codi build`
 
 A key `.codi.yml` does not know is an error (a typo must not silently do
 nothing). hadolint ignores unknown keys, so in a hadolint config they are
@@ -32,7 +34,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from codi.pipeline.config import LintConfig, SmokeSettings
+from codi.pipeline.config import BUILD_TRUST_LEVELS, BuildSettings, LintConfig, SmokeSettings
 from codi.pipeline.findings import Severity
 
 logger = logging.getLogger(__name__)
@@ -240,6 +242,21 @@ def _smoke_test(reader: _Reader, settings: dict[str, Any], key: str, value: Any,
     settings["smoke"] = SmokeSettings(**fields)
 
 
+def _builds(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    if not _in_codi_file(reader, key, line) or value is None:
+        return
+    if not isinstance(value, CommentedMap):
+        raise reader.error(line, key, "expected a mapping with trust")
+    for name, item in value.items():
+        where = f"{key}.{name}"
+        if name != "trust":
+            raise reader.error(_key_line(value, name), where, "unknown setting; known: trust")
+        if item not in BUILD_TRUST_LEVELS:
+            problem = f"expected one of {', '.join(BUILD_TRUST_LEVELS)}, got {item!r}"
+            raise reader.error(_value_line(value, name), where, problem)
+        settings["builds"] = BuildSettings(trust=item)
+
+
 def _smoke_command(reader: _Reader, value: Any, key: str, line: int) -> tuple[str, ...]:
     if isinstance(value, str):
         try:
@@ -270,6 +287,7 @@ _TOP_LEVEL: dict[str, Callable[[_Reader, dict[str, Any], str, Any, int], None]] 
     "formats": _formats,
     "shellcheck": _shellcheck,
     "smoke-test": _smoke_test,
+    "builds": _builds,
 }
 
 
