@@ -19,6 +19,7 @@ from codi.comments.candidates import candidate_sections, rationale_file, section
 from codi.comments.check_run import check_run_report
 from codi.comments.commands import Command, CommandName, fork_refusal_text, help_text, permission_refusal_text
 from codi.comments.markdown import (
+    TEXT_LIMIT,
     clip_lines,
     code_span,
     fence,
@@ -310,3 +311,16 @@ def test_worker_replies_and_check_run_outputs(attack: str) -> None:
     assert_inert(_applied_text(SHA, [path, "Dockerfile"]), _applied_text(SHA, ["x", "Dockerfile"]), shown)
     assert_inert(_review_body(attack, 2, 1, 2), _review_body(BENIGN, 2, 1, 2))
     assert_inert(_superseded_output(attack)["summary"], _superseded_output(BENIGN)["summary"])
+
+
+def test_a_huge_hostile_message_is_clipped_before_escaping_and_the_body_stays_under_githubs_limit() -> None:
+    """Escaping multiplies a message (`\u202e` takes 11 characters shown): codi clips the message, not the body."""
+    review = hostile_review(BENIGN, path=COMMENTABLE)
+    finding = replace(review.result.findings[0], message="\u202e<" * 500_000)
+    review = replace(review, result=replace(review.result, findings=[finding]))
+    [comment] = review_comments([review])
+    summary = summary_comment([review], SHA)
+    for body in (comment.body, summary):
+        rendered = github_render(body)
+        assert len(body) < TEXT_LIMIT and "<U+202E><<U+202E><" in rendered.text and "…" in rendered.text
+    assert "<!-- codi:finding=" in comment.body and suggestion_of(comment) == "RUN echo 'x'\n"
