@@ -6,6 +6,7 @@ optimiser's "fixes" candidate, so a fix is written once per rule.
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from enum import Enum
 
@@ -74,28 +75,42 @@ def apply_edits(text: str, edits: tuple[Edit, ...] | list[Edit]) -> str:
     return "".join(out)
 
 
-def _overlaps(a: Fix, b: Fix) -> bool:
-    for x in a.edits:
-        for y in b.edits:
-            if x.start < y.end and y.start < x.end:
-                return True
-            if x.start == y.start and (x.start == x.end or y.start == y.end):
-                return True
-    return False
-
-
 def select_fixes(fixes: list[Fix], unsafe: bool = False) -> list[Fix]:
-    """Choose fixes to apply in one pass: the allowed ones, first come first served, none overlapping."""
+    """Choose fixes to apply in one pass: the allowed ones, first come first served, none overlapping.
+
+    The chosen edits are kept sorted, so each new edit is compared with its neighbours only (a
+    file with a fix on each of 10,000 lines compared every pair before).
+    """
     chosen: list[Fix] = []
+    taken: list[tuple[int, int]] = []
     for fix in sorted(fixes, key=lambda f: (f.start, f.end)):
         if fix.applicability is Applicability.UNSAFE and not unsafe:
             continue
-        if any(_overlaps(fix, other) for other in chosen):
-            continue
-        if fix in chosen:
+        if any(_overlaps_taken(edit, taken) for edit in fix.edits):
             continue
         chosen.append(fix)
+        for edit in fix.edits:
+            bisect.insort(taken, (edit.start, edit.end))
     return chosen
+
+
+def _overlaps_taken(edit: Edit, taken: list[tuple[int, int]]) -> bool:
+    """Whether `edit` overlaps a chosen edit (`_overlaps`' test) in `taken`, which holds no two
+    overlapping edits of different fixes, so only the one before it and those from its start on count."""
+    index = bisect.bisect_left(taken, (edit.start, -1))
+    if index > 0 and _edits_overlap(edit, *taken[index - 1]):
+        return True
+    while index < len(taken) and taken[index][0] <= edit.end:
+        if _edits_overlap(edit, *taken[index]):
+            return True
+        index += 1
+    return False
+
+
+def _edits_overlap(edit: Edit, start: int, end: int) -> bool:
+    if edit.start < end and start < edit.end:
+        return True
+    return edit.start == start and (edit.start == edit.end or start == end)
 
 
 def apply_fixes(text: str, fixes: list[Fix]) -> str:

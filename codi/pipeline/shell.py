@@ -270,35 +270,41 @@ class _Walker:
             return _unescape(self.text(node))
         return self.text(node)
 
-    def visit(self, node: Node) -> None:
-        kind = node.type
-        if kind == "pipeline":
-            if any(child.type in ("|", "|&") for child in node.children):
-                self.has_pipes = True
-        elif kind == "command":
-            self.command(node)
-        elif kind in ("declaration_command", "unset_command"):
-            self.builtin(node)
-        elif kind == "variable_assignment" and node.parent is not None and node.parent.type != "command":
-            if node.parent.type != "declaration_command":
+    def visit(self, root: Node) -> None:
+        """Walk the tree in source order without recursion (a long `&&` chain is a tree as deep as it
+        is long), handing each node what it needs from its ancestors (`_Place`) instead of climbing
+        `.parent`, which tree-sitter answers by walking down from the root."""
+        pending: list[tuple[Node, str | None, _Place]] = [(root, None, _Place(root, False, True, False))]
+        while pending:
+            node, parent_type, place = pending.pop()
+            kind = node.type
+            children = node.children
+            if kind == "pipeline":
+                if any(child.type in ("|", "|&") for child in children):
+                    self.has_pipes = True
+            elif kind == "command":
+                self.command(node, place)
+            elif kind in ("declaration_command", "unset_command"):
+                self.builtin(node, place)
+            elif kind == "variable_assignment" and parent_type not in (None, "command", "declaration_command"):
                 self.assignments.append(self.assignment(node))
-        for child in node.children:
-            self.visit(child)
+            places = place.children(node, children)
+            pending.extend((children[i], kind, places[i]) for i in range(len(children) - 1, -1, -1))
 
-    def command(self, node: Node) -> None:
+    def command(self, node: Node, place: _Place) -> None:
         name_node = node.child_by_field_name("name")
         if name_node is None:
             return
         args = tuple(self.word(child) for child in node.children_by_field_name("argument"))
         assignments = tuple(self.assignment(child) for child in node.children if child.type == "variable_assignment")
-        self.add(node, self.word(name_node), args, assignments)
+        self.add(node, place, self.word(name_node), args, assignments)
 
-    def builtin(self, node: Node) -> None:
+    def builtin(self, node: Node, place: _Place) -> None:
         children = node.children
         if not children:
             return
         args = tuple(self.word(child) for child in children[1:] if child.type != "comment")
-        self.add(node, self.word(children[0]), args, ())
+        self.add(node, place, self.word(children[0]), args, ())
 
     def assignment(self, node: Node) -> ShellWord:
         name = node.child_by_field_name("name")
@@ -306,8 +312,9 @@ class _Walker:
         text = f"{self.text(name) if name else ''}={self.simplify(value) if value else ''}"
         return ShellWord(text, self.to_char(node.start_byte), self.to_char(node.end_byte))
 
-    def add(self, node: Node, name: ShellWord, args: tuple[ShellWord, ...], assignments: tuple[ShellWord, ...]) -> None:
-        statement = _statement(node)
+    def add(
+        self, node: Node, place: _Place, name: ShellWord, args: tuple[ShellWord, ...], assignments: tuple[ShellWord, ...]
+    ) -> None:
         self.commands.append(
             Command(
                 name.value,
@@ -316,57 +323,56 @@ class _Walker:
                 self.to_char(node.start_byte),
                 self.to_char(node.end_byte),
                 assignments,
-                None if statement is None else self.to_char(statement.end_byte),
-                _plain_list_member(node),
-                _top_level_step(node),
+                None if place.statement is None else self.to_char(place.statement.end_byte),
+                place.plain_member,
+                place.top_level_step,
             )
         )
 
 
-def _statement(node: Node) -> Node | None:
-    """The node after which a `&& x` runs right after `node`, or None when appending there is unsafe."""
-    while node.parent is not None:
-        parent = node.parent
-        if parent.type in _NO_APPEND_INSIDE or any(child.type == "heredoc_redirect" for child in node.children):
-            return None
-        if parent.type in _WRAPPERS:
-            node = parent
-            continue
-        if parent.type == "list":
-            operator = node.next_sibling
-            if operator is None or operator.type == "||":
-                node = parent
-                continue
-        break
-    ancestor = node.parent
-    while ancestor is not None:
-        if ancestor.type in _NO_APPEND_INSIDE:
-            return None
-        ancestor = ancestor.parent
-    return node
+@dataclass(frozen=True, slots=True)
+class _Place:
+    """What a node's ancestors say about appending after it, worked out from its parent's `_Place`."""
 
+    statement: Node | None
+    """The node after which a `&& x` runs right after this one, or None when appending there is unsafe."""
+    inside_no_append: bool
+    """Whether an ancestor is a substitution or heredoc."""
+    plain_member: bool
+    """Whether it runs to completion before the next member of its groups (no `|`, `&` or `||` after it)."""
+    top_level_step: bool
+    """Whether it is a step of the script's top-level `&&`/`;` sequence."""
 
-def _plain_list_member(node: Node) -> bool:
-    while node.parent is not None:
-        if node.parent.type not in _PLAIN_GROUPS:
-            return False
-        follower = node.next_sibling
-        while follower is not None and follower.type == "comment":
-            follower = follower.next_sibling
-        if follower is not None:
-            return follower.type in _PLAIN_FOLLOWERS or follower.is_named
-        node = node.parent
-    return True
-
-
-def _top_level_step(node: Node) -> bool:
-    while node.parent is not None and node.parent.type == "list":
-        if any(child.type == "||" for child in node.parent.children):
-            return False
-        node = node.parent
-    if node.parent is None or node.parent.type != "program":
-        return False
-    return node.next_sibling is None or node.next_sibling.type != "&"
+    def children(self, parent: Node, children: list[Node]) -> list[_Place]:
+        """The places of `parent`'s children, in one pass over them."""
+        kind = parent.type
+        inside = self.inside_no_append or kind in _NO_APPEND_INSIDE
+        has_or = kind == "list" and any(child.type == "||" for child in children)
+        places: list[_Place] = [self] * len(children)
+        next_command: Node | None = None
+        for index in range(len(children) - 1, -1, -1):
+            node = children[index]
+            follower = children[index + 1] if index + 1 < len(children) else None
+            if kind in _NO_APPEND_INSIDE or any(child.type == "heredoc_redirect" for child in node.children):
+                statement = None
+            elif kind in _WRAPPERS or (kind == "list" and (follower is None or follower.type == "||")):
+                statement = self.statement
+            else:
+                statement = None if inside else node
+            if kind not in _PLAIN_GROUPS:
+                plain = False
+            elif next_command is not None:
+                plain = next_command.type in _PLAIN_FOLLOWERS or next_command.is_named
+            else:
+                plain = self.plain_member
+            if kind == "list":
+                top = self.top_level_step and not has_or
+            else:
+                top = kind == "program" and (follower is None or follower.type != "&")
+            places[index] = _Place(statement, inside, plain, top)
+            if node.type != "comment":
+                next_command = node
+        return places
 
 
 def _unescape(text: str) -> str:

@@ -1,0 +1,55 @@
+"""Inputs that took quadratic (or worse) time or blew the stack, now read in one pass.
+
+Each test asserts the result on an input large enough that the old path either crashed
+(RecursionError) or took minutes, so a regression fails or stalls the test visibly; speed
+itself is measured in bench/pathological.py.
+"""
+
+from __future__ import annotations
+
+from codi.pipeline.edits import Edit, Fix, select_fixes
+from codi.pipeline.semantic import expand
+from codi.pipeline.shell import parse_script
+
+
+def test_nested_defaults_expand_innermost_word():
+    depth = 50_000
+    text = "${A:-" * depth + "x" + "}" * depth
+    assert expand(text, {}) == "x"
+    assert expand(text, {"A": "1"}) == "1"
+
+
+def test_nested_words_follow_docker():
+    variables = {"B": "2", "E": ""}
+    assert expand("${A:-${B}}", variables) == "2"
+    assert expand("${A:-x${B}y}z", variables) == "x2yz"
+    assert expand("${B:+<${B:+${B}}>}", variables) == "<2>"
+    assert expand("${E:-${A:-d}}", variables) == "d"
+    assert expand("${E-${A:-d}}", variables) == ""
+
+
+def test_unclosed_default_stays_as_written():
+    assert expand("${A:-$B", {"B": "2"}) == "${A:-2"
+    assert expand("${A:-" * 3 + "x", {}) == "${A:-" * 3 + "x"
+    assert expand("a}b ${A}", {"A": "1"}) == "a}b 1"
+
+
+def test_used_words_and_literal_braces_on_a_long_line():
+    count = 100_000
+    assert expand("${A:+" + "$B}" * count + "}", {"A": "1", "B": "b"}) == "b" + "b}" * (count - 1) + "}"
+
+
+def test_long_and_chain_parses_every_command():
+    count = 5_000
+    script = " && ".join(f"echo {i}" for i in range(count))
+    commands = parse_script(script).commands
+    assert [command.args[0].value for command in commands] == [str(i) for i in range(count)]
+    assert all(command.top_level_step and command.plain_list_member for command in commands)
+    assert commands[-1].statement_end == len(script)
+
+
+def test_many_fixes_are_selected_without_overlap():
+    fixes = [Fix.safe(f"fix {i}", Edit.insert(i * 10, "x")) for i in range(20_000)]
+    overlapping = [Fix.safe("overlaps", Edit(10, 25, "y")), Fix.safe("same point", Edit.insert(30, "z"))]
+    chosen = select_fixes(fixes + overlapping)
+    assert chosen == fixes
