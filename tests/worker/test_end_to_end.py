@@ -181,11 +181,15 @@ def test_a_worker_killed_after_posting_the_review_leaves_one_review(
     assert github_api.issue_comments(OWNER, NAME, 1) == []  # killed before the summary
     github_api.latency = 0.0
 
+    [check_run] = github_api.check_runs(OWNER, NAME)
+    assert check_run.status == "in_progress"  # until the job's next try
+
     start_worker(CODI_JOB_TIMEOUT_SECONDS=timeout)
     job_result(settings, answer.json()["job_id"], timeout=60)
     assert len(github_api.reviews(OWNER, NAME, 1)) == 1
     [check_run] = github_api.check_runs(OWNER, NAME)
-    assert check_run.status == "completed"
+    assert (check_run.status, check_run.conclusion) == ("completed", "failure")  # the findings' conclusion
+    assert check_run.title != "codi could not finish" and check_run.annotations
     assert len(github_api.issue_comments(OWNER, NAME, 1)) == 1
     assert github_api.violations == []
 
