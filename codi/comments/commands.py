@@ -18,6 +18,7 @@ class CommandName(str, Enum):
     RERUN = "rerun"
     HELP = "help"
     APPLY = "apply"
+    BUILD = "build"
     UNKNOWN = "unknown"
 
 
@@ -58,6 +59,8 @@ codi reviews the Dockerfiles this pull request changes. Commands (people with wr
 
 - `/codi rerun`: review the head commit again
 - `/codi apply`: commit every safe fix to this pull request's branch
+- `/codi build`: build and measure the candidates of the head commit (approves that commit only: \
+a pull request from a fork or by someone without write access is built only when approved)
 - `/codi help`: this message
 """
 
@@ -82,3 +85,17 @@ def fork_refusal_text(user: str) -> str:
         "edits from maintainers. Tick \"Allow edits by maintainers\" on the pull request and comment "
         "`/codi apply` again, or run `codi fix` on the branch yourself.\n"
     )
+
+
+def build_approved_text(user: str, head_sha: str) -> str:
+    """The reply to `/codi build`: which commit was approved (the head when the command ran), and its limit."""
+    return (
+        f"Builds of commit {code_span(head_sha)} approved by {mention(user)}; reviewing it with builds now. "
+        "The approval covers this commit only: after a new push, comment `/codi build` again.\n"
+    )
+
+
+BUILDS_OFF_TEXT = (
+    "Nothing to approve: builds are switched off for this codi (`CODI_BUILDS` is not `true`), "
+    "so pull requests are linted and optimised, never built.\n"
+)

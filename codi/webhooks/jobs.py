@@ -18,8 +18,10 @@ REVIEW_PULL_REQUEST = "review_pull_request"
 HANDLE_COMMENT_COMMAND = "handle_comment_command"
 RECORD_INSTALLATION = "record_installation"
 
-ReviewReason = Literal["opened", "synchronize", "reopened", "ready_for_review", "rerequested", "rerun", "requested_action"]
-FORCED_REVIEW_REASONS: frozenset[str] = frozenset({"rerequested", "rerun", "requested_action"})
+ReviewReason = Literal[
+    "opened", "synchronize", "reopened", "ready_for_review", "rerequested", "rerun", "requested_action", "approved"
+]
+FORCED_REVIEW_REASONS: frozenset[str] = frozenset({"rerequested", "rerun", "requested_action", "approved"})
 """Reasons where someone asked for the review again: it runs even for a head SHA already reviewed."""
 
 
@@ -73,7 +75,7 @@ class CommentCommandJob(BaseModel):
     pull_number: int
     comment_id: int
     author: str
-    command: Literal["rerun", "help", "apply", "unknown"]
+    command: Literal["rerun", "help", "apply", "build", "unknown"]
     delivery_id: str
 
     @property

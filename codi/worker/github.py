@@ -23,6 +23,7 @@ parsing whole githubkit models per page would cost time for nothing.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import random
 import time
@@ -34,7 +35,7 @@ from datetime import timedelta
 from typing import Any
 
 import httpx
-from githubkit import AppInstallationAuthStrategy, GitHub
+from githubkit import AppAuthStrategy, AppInstallationAuthStrategy, GitHub
 from githubkit.cache import MemCacheStrategy
 from githubkit.exception import GitHubException, RateLimitExceeded, RequestError, RequestFailed
 from githubkit.retry import RetryOption
@@ -195,10 +196,13 @@ class PullRequest:
     base_sha: str
     base_repo_full_name: str
     maintainer_can_modify: bool
+    author: str
+    """The login of whoever opened the pull request."""
 
     @property
     def is_fork(self) -> bool:
-        return self.head_repo_full_name != self.base_repo_full_name
+        """From another repository, or from a fork since deleted (no head repository)."""
+        return self.head_repo_full_name.lower() != self.base_repo_full_name.lower()
 
 
 @dataclass(frozen=True)
@@ -253,6 +257,9 @@ class GitHubGateway:
         self._shared = _SharedTransport(self._transport)
         self._cache = MemCacheStrategy()
         self._clients: dict[int, GitHub[AppInstallationAuthStrategy]] = {}
+        self._bot_login: str | None = None
+        self._bot_login_lock = asyncio.Lock()
+        """Jobs running at once ask `GET /app` once between them."""
 
     async def close(self) -> None:
         await self._transport.aclose()
@@ -261,19 +268,34 @@ class GitHubGateway:
         """githubkit client for one installation (its token is cached by githubkit until near expiry)."""
         client = self._clients.get(installation_id)
         if client is None:
-            client = GitHub(
-                AppInstallationAuthStrategy(self.app_id, self.private_key, installation_id),
-                base_url=self.base_url,
-                user_agent="codi-github-app",
-                timeout=self.timeout,
-                async_transport=self._shared,
-                async_event_hooks={"response": [self._count_response]},
-                cache_strategy=self._cache,
-                http_cache=False,
-                auto_retry=self.retry,
-            )
+            client = self._github(AppInstallationAuthStrategy(self.app_id, self.private_key, installation_id))
             self._clients[installation_id] = client
         return client
+
+    def _github(self, auth: AppInstallationAuthStrategy | AppAuthStrategy) -> GitHub[Any]:
+        return GitHub(
+            auth,
+            base_url=self.base_url,
+            user_agent="codi-github-app",
+            timeout=self.timeout,
+            async_transport=self._shared,
+            async_event_hooks={"response": [self._count_response]},
+            cache_strategy=self._cache,
+            http_cache=False,
+            auto_retry=self.retry,
+        )
+
+    async def bot_login(self) -> str:
+        """The login the App's comments carry, `<app-slug>[bot]`: asked of `GET /app` (the App's JWT) once per
+        process. Only comments by this login are codi's to find, edit or delete: anyone can write codi's
+        markers into a comment of their own."""
+        async with self._bot_login_lock:
+            if self._bot_login is None:
+                app = self._github(AppAuthStrategy(self.app_id, self.private_key))
+                with _translated("get the App (GET /app)"):
+                    response = await app.rest.apps.async_get_authenticated()
+                self._bot_login = f"{response.json()['slug']}[bot]"
+        return self._bot_login
 
     async def _count_response(self, response: httpx.Response) -> None:
         self.count_call(str(response.status_code))
@@ -302,6 +324,7 @@ class GitHubGateway:
             base_sha=data["base"]["sha"],
             base_repo_full_name=data["base"]["repo"]["full_name"],
             maintainer_can_modify=bool(data.get("maintainer_can_modify")),
+            author=(data.get("user") or {}).get("login", ""),
         )
 
     async def pull_request_files(self, repo: RepoRef, number: int) -> list[PullFile]:

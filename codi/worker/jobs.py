@@ -42,7 +42,13 @@ from codi.cli.discover import is_dockerfile_name
 from codi.comments.candidates import OptimizedFile, candidate_sections, optimize_files
 from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_batches, check_run_report
 from codi.comments.markdown import fence
-from codi.comments.commands import fork_refusal_text, help_text, permission_refusal_text
+from codi.comments.commands import (
+    BUILDS_OFF_TEXT,
+    build_approved_text,
+    fork_refusal_text,
+    help_text,
+    permission_refusal_text,
+)
 from codi.comments.review import ExistingComment, plan_review_update, review_comment_batches, review_comments
 from codi.comments.summary import is_summary_comment, summary_comment
 from codi.pipeline.config import LintConfig
@@ -52,6 +58,7 @@ from codi.pipeline.measured import MeasuredBuilds
 from codi.pipeline.rank import RankedCandidates
 from codi.pipeline.review import ChangedFile, FileReview, review_files
 from codi.settings import Settings
+from codi.storage.approvals import ApprovalStore
 from codi.storage.database import init_db
 from codi.storage.evidence import EvidenceStore
 from codi.storage.rankings import RankingStore
@@ -64,6 +71,7 @@ from codi.webhooks.jobs import (
     RepoRef,
     ReviewJob,
 )
+from codi.worker.approval import build_refusal
 from codi.worker.builds import FileBuilds, measure_files
 from codi.worker.contexts import ContextRefused, context_root, unpack_archive
 from codi.worker.github import (
@@ -110,6 +118,9 @@ class WorkerServices:
 
     def evidence(self) -> EvidenceStore:
         return EvidenceStore(self.database())
+
+    def approvals(self) -> ApprovalStore:
+        return ApprovalStore(self.database())
 
     @classmethod
     def build(cls, settings: Settings, redis: ArqRedis, metrics: Metrics | None = None) -> WorkerServices:
@@ -261,7 +272,11 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
     changed = await head_dockerfiles(github, repo, job.head_sha, files)
     reviews = await asyncio.to_thread(review_files, changed, config, services.checker)
     optimized = await asyncio.to_thread(optimize_files, [(file.path, file.text) for file in changed])
-    measured = await measure_review(services, repo, job.head_sha, optimized, config) if services.settings.builds else None
+    measured = (
+        await measure_review(services, repo, job.pull_number, job.head_sha, optimized, config)
+        if services.settings.builds
+        else None
+    )
     ranked = await asyncio.to_thread(rank_review, services, repo, job.head_sha, optimized, measured)
     report = check_run_report(reviews, config, ranked)
 
@@ -280,12 +295,22 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
 
 
 async def measure_review(
-    services: WorkerServices, repo: RepoRef, head_sha: str, optimized: Sequence[OptimizedFile], config: LintConfig
+    services: WorkerServices,
+    repo: RepoRef,
+    pull_number: int,
+    head_sha: str,
+    optimized: Sequence[OptimizedFile],
+    config: LintConfig,
 ) -> MeasuredBuilds:
-    """Builds the originals and candidates on the build workers from the head commit's archive, and judges them."""
+    """Builds the originals and candidates on the build workers from the head commit's archive, and judges them;
+    nothing is downloaded or built until the commit may be (`build_refusal`): the note says how to approve it."""
     files = [file for file in optimized if file.result.candidates]
     if not files:
         return MeasuredBuilds({})
+    github, approvals = services.github, services.approvals()
+    if refusal := await build_refusal(github, approvals, repo, pull_number, head_sha, config.builds):
+        log.info("%s#%d@%s: not built: awaiting approval", repo.full_name, pull_number, head_sha)
+        return MeasuredBuilds({}, note=refusal)
     root = context_root(services.settings.data_dir, repo.owner, repo.name, head_sha)
     if not root.is_dir():
         archive = await services.github.tarball(repo, head_sha)
@@ -376,11 +401,12 @@ async def post_review(github: GitHubGateway, repo: RepoRef, job: ReviewJob, revi
     many comments were posted.
     """
     listed = await github.review_comments(repo, job.pull_number)
+    bot = await github.bot_login()
     replied_to = {comment.in_reply_to_id for comment in listed if comment.in_reply_to_id is not None}
     existing = [
         ExistingComment(comment.id, comment.body, comment.id in replied_to)
         for comment in listed
-        if comment.in_reply_to_id is None
+        if comment.in_reply_to_id is None and is_author(comment.author, bot)
     ]
     to_post, to_delete = plan_review_update(review_comments(reviews), existing)
     batches = review_comment_batches(to_post)
@@ -393,13 +419,21 @@ async def post_review(github: GitHubGateway, repo: RepoRef, job: ReviewJob, revi
 
 
 async def upsert_summary(github: GitHubGateway, repo: RepoRef, number: int, body: str) -> None:
-    """Edit codi's summary comment in place; create it only when the pull request has none."""
+    """Edit codi's summary comment in place; create it only when the pull request has none.
+
+    codi's is the App's own comment with the marker: a marker in someone else's comment makes it no summary."""
     comments = await github.issue_comments(repo, number)
-    summary = next((comment for comment in comments if is_summary_comment(comment.body)), None)
+    bot = await github.bot_login()
+    summary = next((c for c in comments if is_author(c.author, bot) and is_summary_comment(c.body)), None)
     if summary is None:
         await github.create_issue_comment(repo, number, body)
     elif summary.body != body:
         await github.update_issue_comment(repo, summary.id, body)
+
+
+def is_author(login: str, bot: str) -> bool:
+    """Whether a comment's author is the App (`bot_login`); logins compare case-insensitively, as GitHub's do."""
+    return login.lower() == bot.lower()
 
 
 def _review_body(head_sha: str, comments: int, index: int, batches: int) -> str:
@@ -440,6 +474,8 @@ async def answer_command(services: WorkerServices, job: CommentCommandJob, job_i
         reply, outcome = await rerun(services, repo, job)
     elif job.command == "apply":
         reply, outcome = await apply_fixes(services, repo, job, progress)
+    elif job.command == "build":
+        reply, outcome = await approve_build(services, repo, job)
     else:
         reply, outcome = help_text(), "help"
     await github.create_issue_comment(repo, job.pull_number, reply)
@@ -450,9 +486,26 @@ async def answer_command(services: WorkerServices, job: CommentCommandJob, job_i
 async def rerun(services: WorkerServices, repo: RepoRef, job: CommentCommandJob) -> tuple[str, str]:
     """Queue a review of the current head (its job id carries the delivery, so it runs even if reviewed)."""
     pull = await services.github.pull_request(repo, job.pull_number)
-    review_job = _review_job(job, pull, reason="rerun")
-    await services.redis.enqueue_job(REVIEW_PULL_REQUEST, review_job.model_dump(mode="json"), _job_id=review_job.job_id)
+    await _queue_review(services, job, pull, reason="rerun")
     return f"Reviewing `{pull.head_sha[:7]}` again; the **codi** check run shows the result.\n", "rerun queued"
+
+
+async def approve_build(services: WorkerServices, repo: RepoRef, job: CommentCommandJob) -> tuple[str, str]:
+    """Approve builds of the head commit as it is now (the one the approver saw, named in the reply) and queue
+    its review; the review checks the approval against the very commit it builds."""
+    if not services.settings.builds:
+        return BUILDS_OFF_TEXT, "builds off"
+    pull = await services.github.pull_request(repo, job.pull_number)
+    approvals = services.approvals()
+    await asyncio.to_thread(approvals.approve, repo.full_name, job.pull_number, pull.head_sha, job.author)
+    await _queue_review(services, job, pull, reason="approved")
+    return build_approved_text(job.author, pull.head_sha), f"build approved: {pull.head_sha}"
+
+
+async def _queue_review(services: WorkerServices, job: CommentCommandJob, pull: PullRequest, reason: str) -> None:
+    """A review of the pull request's current head (its job id carries the delivery, so it runs even if reviewed)."""
+    review_job = _review_job(job, pull, reason)
+    await services.redis.enqueue_job(REVIEW_PULL_REQUEST, review_job.model_dump(mode="json"), _job_id=review_job.job_id)
 
 
 async def apply_fixes(

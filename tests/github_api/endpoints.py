@@ -30,7 +30,9 @@ from tests.github_api.state import (
 )
 from tests.github_api.webhooks import sign
 
-BOT_LOGIN = "codi-test[bot]"
+APP_SLUG = "codi-test"
+BOT_LOGIN = f"{APP_SLUG}[bot]"
+"""The login GitHub gives the App's comments and reviews: its slug and `[bot]`."""
 CODELOAD_PREFIX = "/_codeload/"
 """Where the fake serves what codeload.github.com serves: archives, outside the REST API."""
 BODY_LIMIT = 65536
@@ -85,6 +87,7 @@ class Endpoints:
         self.world = world
         self.handlers: dict[str, Callable[[Call], Reply]] = {
             "pulls/get": self.get_pull,
+            "apps/get-authenticated": self.get_app,
             "pulls/list-files": self.list_pull_files,
             "repos/get-content": self.get_content,
             "checks/create": self.create_check_run,
@@ -761,6 +764,14 @@ class Endpoints:
             return error(422, "Update is not a fast forward")
         repo.branches[branch] = sha
         return Reply(200, self.ref_body(call, repo, branch))
+
+    # -- the App -------------------------------------------------------------------------------
+
+    def get_app(self, call: Call) -> Reply:
+        """`GET /app` (the JWT was checked by the server): the App, whose slug makes its bot login."""
+        body = self.example("apps/get-authenticated", "200")
+        body.update(slug=APP_SLUG, name="codi (test)", html_url=f"https://github.com/apps/{APP_SLUG}")
+        return Reply(200, body)
 
     # -- installation tokens -------------------------------------------------------------------
 

@@ -269,6 +269,33 @@ class FakeGitHub:
             self.world.review_comments[repo.full_name][reply.id] = reply
             return reply
 
+    def add_review_comment(
+        self, owner: str, name: str, number: int, path: str, line: int, body: str, author: str
+    ) -> ReviewComment:
+        """Someone (not the App) comments on a line the pull request changes, on the head's side."""
+        with self._lock:
+            pull = self.pull(owner, name, number)
+            diff = next(d for d in self.world.pull_files(pull) if d.filename == path)
+            position = diff.position_of(line, "RIGHT")
+            if position is None:
+                raise ValueError(f"line {line} of {path} is not in the pull request's diff")
+            comment = ReviewComment(
+                id=next(self.world.ids), pull_number=number, review_id=None, path=path, line=line, side="RIGHT",
+                start_line=None, start_side=None, body=body, commit_id=pull.head_sha, author=author,
+                diff_hunk=diff.diff_hunk(line, "RIGHT"), position=position, created_at=now_iso(),
+            )  # fmt: skip
+            self.world.review_comments.setdefault(pull.base_repo.full_name, {})[comment.id] = comment
+            return comment
+
+    def add_issue_comment(self, owner: str, name: str, number: int, body: str, author: str) -> IssueComment:
+        """Someone (not the App) comments on the pull request's conversation."""
+        with self._lock:
+            pull = self.pull(owner, name, number)
+            stamp = now_iso()
+            comment = IssueComment(next(self.world.ids), number, body, author, stamp, stamp)
+            self.world.issue_comments.setdefault(pull.base_repo.full_name, {})[comment.id] = comment
+            return comment
+
     def add_hook_delivery(
         self,
         event: str,

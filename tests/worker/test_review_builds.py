@@ -43,6 +43,7 @@ def test_review_builds_measures_and_reuses(
         start_worker(CODI_BUILDS="true", CODI_BUILD_DEADLINE_SECONDS="400", **shared)
         pull = seed_pull(github_api, base_files={"README.md": "app\n"},
                          head_files={"svc/Dockerfile": DOCKERFILE, "svc/app.py": APP, "README.md": "app\n"})
+        github_api.set_permission(OWNER, NAME, pull.author, "write")  # a writer's branch: built without approval
         answer = deliver(receiver, github_app.webhook_secret, "pull_request",
                          webhook_payload("pull_request", "opened", pull))
         job_result(settings, answer.json()["job_id"], timeout=450)

@@ -1,0 +1,218 @@
+"""Builds are default-deny: a fork's or a non-writer's pull request is built only once someone with write access
+approves its head commit with `/codi build`. Real Redis, an in-process arq review worker, the local GitHub API and
+a SQLite database; no build worker runs, so a build that does start is reported as "no runner for amd64"."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session, select
+
+from codi.comments.commands import CommandName, parse_command
+from codi.comments.summary import is_summary_comment
+from codi.settings import Settings
+from codi.storage.approvals import BuildApproval
+from codi.storage.database import init_db
+from codi.webhooks.jobs import CommentCommandJob, RepoRef
+from tests.github_api.server import FakeGitHub
+from tests.github_api.state import PullRequestState
+from tests.worker.conftest import (
+    BASE_DOCKERFILE,
+    HEAD_DOCKERFILE,
+    INSTALLATION,
+    NAME,
+    OWNER,
+    review_job,
+    run_jobs,
+    seed_pull,
+)
+
+AWAITING = "Builds await approval"
+NOT_BUILT = "no runner for amd64"
+"""What the summary says of a build that was enqueued: no build worker serves amd64 in these tests."""
+TRUST_COLLABORATORS = "builds:\n  trust: collaborators\n"
+
+
+@pytest.fixture
+def builds(settings: Settings, tmp_path: Path) -> Settings:
+    """Builds on, a SQLite database and data folder of the test's own, and a short wait for build workers."""
+    return settings.model_copy(update={
+        "builds": True,
+        "database_url": f"sqlite:///{tmp_path / 'codi.db'}",
+        "data_dir": tmp_path / "data",
+        "build_deadline_seconds": 0.5,
+    })  # fmt: skip
+
+
+def _command(command: str, author: str, comment_id: int = 501) -> CommentCommandJob:
+    return CommentCommandJob(
+        repo=RepoRef(installation_id=INSTALLATION, owner=OWNER, name=NAME),
+        pull_number=1,
+        comment_id=comment_id,
+        author=author,
+        command=command,  # type: ignore[arg-type]
+        delivery_id=f"delivery-{command}-{comment_id}",
+    )
+
+
+def _summary(github_api: FakeGitHub) -> str:
+    [summary] = [c.body for c in github_api.issue_comments(OWNER, NAME, 1) if is_summary_comment(c.body)]
+    return summary
+
+
+def _archives(github_api: FakeGitHub) -> list[str]:
+    """The commits whose archive was requested (the API's redirect and codeload's download)."""
+    api = [r.path.rsplit("/", 1)[1] for r in github_api.requests if r.operation_id == "repos/download-tarball-archive"]
+    codeload = [r.path for r in github_api.requests if r.path.startswith("/_codeload/")]
+    assert len(codeload) == len(api)
+    return api
+
+
+def _approvals(settings: Settings) -> list[tuple[str, int, str, str]]:
+    with Session(init_db(settings.database_url)) as session:
+        rows = session.exec(select(BuildApproval).order_by(BuildApproval.id)).all()
+    return [(row.repository, row.pull_number, row.head_sha, row.approver) for row in rows]
+
+
+def _assert_not_built(builds: Settings, github_api: FakeGitHub, pull: PullRequestState, reason: str) -> None:
+    summary = _summary(github_api)
+    assert AWAITING in summary and reason in summary
+    assert "`/codi build`" in summary and f"`{pull.head_sha[:7]}`" in summary
+    assert NOT_BUILT not in summary
+    assert _archives(github_api) == []
+    assert not (builds.data_dir / "contexts").exists()
+    # Lint, fixes and candidates are still posted.
+    assert "fixes" in summary and github_api.review_comments(OWNER, NAME, 1)
+    [check_run] = github_api.check_runs(OWNER, NAME)
+    assert check_run.status == "completed"
+    assert github_api.violations == []
+
+
+def test_a_writers_pull_request_from_a_branch_of_the_repository_is_built(
+    builds: Settings, github_api: FakeGitHub
+) -> None:
+    pull = seed_pull(github_api, author="maintainer")
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    assert run_jobs(builds, review_job(pull))["complete"] == 1
+    summary = _summary(github_api)
+    assert AWAITING not in summary and NOT_BUILT in summary
+    assert _archives(github_api) == [pull.head_sha]
+    assert github_api.violations == []
+
+
+def test_a_fork_is_not_built_even_when_its_author_can_write(builds: Settings, github_api: FakeGitHub) -> None:
+    pull = seed_pull(github_api, head_repo="contributor/app", author="maintainer")
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    assert run_jobs(builds, review_job(pull))["complete"] == 1
+    _assert_not_built(builds, github_api, pull, "comes from the fork `contributor/app`")
+
+
+def test_an_author_without_write_access_is_not_built(builds: Settings, github_api: FakeGitHub) -> None:
+    pull = seed_pull(github_api, author="visitor")
+    github_api.set_permission(OWNER, NAME, "visitor", "triage")
+    assert run_jobs(builds, review_job(pull))["complete"] == 1
+    _assert_not_built(builds, github_api, pull, "its author `visitor` has no write access")
+
+
+def test_the_decision_reads_the_pull_request_from_the_api_not_the_job(builds: Settings, github_api: FakeGitHub) -> None:
+    """The queued job says the head is in octo/app itself; GitHub says it is a fork: not built."""
+    pull = seed_pull(github_api, head_repo="contributor/app", author="maintainer")
+    github_api.set_permission(OWNER, NAME, "maintainer", "admin")
+    job = review_job(pull).model_copy(update={"head_repo_full_name": f"{OWNER}/{NAME}"})
+    assert run_jobs(builds, job)["complete"] == 1
+    _assert_not_built(builds, github_api, pull, "comes from the fork `contributor/app`")
+
+
+def test_the_base_branch_may_trust_writers_forks_but_the_pull_request_cannot(
+    builds: Settings, github_api: FakeGitHub
+) -> None:
+    # The fork adds a .codi.yml trusting collaborators: read from the base branch, it changes nothing.
+    pull = seed_pull(github_api, head_repo="contributor/app", author="maintainer",
+                     head_files={"Dockerfile": HEAD_DOCKERFILE, ".codi.yml": TRUST_COLLABORATORS})
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    assert run_jobs(builds, review_job(pull))["complete"] == 1
+    _assert_not_built(builds, github_api, pull, "comes from the fork `contributor/app`")
+
+    # The same switch on the base branch builds a writer's fork.
+    github_api.reset()
+    pull = seed_pull(github_api, head_repo="contributor/app", author="maintainer",
+                     base_files={"Dockerfile": BASE_DOCKERFILE, ".codi.yml": TRUST_COLLABORATORS},
+                     head_files={"Dockerfile": HEAD_DOCKERFILE, ".codi.yml": TRUST_COLLABORATORS})
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    assert run_jobs(builds, review_job(pull, delivery_id="delivery-2"))["complete"] == 1
+    summary = _summary(github_api)
+    assert AWAITING not in summary and NOT_BUILT in summary
+    assert _archives(github_api) == [pull.head_sha]
+
+
+def test_trust_none_holds_back_even_a_writers_branch(builds: Settings, github_api: FakeGitHub) -> None:
+    strict = "builds:\n  trust: none\n"
+    pull = seed_pull(github_api, author="maintainer", base_files={"Dockerfile": BASE_DOCKERFILE, ".codi.yml": strict},
+                     head_files={"Dockerfile": HEAD_DOCKERFILE, ".codi.yml": strict})
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    assert run_jobs(builds, review_job(pull))["complete"] == 1
+    _assert_not_built(builds, github_api, pull, "asks for an approval of every pull request")
+
+
+def test_build_approves_the_head_commit_and_builds_it_until_the_next_push(
+    builds: Settings, github_api: FakeGitHub
+) -> None:
+    pull = seed_pull(github_api, head_repo="contributor/app", author="contributor")
+    github_api.set_permission(OWNER, NAME, "maintainer", "maintain")
+    approved = pull.head_sha
+    assert run_jobs(builds, review_job(pull))["complete"] == 1
+    assert AWAITING in _summary(github_api) and _archives(github_api) == []
+
+    counts = run_jobs(builds, _command("build", "maintainer"))
+    assert counts == {"complete": 2, "failed": 0, "retried": 0}  # the command, then the review it queued
+    assert _approvals(builds) == [(f"{OWNER}/{NAME}", 1, approved, "maintainer")]
+    [reply] = [c.body for c in github_api.issue_comments(OWNER, NAME, 1) if c.body.startswith("Builds of commit")]
+    assert f"`{approved}`" in reply and "@maintainer" in reply and "after a new push" in reply
+    summary = _summary(github_api)
+    assert AWAITING not in summary and NOT_BUILT in summary
+    assert _archives(github_api) == [approved]
+    assert (builds.data_dir / "contexts" / OWNER / NAME / approved / "Dockerfile").read_text() == HEAD_DOCKERFILE
+    assert [run.head_sha for run in github_api.check_runs(OWNER, NAME)] == [approved, approved]
+
+    # A new push is a new commit: not built until approved again.
+    pushed = github_api.push(OWNER, NAME, 1, {"Dockerfile": HEAD_DOCKERFILE + "RUN cd /srv\n"})
+    assert run_jobs(builds, review_job(pull, "synchronize", "delivery-push"))["complete"] == 1
+    summary = _summary(github_api)
+    assert AWAITING in summary and f"`{pushed[:7]}`" in summary and NOT_BUILT not in summary
+    assert _archives(github_api) == [approved]
+    assert github_api.violations == []
+
+
+def test_build_by_someone_without_write_access_is_refused(builds: Settings, github_api: FakeGitHub) -> None:
+    seed_pull(github_api, head_repo="contributor/app", author="contributor")
+    github_api.set_permission(OWNER, NAME, "contributor", "read")
+    assert run_jobs(builds, _command("build", "contributor"))["complete"] == 1
+    [reply] = github_api.issue_comments(OWNER, NAME, 1)
+    assert reply.body.startswith("Sorry @contributor, only people with write access")
+    assert _approvals(builds) == []
+    assert _archives(github_api) == [] and github_api.check_runs(OWNER, NAME) == []
+    assert github_api.violations == []
+
+
+def test_build_with_builds_switched_off_approves_nothing(
+    builds: Settings, settings: Settings, github_api: FakeGitHub
+) -> None:
+    seed_pull(github_api, head_repo="contributor/app", author="contributor")
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    off = settings.model_copy(update={"database_url": builds.database_url})
+    assert run_jobs(off, _command("build", "maintainer"))["complete"] == 1
+    [reply] = github_api.issue_comments(OWNER, NAME, 1)
+    assert reply.body.startswith("Nothing to approve: builds are switched off")
+    assert _approvals(builds) == [] and github_api.check_runs(OWNER, NAME) == []
+
+
+def test_build_is_a_command_and_listed_in_help(builds: Settings, github_api: FakeGitHub) -> None:
+    for line in ("/codi build", "/codi BUILD please"):
+        command = parse_command(f"Looks fine to me.\n{line}\n")
+        assert command is not None and (command.name, command.line) == (CommandName.BUILD, line)
+    seed_pull(github_api)
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    run_jobs(builds, _command("help", "maintainer"))
+    [reply] = github_api.issue_comments(OWNER, NAME, 1)
+    assert "`/codi build`" in reply.body
