@@ -15,8 +15,10 @@ from codi.settings import Settings
 from codi.storage.approvals import BuildApproval
 from codi.storage.database import init_db
 from codi.webhooks.jobs import CommentCommandJob, RepoRef
+from codi.webhooks.routing import RoutingPolicy, route
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import PullRequestState
+from tests.github_api.webhooks import webhook_payload
 from tests.worker.conftest import (
     BASE_DOCKERFILE,
     HEAD_DOCKERFILE,
@@ -211,7 +213,11 @@ def test_build_is_a_command_and_listed_in_help(builds: Settings, github_api: Fak
     for line in ("/codi build", "/codi BUILD please"):
         command = parse_command(f"Looks fine to me.\n{line}\n")
         assert command is not None and (command.name, command.line) == (CommandName.BUILD, line)
-    seed_pull(github_api)
+    pull = seed_pull(github_api)
+    body, author = "/codi build", "maintainer"
+    delivery = webhook_payload("issue_comment", "created", pull, comment_body=body, comment_author=author)
+    job = route("issue_comment", delivery, "delivery-1", RoutingPolicy(builds.github_app_id))
+    assert isinstance(job, CommentCommandJob) and (job.command, job.author) == ("build", "maintainer")
     github_api.set_permission(OWNER, NAME, "maintainer", "write")
     run_jobs(builds, _command("help", "maintainer"))
     [reply] = github_api.issue_comments(OWNER, NAME, 1)
