@@ -6,6 +6,7 @@ The command is the first line (outside code blocks) that starts with
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import Enum
 
@@ -27,6 +28,17 @@ class Command:
     name: CommandName
     line: str
     """The comment line the command was read from, as written."""
+
+    @property
+    def argument(self) -> str | None:
+        """The word after the command, if any (`/codi build 1a2b3c4`: the commit the approver looked at)."""
+        words = self.line.split()
+        return words[2][:ARGUMENT_LIMIT] if len(words) > 2 else None
+
+
+ARGUMENT_LIMIT = 64
+"""A command's argument is cut to this: it travels in the job and may be quoted in the reply."""
+_SHA = re.compile(r"[0-9a-f]{7,40}")
 
 
 def parse_command(body: str) -> Command | None:
@@ -59,8 +71,8 @@ codi reviews the Dockerfiles this pull request changes. Commands (people with wr
 
 - `/codi rerun`: review the head commit again
 - `/codi apply`: commit every safe fix to this pull request's branch
-- `/codi build`: build and measure the candidates of the head commit (approves that commit only: \
-a pull request from a fork or by someone without write access is built only when approved)
+- `/codi build [SHA]`: approve builds of the head commit, and only it (with a SHA, only if the head is still \
+that commit), and build it: pull requests from forks or by people without write access wait for this
 - `/codi help`: this message
 """
 
@@ -92,6 +104,21 @@ def build_approved_text(user: str, head_sha: str) -> str:
     return (
         f"Builds of commit {code_span(head_sha)} approved by {mention(user)}; reviewing it with builds now. "
         "The approval covers this commit only: after a new push, comment `/codi build` again.\n"
+    )
+
+
+def approves_head(argument: str | None, head_sha: str) -> bool:
+    """Whether `/codi build [SHA]` approves the head: with no SHA, yes; with one, only if the head is still that
+    commit (not if the head moved after the approver looked, nor if the word is no SHA)."""
+    if argument is None:
+        return True
+    return _SHA.fullmatch(argument.lower()) is not None and head_sha.startswith(argument.lower())
+
+
+def build_refused_text(argument: str, head_sha: str) -> str:
+    return (
+        f"Nothing approved: the head of this pull request is {code_span(head_sha)}, not {code_span(argument)}. "
+        "Look at the commits pushed since and comment `/codi build` (or `/codi build SHA`) again.\n"
     )
 
 

@@ -76,6 +76,8 @@ class CommentCommandJob(BaseModel):
     comment_id: int
     author: str
     command: Literal["rerun", "help", "apply", "build", "unknown"]
+    argument: str | None = None
+    """The word after the command (`/codi build SHA`), cut to 64 characters; None when there is none."""
     delivery_id: str
 
     @property

@@ -97,6 +97,7 @@ def _issue_comment(body: object, delivery_id: str, policy: RoutingPolicy) -> Job
         comment_id=event.comment.id,
         author=event.comment.user.login,
         command=command.name.value,
+        argument=command.argument,
         delivery_id=delivery_id,
     )
 

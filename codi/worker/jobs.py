@@ -44,7 +44,9 @@ from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_b
 from codi.comments.markdown import fence
 from codi.comments.commands import (
     BUILDS_OFF_TEXT,
+    approves_head,
     build_approved_text,
+    build_refused_text,
     fork_refusal_text,
     help_text,
     permission_refusal_text,
@@ -491,11 +493,14 @@ async def rerun(services: WorkerServices, repo: RepoRef, job: CommentCommandJob)
 
 
 async def approve_build(services: WorkerServices, repo: RepoRef, job: CommentCommandJob) -> tuple[str, str]:
-    """Approve builds of the head commit as it is now (the one the approver saw, named in the reply) and queue
-    its review; the review checks the approval against the very commit it builds."""
+    """Approve builds of the head commit as it is now (named in the reply; with `/codi build SHA`, only if it is
+    still the commit the approver looked at) and queue its review; the review checks the approval against the
+    very commit it builds."""
     if not services.settings.builds:
         return BUILDS_OFF_TEXT, "builds off"
     pull = await services.github.pull_request(repo, job.pull_number)
+    if not approves_head(job.argument, pull.head_sha):
+        return build_refused_text(job.argument or "", pull.head_sha), "refused: head moved"
     approvals = services.approvals()
     await asyncio.to_thread(approvals.approve, repo.full_name, job.pull_number, pull.head_sha, job.author)
     await _queue_review(services, job, pull, reason="approved")

