@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=30.0, gt=0)
     llm_allowed_hosts: str = ""
     """Comma-separated hosts the model's process may connect to while it runs (default none: air-gapped)."""
+    analysis_timeout_seconds: float = Field(default=120.0, gt=0)
+    """How long the lint, fixes and optimiser may take on one pull request's Dockerfiles (a killable child)."""
 
     @field_validator("llm_model_path")
     @classmethod

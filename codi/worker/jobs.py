@@ -25,12 +25,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import PurePosixPath
 from typing import Any
 
+import redis.exceptions
 from arq.connections import ArqRedis
 from arq.worker import Retry
 from sqlalchemy.engine import Engine
@@ -39,9 +41,10 @@ from codi.app.metrics import Metrics
 from codi.llm.engine import LocalModel
 from codi.llm.ranking import rank_file
 from codi.cli.discover import is_dockerfile_name
-from codi.comments.candidates import OptimizedFile, candidate_sections, optimize_files
+from codi.comments.candidates import OptimizedFile, candidate_sections
 from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_batches, check_run_report
 from codi.comments.markdown import fence
+from codi.comments.outcomes import skipped_section, unfinished_output, unfinished_summary, with_skipped
 from codi.comments.commands import (
     BUILDS_OFF_TEXT,
     approves_head,
@@ -55,10 +58,11 @@ from codi.comments.review import ExistingComment, plan_review_update, review_com
 from codi.comments.summary import is_summary_comment, summary_comment
 from codi.pipeline.config import LintConfig
 from codi.pipeline.configfile import CONFIG_NAMES, ConfigError, first_config
-from codi.pipeline.lint import ScriptChecker, fix_text
+from codi.pipeline.limits import InputLimits, SkippedFile, within_file_count, within_size_caps
+from codi.pipeline.lint import ScriptChecker
 from codi.pipeline.measured import MeasuredBuilds
 from codi.pipeline.rank import RankedCandidates
-from codi.pipeline.review import ChangedFile, FileReview, review_files
+from codi.pipeline.review import ChangedFile, FileReview
 from codi.settings import Settings
 from codi.storage.approvals import ApprovalStore
 from codi.storage.database import init_db
@@ -83,6 +87,7 @@ from codi.worker.github import (
     PullFile,
     PullRequest,
 )
+from codi.worker.sandbox import AnalysisSandbox, AnalysisTimedOut, analyse, fixed_texts
 
 log = logging.getLogger("codi.worker")
 
@@ -93,7 +98,14 @@ LOCK_TTL_SECONDS = 120
 """A dead worker's pull-request lock frees itself after this (posting takes seconds)."""
 LOCK_WAIT_SECONDS = 60.0
 """How long a job waits for another job of the same pull request before retrying later."""
-MAX_RETRY_DEFER_SECONDS = 300.0
+MAX_TRIES = 5
+"""arq's tries per job (`WorkerSettings.max_tries`): past the last, arq drops a job without running it, so the
+last try ends the job visibly instead of asking for another."""
+REPORT_RESERVE_SECONDS = 10.0
+"""Kept from `CODI_JOB_TIMEOUT_SECONDS` (a quarter of it at most) to report a job that ran out of time before
+arq cancels it."""
+TRANSIENT_ERRORS = (GitHubUnavailable, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+"""Failures a later try may not meet: retried with back-off (or until GitHub's rate-limit reset)."""
 
 
 # Services shared by the jobs of one worker process
@@ -111,6 +123,11 @@ class WorkerServices:
     model: LocalModel | None = None
     """The ranking model (`CODI_LLM_MODEL_PATH`), loaded once per process; None: the scorer alone."""
     _database: Engine | None = None
+    sandbox: AnalysisSandbox = field(init=False)
+    """The pure pipeline's child processes, killed after `CODI_ANALYSIS_TIMEOUT_SECONDS`."""
+
+    def __post_init__(self) -> None:
+        self.sandbox = AnalysisSandbox(self.settings.analysis_timeout_seconds)
 
     def database(self) -> Engine:
         """The engine on `CODI_DATABASE_URL`, opened on first use (evidence and ranking runs)."""
@@ -143,6 +160,7 @@ class WorkerServices:
         return cls(settings, github, ShellCheckRunner.discover(), redis, metrics, model)
 
     async def close(self) -> None:
+        self.sandbox.close()
         await self.github.close()
 
 
@@ -215,18 +233,26 @@ async def pull_request_lock(redis: ArqRedis, repo: RepoRef, number: int, owner: 
 
 async def review_pull_request(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     job = ReviewJob.model_validate(payload)
-    return await _run(ctx, REVIEW_PULL_REQUEST, review(ctx["codi"], job, ctx["job_id"]))
+    services: WorkerServices = ctx["codi"]
+    progress = JobProgress(services.redis, ctx["job_id"])
+    work = review(services, job, ctx["job_id"])
+    return await _run(
+        ctx, REVIEW_PULL_REQUEST, work, lambda reason: end_check_run(services, job.repo, progress, reason)
+    )
 
 
 async def handle_comment_command(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     job = CommentCommandJob.model_validate(payload)
-    return await _run(ctx, HANDLE_COMMENT_COMMAND, answer_command(ctx["codi"], job, ctx["job_id"]))
+    services: WorkerServices = ctx["codi"]
+    progress = JobProgress(services.redis, ctx["job_id"])
+    work = answer_command(services, job, ctx["job_id"])
+    return await _run(ctx, HANDLE_COMMENT_COMMAND, work, lambda reason: end_command(services, job, progress, reason))
 
 
 async def record_installation(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     job = InstallationJob.model_validate(payload)
     services: WorkerServices = ctx["codi"]
-    return await _run(ctx, RECORD_INSTALLATION, _record(InstallationStore(services.redis), job))
+    return await _run(ctx, RECORD_INSTALLATION, _record(InstallationStore(services.redis), job), _nothing_to_show)
 
 
 async def _record(store: InstallationStore, job: InstallationJob) -> str:
@@ -234,22 +260,106 @@ async def _record(store: InstallationStore, job: InstallationJob) -> str:
     return f"installation {job.installation_id} {job.action}"
 
 
-async def _run(ctx: dict[str, Any], function: str, work: Awaitable[str]) -> str:
-    """Time the job; GitHub being unavailable becomes an arq `Retry`, deferred as GitHub asked or by back-off."""
+GiveUp = Callable[[str], Awaitable[None]]
+"""Makes a job's end visible with the reason it could not finish (completes its check run, or replies)."""
+
+
+async def _run(ctx: dict[str, Any], function: str, work: Awaitable[str], give_up: GiveUp) -> str:
+    """Time the job and end it in a visible state, whatever happens.
+
+    A transient error (GitHub unavailable or rate limited, Redis unreachable) becomes an arq `Retry`,
+    deferred until GitHub's reset or by back-off, and the check run stays in progress for the retry to
+    finish; so does a shutdown (arq runs a cancelled job again). On the last try, and for everything else
+    (GitHub rejecting a request, a crash, the analysis or the job running out of time), `give_up` says why
+    first; the error is raised again so arq records the job as failed.
+    """
     services: WorkerServices = ctx["codi"]
+    job_id, job_try = ctx["job_id"], ctx["job_try"]
+    last_try = job_try >= MAX_TRIES
+    budget = work_budget(services.settings.job_timeout_seconds)
     start = time.perf_counter()
     outcome = "error"
     try:
-        result = await work
+        async with asyncio.timeout(budget) as deadline:
+            result = await work
         outcome = "ok"
         return result
-    except GitHubUnavailable as error:
+    except TRANSIENT_ERRORS as error:
+        if last_try:
+            outcome = "gave up"
+            await _give_up(give_up, job_id, f"{error} (still on try {job_try} of {MAX_TRIES})")
+            raise
         outcome = "retry"
-        defer = error.retry_after if error.retry_after is not None else 5.0 * 2 ** (ctx["job_try"] - 1)
-        log.warning("%s: %s; retrying in %.0f s (try %d)", ctx["job_id"], error, defer, ctx["job_try"])
-        raise Retry(defer=min(defer, MAX_RETRY_DEFER_SECONDS)) from error
+        wait, until = _retry_wait(error, job_try)
+        log.warning("%s: %s; retrying in %.0f s%s (try %d of %d)", job_id, error, wait, until, job_try, MAX_TRIES)
+        raise Retry(defer=wait) from error
+    except asyncio.CancelledError:
+        outcome = "cancelled"
+        if last_try:
+            await _give_up(give_up, job_id, f"the worker stopped during the last try ({job_try} of {MAX_TRIES})")
+        else:
+            log.warning("%s: cancelled (the worker is stopping); try %d of %d left in progress for the next",
+                        job_id, job_try, MAX_TRIES)
+        raise
+    except Exception as error:
+        timed_out = isinstance(error, TimeoutError) and deadline.expired()
+        outcome = "timeout" if timed_out else "failed"
+        await _give_up(give_up, job_id, f"the job ran out of time ({budget:g} s)" if timed_out else _reason(error))
+        raise
     finally:
         services.metrics.job_seconds.labels(function, outcome).observe(time.perf_counter() - start)
+
+
+def work_budget(job_timeout: float) -> float:
+    """The job's own deadline: arq's timeout less the time kept to report running out of it."""
+    return job_timeout - min(REPORT_RESERVE_SECONDS, job_timeout / 4)
+
+
+def _retry_wait(error: Exception, job_try: int) -> tuple[float, str]:
+    """Seconds until the next try, and when that is if asked: a rate limit's reset however far, else back-off."""
+    retry_at = getattr(error, "retry_at", None)
+    if retry_at is None:
+        return 5.0 * 2 ** (job_try - 1), ""
+    wait = max(0.0, retry_at - time.time())
+    return wait, f" (until {datetime.fromtimestamp(retry_at, timezone.utc):%H:%M:%S} UTC, as asked)"
+
+
+def _reason(error: Exception) -> str:
+    """What a reader is told; an unexpected crash says only its kind (the log has the traceback)."""
+    if isinstance(error, (GitHubRejected, AnalysisTimedOut)):
+        return str(error)
+    return f"an internal error ({type(error).__name__})"
+
+
+async def _give_up(give_up: GiveUp, job_id: str, reason: str) -> None:
+    """Run `give_up`; if even that fails (GitHub or Redis down), the log is all that is left."""
+    log.error("%s: could not finish: %s", job_id, reason)
+    try:
+        await give_up(reason)
+    except Exception:
+        log.exception("%s: could not report that it could not finish", job_id)
+
+
+async def end_check_run(services: WorkerServices, repo: RepoRef, progress: JobProgress, reason: str) -> None:
+    """Complete the job's check run, if it made one and did not finish it, as failed with the reason."""
+    check_run = await progress.get("check_run")
+    if check_run is None or await progress.get("done"):
+        return
+    await services.github.update_check_run(repo, int(check_run), unfinished_output(reason), conclusion="failure")
+    await progress.record("done", "could not finish")
+
+
+async def end_command(services: WorkerServices, job: CommentCommandJob, progress: JobProgress, reason: str) -> None:
+    """Reply to the command, unless it was answered, with the reason it could not finish."""
+    if await progress.get("replied"):
+        return
+    reply = f"`/codi {job.command}`: {unfinished_summary(reason)}"
+    await services.github.create_issue_comment(job.repo, job.pull_number, reply)
+    await progress.record("replied", "could not finish")
+
+
+async def _nothing_to_show(reason: str) -> None:
+    """Installation changes have no check run or reply: the log line is their record."""
 
 
 # Review
@@ -271,16 +381,15 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
         await github.update_check_run(repo, check_run, _config_error_output(error), conclusion="failure")
         await progress.record("done", "config error")
         return f"configuration error: {error}"
-    changed = await head_dockerfiles(github, repo, job.head_sha, files)
-    reviews = await asyncio.to_thread(review_files, changed, config, services.checker)
-    optimized = await asyncio.to_thread(optimize_files, [(file.path, file.text) for file in changed])
+    changed, skipped = await head_dockerfiles(github, repo, job.head_sha, files)
+    reviews, optimized = await services.sandbox.run(analyse, changed, config, services.checker)
     measured = (
         await measure_review(services, repo, job.pull_number, job.head_sha, optimized, config)
         if services.settings.builds
         else None
     )
     ranked = await asyncio.to_thread(rank_review, services, repo, job.head_sha, optimized, measured)
-    report = check_run_report(reviews, config, ranked)
+    report = with_skipped(check_run_report(reviews, config, ranked), skipped, len(reviews))
 
     async with pull_request_lock(services.redis, repo, job.pull_number, owner=job_id):
         pull = await github.pull_request(repo, job.pull_number)
@@ -289,7 +398,8 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
             await progress.record("done", "superseded")
             return f"superseded by {pull.head_sha}"
         posted = await post_review(github, repo, job, reviews)
-        summary = summary_comment(reviews, job.head_sha, candidate_sections(optimized, measured=measured, ranked=ranked))
+        sections = skipped_section(skipped) + candidate_sections(optimized, measured=measured, ranked=ranked)
+        summary = summary_comment(reviews, job.head_sha, sections)
         await upsert_summary(github, repo, job.pull_number, summary)
         await complete_check_run(github, repo, check_run, report, progress)
     await progress.record("done", report.conclusion)
@@ -355,13 +465,26 @@ def rank_review(
 
 
 async def start_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, progress: JobProgress) -> int:
-    """The job's check run: the one an earlier try of this job created, else a new one (recorded at once)."""
+    """The job's check run: the one an earlier try of this job created, else a new one (recorded at once).
+
+    A job cancelled meanwhile (shutdown, its deadline) still records the id before it stops, so that
+    whoever ends the job finds the check run to complete.
+    """
     if recorded := await progress.get("check_run"):
         return int(recorded)
-    output = {"title": "Reviewing Dockerfiles", "summary": "codi is reviewing this commit."}
-    check_run = await github.create_check_run(repo, head_sha, CHECK_RUN_NAME, output)
-    await progress.record("check_run", str(check_run))
-    return check_run
+
+    async def create() -> int:
+        output = {"title": "Reviewing Dockerfiles", "summary": "codi is reviewing this commit."}
+        check_run = await github.create_check_run(repo, head_sha, CHECK_RUN_NAME, output)
+        await progress.record("check_run", str(check_run))
+        return check_run
+
+    creating = asyncio.ensure_future(create())
+    try:
+        return await asyncio.shield(creating)
+    except asyncio.CancelledError:
+        await asyncio.wait({creating})  # its own failure, if any, is not the news: the cancellation is
+        raise
 
 
 async def complete_check_run(
@@ -387,12 +510,20 @@ async def base_config(github: GitHubGateway, repo: RepoRef, base_ref: str) -> Li
 
 
 async def head_dockerfiles(
-    github: GitHubGateway, repo: RepoRef, head_sha: str, files: Sequence[PullFile]
-) -> list[ChangedFile]:
-    """The PR's added or changed Dockerfiles (`codi analyze`'s name patterns), as they are at the head."""
-    picked = [file for file in files if file.status != "removed" and is_dockerfile_name(PurePosixPath(file.path).name)]
-    texts = await asyncio.gather(*(github.file_text(repo, file.path, head_sha) for file in picked))
-    return [ChangedFile(file.path, text, file.patch) for file, text in zip(picked, texts) if text is not None]
+    github: GitHubGateway, repo: RepoRef, head_sha: str, files: Sequence[PullFile], limits: InputLimits = InputLimits()
+) -> tuple[list[ChangedFile], list[SkippedFile]]:
+    """The PR's added or changed Dockerfiles (`codi analyze`'s name patterns), as they are at the head, within
+    the input caps; and the ones skipped, with the cap each broke (the count cap before any text is fetched)."""
+    picked = {
+        file.path: file
+        for file in files
+        if file.status != "removed" and is_dockerfile_name(PurePosixPath(file.path).name)
+    }
+    paths, over_count = within_file_count(list(picked), limits)
+    texts = await asyncio.gather(*(github.file_text(repo, path, head_sha) for path in paths))
+    fetched = [ChangedFile(path, text, picked[path].patch) for path, text in zip(paths, texts) if text is not None]
+    kept, too_large = within_size_caps(fetched, limits)
+    return kept, over_count + too_large
 
 
 async def post_review(github: GitHubGateway, repo: RepoRef, job: ReviewJob, reviews: Sequence[FileReview]) -> int:
@@ -529,8 +660,8 @@ async def apply_fixes(
         reply = f"I can't apply fixes: the configuration on the base branch is invalid.\n\n{fence(str(error))}\n"
         return reply, "config error"
     files = await github.pull_request_files(repo, job.pull_number)
-    changed = await head_dockerfiles(github, repo, pull.head_sha, files)
-    fixed = await asyncio.to_thread(_fixed_texts, changed, config, services.checker)
+    changed, _ = await head_dockerfiles(github, repo, pull.head_sha, files)
+    fixed = await services.sandbox.run(fixed_texts, changed, config, services.checker)
     if not fixed:
         return f"Nothing to apply: no safe fix for the Dockerfiles at `{pull.head_sha[:7]}`.\n", "nothing to apply"
     owner, name = pull.head_repo_full_name.split("/", 1)
@@ -544,16 +675,6 @@ async def apply_fixes(
     await progress.record("paths", "\n".join(fixed))
     await progress.record("commit", sha)
     return _applied_text(sha, list(fixed)), "applied"
-
-
-def _fixed_texts(files: Sequence[ChangedFile], config: LintConfig, checker: ScriptChecker | None) -> dict[str, str]:
-    """Path → text after every safe fix, for the files a fix changes."""
-    fixed = {}
-    for file in files:
-        text = fix_text(file.text, config, checker)
-        if text != file.text:
-            fixed[file.path] = text
-    return fixed
 
 
 def _applied_text(sha: str, paths: Sequence[str]) -> str:

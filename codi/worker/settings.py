@@ -19,9 +19,12 @@ import asyncio
 import signal
 from typing import Any
 
+import redis.exceptions
 from arq.connections import RedisSettings
 from arq.constants import default_queue_name
 from arq.worker import Worker, func
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialBackoff
 
 from prometheus_client import start_http_server
 
@@ -33,7 +36,6 @@ from codi.worker import builds, jobs
 from codi.worker.routing import Platform, queue_name
 
 KEEP_RESULT_SECONDS = 60
-MAX_TRIES = 5
 POLL_DELAY_SECONDS = 0.1
 """arq polls the queue this often (its default, 0.5 s, added 250 ms to the median review); 10 cheap Redis reads/s."""
 BUILD_SHARE_OF_JOB_TIMEOUT = 0.9
@@ -65,9 +67,23 @@ class WorkerSettings:
     on_startup = startup
     on_shutdown = shutdown
     keep_result = KEEP_RESULT_SECONDS
-    max_tries = MAX_TRIES
+    max_tries = jobs.MAX_TRIES
     max_jobs = MAX_JOBS
     poll_delay = POLL_DELAY_SECONDS
+
+
+REDIS_RETRIES = 8
+"""Attempts of one Redis command over a dropped connection: 0.2 s doubling to 5 s, about 20 s in all."""
+
+
+def redis_settings(url: str) -> RedisSettings:
+    """arq's Redis on `url`; a command whose connection drops reconnects and retries with back-off, so a short
+    Redis outage stalls the worker's polling and jobs instead of failing them (a longer one: see `jobs._run`)."""
+    settings = RedisSettings.from_dsn(url)
+    # A refused connect reaches redis-py's retry as a bare OSError, which it would not retry.
+    settings.retry_on_error = [redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError]
+    settings.retry = Retry(ExponentialBackoff(cap=5.0, base=0.1), REDIS_RETRIES)
+    return settings
 
 
 def create_worker(
@@ -77,7 +93,7 @@ def create_worker(
     return Worker(
         functions=WorkerSettings.functions,
         queue_name=queue_name,
-        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        redis_settings=redis_settings(settings.redis_url),
         on_startup=WorkerSettings.on_startup,
         on_shutdown=WorkerSettings.on_shutdown,
         job_timeout=settings.job_timeout_seconds,
@@ -105,7 +121,7 @@ def create_build_worker(settings: Settings, platform: Platform) -> Worker:
     return Worker(
         functions=[func(builds.run_build, name=builds.RUN_BUILD)],
         queue_name=queue_name(platform),
-        redis_settings=RedisSettings.from_dsn(settings.redis_url),
+        redis_settings=redis_settings(settings.redis_url),
         job_timeout=settings.job_timeout_seconds,
         keep_result=WorkerSettings.keep_result,
         max_tries=WorkerSettings.max_tries,
