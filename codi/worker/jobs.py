@@ -43,7 +43,7 @@ from codi.llm.ranking import rank_file
 from codi.cli.discover import is_dockerfile_name
 from codi.comments.candidates import OptimizedFile, candidate_sections
 from codi.comments.check_run import CHECK_RUN_NAME, CheckRunReport, annotation_batches, check_run_report
-from codi.comments.markdown import fence
+from codi.comments.markdown import clip, code_span, fence, inert_text, plain_line
 from codi.comments.outcomes import skipped_section, unfinished_output, unfinished_summary, with_skipped
 from codi.comments.commands import (
     BUILDS_OFF_TEXT,
@@ -572,7 +572,7 @@ def is_author(login: str, bot: str) -> bool:
 def _review_body(head_sha: str, comments: int, index: int, batches: int) -> str:
     noun = "finding" if comments == 1 else "findings"
     part = f" (part {index} of {batches})" if batches > 1 else ""
-    return f"codi: {comments} new {noun} on lines this pull request changes at `{head_sha[:7]}`{part}."
+    return f"codi: {comments} new {noun} on lines this pull request changes at {code_span(head_sha[:7])}{part}."
 
 
 def _config_error_output(error: ConfigError) -> dict[str, str]:
@@ -586,7 +586,7 @@ def _config_error_output(error: ConfigError) -> dict[str, str]:
 def _superseded_output(newer_sha: str) -> dict[str, str]:
     return {
         "title": "Superseded by a newer commit",
-        "summary": f"The pull request moved on to `{newer_sha[:7]}`; codi reviews that commit instead.",
+        "summary": f"The pull request moved on to {code_span(newer_sha[:7])}; codi reviews that commit instead.",
     }
 
 
@@ -666,19 +666,20 @@ async def apply_fixes(
         return f"Nothing to apply: no safe fix for the Dockerfiles at `{pull.head_sha[:7]}`.\n", "nothing to apply"
     owner, name = pull.head_repo_full_name.split("/", 1)
     head_repo = RepoRef(installation_id=repo.installation_id, owner=owner, name=name)
-    listing = "\n".join(f"- {path}" for path in fixed)
-    message = f"Apply codi's safe fixes\n\n{listing}\n\nRequested by @{job.author} in #{job.pull_number}."
+    listing = "\n".join(f"- {plain_line(path)}" for path in fixed)
+    message = f"Apply codi's safe fixes\n\n{listing}\n\nRequested by @{plain_line(job.author)} in #{job.pull_number}."
     try:
         sha = await github.commit_files(head_repo, pull.head_ref, pull.head_sha, fixed, message)
     except GitHubRejected as error:
-        return f"I couldn't commit the fixes ({error}). If the branch moved, comment `/codi apply` again.\n", "rejected"
+        reply = f"I couldn't commit the fixes ({inert_text(clip(str(error), 300))}). If the branch moved, comment "
+        return reply + "`/codi apply` again.\n", "rejected"
     await progress.record("paths", "\n".join(fixed))
     await progress.record("commit", sha)
     return _applied_text(sha, list(fixed)), "applied"
 
 
 def _applied_text(sha: str, paths: Sequence[str]) -> str:
-    listing = "\n".join(f"- `{path}`" for path in paths)
+    listing = "\n".join(f"- {code_span(path)}" for path in paths)
     return f"Committed codi's safe fixes as {sha[:7]}:\n\n{listing}\n"
 
 
