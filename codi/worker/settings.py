@@ -6,8 +6,13 @@ arq's pitfalls, and what these settings do about them (arq 0.28, `arq/worker.py`
   exists arq refuses a new job with the same `_job_id`: kept short (60 s) so a
   failed review can be enqueued again soon.
 - A job that times out is not retried: `job_timeout` is generous (10 minutes by
-  default, `CODI_JOB_TIMEOUT_SECONDS`), and GitHub outages raise `Retry` with a
-  defer instead (see `jobs.py`).
+  default, `CODI_JOB_TIMEOUT_SECONDS`), the job stops itself a little earlier to
+  complete its check run, and GitHub outages raise `Retry` with a defer instead
+  (see `jobs._run`).
+- A job past `max_tries` is dropped without running, so the last try ends the
+  job itself; a shutdown cancels running jobs, which arq then runs again.
+- redis-py retries nothing by default, and a refused connect not even with
+  `retry_on_error` set unless OSError is named: see `redis_settings`.
 - A worker killed mid-job leaves an in-progress key that expires after the
   longest function timeout + 10 s; only then does another worker run the job
   again. Every job is idempotent, so the re-run posts nothing twice.

@@ -7,11 +7,14 @@ job's place in arq's queue (its score: when it runs again), and the worker's log
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 import socket
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -19,13 +22,13 @@ import redis
 from arq.connections import RedisSettings, create_pool
 
 from codi.settings import Settings
-from codi.webhooks.jobs import Job
+from codi.webhooks.jobs import CommentCommandJob, Job, RepoRef
 from codi.worker.jobs import MAX_TRIES
 from codi.worker.settings import create_worker
 from tests.comments.helpers import github_render
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import CheckRun
-from tests.worker.conftest import NAME, OWNER, WorkerProcess, review_job, run_jobs, seed_pull, wait_until
+from tests.worker.conftest import INSTALLATION, NAME, OWNER, WorkerProcess, review_job, run_jobs, seed_pull, wait_until
 from tests.worker.test_end_to_end import job_result
 
 SLOW_DOCKERFILE = "FROM debian:12\n" + "".join(f"RUN apt-get install -y pkg{i} && cd /x{i}\n" for i in range(8000))
@@ -59,6 +62,17 @@ def run_last_try(settings: Settings, job: Job) -> dict[str, int]:
         return {"complete": worker.jobs_complete, "failed": worker.jobs_failed, "retried": worker.jobs_retried}
 
     return asyncio.run(run())
+
+
+def command_job(command: str, author: str = "maintainer") -> CommentCommandJob:
+    return CommentCommandJob(
+        repo=RepoRef(installation_id=INSTALLATION, owner=OWNER, name=NAME),
+        pull_number=1,
+        comment_id=99,
+        author=author,
+        command=command,  # type: ignore[arg-type]
+        delivery_id=f"delivery-{command}",
+    )
 
 
 def only_check_run(github_api: FakeGitHub) -> CheckRun:
@@ -360,3 +374,57 @@ def test_a_redis_outage_during_a_job_is_waited_out(
     check_run = only_check_run(github_api)
     assert (check_run.status, check_run.conclusion) == ("completed", "failure") and check_run.annotations
     assert len(github_api.reviews(OWNER, NAME, 1)) == 1 and len(github_api.issue_comments(OWNER, NAME, 1)) == 1
+
+
+# A crash, and a command that cannot finish
+
+
+def _grandchildren() -> list[int]:
+    """Processes whose parent is a child of this one: the analysis children, forked by the forkserver."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, IndexError):
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    children = {pid for pid, parent in parents.items() if parent == os.getpid()}
+    return [pid for pid, parent in parents.items() if parent in children]
+
+
+def test_an_analysis_process_that_dies_is_reported_as_an_internal_error(
+    settings: Settings, github_api: FakeGitHub
+) -> None:
+    """The analysis child killed from outside (as the OOM killer would): the check run says so, nothing hangs."""
+    pull = seed_pull(github_api, head_files={"Dockerfile": SLOW_DOCKERFILE})
+    killed: list[int] = []
+
+    def kill_the_analysis() -> None:
+        deadline = time.monotonic() + 60
+        while not killed and time.monotonic() < deadline:
+            for pid in _grandchildren():
+                os.kill(pid, signal.SIGKILL)
+                killed.append(pid)
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_the_analysis, daemon=True)
+    killer.start()
+    counts = run_jobs(settings, review_job(pull))
+    killer.join()
+    assert killed
+    assert counts == {"complete": 0, "failed": 1, "retried": 0}
+    assert gave_up(only_check_run(github_api)) == "an internal error (BrokenProcessPool)"
+
+
+def test_a_command_that_cannot_finish_says_so_in_its_reply(settings: Settings, github_api: FakeGitHub) -> None:
+    seed_pull(github_api)
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    github_api.inject("POST", r"/issues/1/comments$", 403, body={"message": "Resource not accessible by integration"})
+    counts = run_jobs(settings, command_job("help"))
+    assert counts == {"complete": 0, "failed": 1, "retried": 0}
+    [reply] = github_api.issue_comments(OWNER, NAME, 1)
+    shown = github_render(reply.body).text.strip()
+    assert shown == (
+        "/codi help: codi could not finish: GitHub answered 403: comment on octo/app#1: "
+        "Resource not accessible by integration."
+    )
