@@ -105,10 +105,6 @@ def _escaped(text: str) -> str:
     return _MARKUP.sub(r"\\\1", plain_line(text))
 
 
-untrusted_text = inert_text
-"""The former name of `inert_text`, kept only while codi/comments/outcomes.py (another part of issue 10) moves over."""
-
-
 def html_text(text: str) -> str:
     """Untrusted text inside codi's own HTML (a `<summary>`): escaped, on one line so it cannot end the HTML block."""
     return html.escape(plain_line(text))
