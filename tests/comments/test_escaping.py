@@ -17,7 +17,15 @@ import pytest
 
 from codi.comments.candidates import candidate_sections, rationale_file, sections_markdown
 from codi.comments.check_run import check_run_report
-from codi.comments.commands import Command, CommandName, fork_refusal_text, help_text, permission_refusal_text
+from codi.comments.commands import (
+    Command,
+    CommandName,
+    build_approved_text,
+    build_refused_text,
+    fork_refusal_text,
+    help_text,
+    permission_refusal_text,
+)
 from codi.comments.markdown import (
     TEXT_LIMIT,
     clip_lines,
@@ -31,12 +39,14 @@ from codi.comments.markdown import (
     rule_url,
     table_cell,
 )
+from codi.comments.outcomes import skipped_lines, unfinished_summary
 from codi.comments.preview import preview_markdown
 from codi.comments.review import review_comments
 from codi.comments.summary import SUMMARY_MARKER, summary_comment
 from codi.pipeline.config import LintConfig
 from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.limits import SkippedFile
 from codi.pipeline.lint import LintResult
 from codi.pipeline.measured import MeasuredBuilds
 from codi.pipeline.optimize_model import Change, Rejection
@@ -324,3 +334,14 @@ def test_a_huge_hostile_message_is_clipped_before_escaping_and_the_body_stays_un
         rendered = github_render(body)
         assert len(body) < TEXT_LIMIT and "<U+202E><<U+202E><" in rendered.text and "…" in rendered.text
     assert "<!-- codi:finding=" in comment.body and suggestion_of(comment) == "RUN echo 'x'\n"
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_build_replies_and_unfinished_and_skipped_notes(attack: str) -> None:
+    """The renderers other parts of issue 10 added, through the same helpers."""
+    path = f"svc/{attack}/Dockerfile"
+    assert_inert(build_approved_text(attack, attack), build_approved_text("user", BENIGN), ATTACKS[attack])
+    assert_inert(build_refused_text(attack, SHA), build_refused_text(BENIGN, SHA), ATTACKS[attack])
+    assert_inert(unfinished_summary(attack), unfinished_summary(BENIGN), ATTACKS[attack])
+    skipped, benign = skipped_lines([SkippedFile(path, f"is {attack}")]), skipped_lines([SkippedFile("x", "is x")])
+    assert_inert(skipped, benign, f"svc/{ATTACKS[attack]}/Dockerfile", ATTACKS[attack])
