@@ -8,8 +8,10 @@ re-declared ARGs carry over into stages built `FROM` an earlier stage.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import bisect
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from codi.pipeline.model import Document, Instruction, Word, split_words
 
@@ -216,6 +218,51 @@ class Stage:
         return [flag for instr in self.instructions if instr.keyword == "COPY" for flag in instr.flag_values("from")]
 
 
+class _History:
+    """Every value each ARG/ENV name of one stage took, in order, so a scope is a point in it."""
+
+    def __init__(self, initial: Mapping[str, str | None]) -> None:
+        self.steps: dict[str, list[int]] = {name: [0] for name in initial}
+        self.values: dict[str, list[str | None]] = {name: [value] for name, value in initial.items()}
+        self.step = 0
+        self.live = Scope(self, None)
+
+    def set(self, name: str, value: str | None) -> None:
+        self.step += 1
+        self.steps.setdefault(name, []).append(self.step)
+        self.values.setdefault(name, []).append(value)
+
+    def now(self) -> Scope:
+        return Scope(self, self.step)
+
+
+class Scope(Mapping[str, "str | None"]):
+    """The ARG/ENV names visible at one instruction: a point in its stage's `_History` (a stage of n
+    ENV lines keeps n values, not a copy of every value per instruction: that was quadratic)."""
+
+    __slots__ = ("_history", "_step")
+
+    def __init__(self, history: _History, step: int | None) -> None:
+        self._history = history
+        self._step = step
+        """None: the latest values."""
+
+    def __getitem__(self, name: str) -> str | None:
+        steps = self._history.steps.get(name)
+        if not steps or (self._step is not None and steps[0] > self._step):
+            raise KeyError(name)
+        index = len(steps) - 1 if self._step is None else bisect.bisect_right(steps, self._step) - 1
+        return self._history.values[name][index]
+
+    def __iter__(self) -> Iterator[str]:
+        return (
+            name for name, steps in self._history.steps.items() if self._step is None or steps[0] <= self._step
+        )
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
 class SemanticModel:
     """Stages, scopes and effective SHELL for every instruction of a document."""
 
@@ -224,53 +271,58 @@ class SemanticModel:
         self.global_args: dict[str, str | None] = {}
         self.stages: list[Stage] = []
         self._stage_of: dict[int, Stage] = {}
-        self._vars: dict[int, dict[str, str | None]] = {}
+        self._vars: dict[int, Mapping[str, str | None]] = {}
         self._shell: dict[int, tuple[str, ...]] = {}
         self._build()
 
     def _build(self) -> None:
         stage: Stage | None = None
-        variables: dict[str, str | None] = {}
+        history = _History({})
         shell = DEFAULT_SHELL
         by_alias: dict[str, Stage] = {}
-        end_state: dict[int, tuple[dict[str, str | None], tuple[str, ...]]] = {}
+        end_state: dict[int, tuple[Scope, tuple[str, ...]]] = {}
+        before_from: Mapping[str, str | None] = {}
+        global_scope: Mapping[str, str | None] | None = None
         for instr in self.document.instructions:
             if instr.keyword == "FROM":
                 if stage is not None:
-                    end_state[stage.index] = (variables, shell)
+                    end_state[stage.index] = (history.now(), shell)
                 stage = self._new_stage(instr, by_alias)
                 if stage.parent is not None:
                     parent_vars, shell = end_state[stage.parent.index]
-                    variables = dict(parent_vars)
+                    history = _History(parent_vars)
                 else:
-                    variables, shell = {}, DEFAULT_SHELL
+                    history, shell = _History({}), DEFAULT_SHELL
                 self.stages.append(stage)
                 if stage.alias:
                     by_alias.setdefault(stage.alias.lower(), stage)
-                self._vars[id(instr)] = dict(self.global_args)
+                global_scope = global_scope if global_scope is not None else dict(self.global_args)
+                self._vars[id(instr)] = global_scope
                 self._shell[id(instr)] = shell
                 self._stage_of[id(instr)] = stage
                 continue
-            self._vars[id(instr)] = dict(variables)
             self._shell[id(instr)] = shell
             if stage is None:
+                self._vars[id(instr)] = before_from
                 if instr.keyword == "ARG":
                     for pair in key_values(instr):
                         self.global_args[pair.key] = (
                             expand(pair.value, self.global_args) if pair.value is not None else None
                         )
                 continue
+            self._vars[id(instr)] = history.now()
             stage.instructions.append(instr)
             self._stage_of[id(instr)] = stage
+            variables = history.live
             if instr.keyword == "ARG":
                 for pair in key_values(instr):
                     if pair.value is not None:
-                        variables[pair.key] = expand(pair.value, variables)
+                        history.set(pair.key, expand(pair.value, variables))
                     else:
-                        variables[pair.key] = self.global_args.get(pair.key, variables.get(pair.key))
+                        history.set(pair.key, self.global_args.get(pair.key, variables.get(pair.key)))
             elif instr.keyword == "ENV":
                 for pair in key_values(instr):
-                    variables[pair.key] = expand(pair.value or "", variables)
+                    history.set(pair.key, expand(pair.value or "", variables))
             elif instr.keyword == "SHELL" and instr.exec_form:
                 shell = instr.exec_form
 
@@ -294,7 +346,7 @@ class SemanticModel:
     def stage_of(self, instr: Instruction) -> Stage | None:
         return self._stage_of.get(id(instr))
 
-    def variables_at(self, instr: Instruction) -> dict[str, str | None]:
+    def variables_at(self, instr: Instruction) -> Mapping[str, str | None]:
         """ARG/ENV names visible to `instr` (global ARG defaults for FROM)."""
         return self._vars.get(id(instr), {})
 
@@ -305,10 +357,27 @@ class SemanticModel:
     def stage_names(self) -> set[str]:
         return {stage.alias.lower() for stage in self.stages if stage.alias}
 
+    @cached_property
+    def _alias_index(self) -> dict[str, int]:
+        """Each alias (lower-cased) → the index of the first stage that has it."""
+        first: dict[str, int] = {}
+        for stage in self.stages:
+            if stage.alias:
+                first.setdefault(stage.alias.lower(), stage.index)
+        return first
+
+    def alias_defined_before(self, alias: str, limit: int) -> bool:
+        """Whether a stage among the first `limit` has `alias` (any case)."""
+        return self._alias_index.get(alias.lower(), limit) < limit
+
+    def named_stage(self, name: str, before: Stage | None = None) -> Stage | None:
+        """The first stage defined before `before` whose alias (any case) or index is `name`."""
+        limit = before.index if before is not None else len(self.stages)
+        found = self._alias_index.get(name.lower(), limit)
+        if name.isdigit() and str(int(name)) == name:
+            found = min(found, int(name))
+        return self.stages[found] if found < limit else None
+
     def is_stage_reference(self, name: str, before: Stage | None = None) -> bool:
         """Whether `name` names a stage (by alias or index) defined before `before`."""
-        limit = before.index if before is not None else len(self.stages)
-        for stage in self.stages[:limit]:
-            if (stage.alias and stage.alias.lower() == name.lower()) or str(stage.index) == name:
-                return True
-        return False
+        return self.named_stage(name, before) is not None

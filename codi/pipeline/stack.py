@@ -235,7 +235,7 @@ def stage_roles(model: SemanticModel) -> dict[int, Role]:
         if stage.parent is not None:
             used.add(stage.parent.index)
         for name in stage.copies_from():
-            source = _named_stage(model, name, stage)
+            source = model.named_stage(name, stage)
             if source is not None:
                 used.add(source.index)
     last = len(model.stages) - 1
@@ -243,13 +243,6 @@ def stage_roles(model: SemanticModel) -> dict[int, Role]:
         stage.index: "runtime" if stage.index == last else "builder" if stage.index in used else "other"
         for stage in model.stages
     }
-
-
-def _named_stage(model: SemanticModel, name: str, before: Stage) -> Stage | None:
-    for stage in model.stages[: before.index]:
-        if (stage.alias and stage.alias.lower() == name.lower()) or str(stage.index) == name:
-            return stage
-    return None
 
 
 def _stage_scale(stage: Stage, runtime_chain: set[int], roles: dict[int, Role]) -> float:
@@ -331,7 +324,7 @@ def _copy_evidence(model: SemanticModel, stage: Stage, instr: Instruction) -> It
     source_stage = instr.flag("from")
     if source_stage is not None and source_stage.value is not None:
         name = expand(source_stage.value, model.variables_at(instr))
-        if _named_stage(model, name, stage) is None:
+        if model.named_stage(name, stage) is None:
             stack = image_stack(parse_image(name))
             if stack is not None:
                 yield _Weighted(stack, _LANGUAGE_TOOL, f"copies from image {name}", instr.line)

@@ -10,7 +10,7 @@ What several rules need, written once:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 from codi.pipeline.edits import Edit
 from codi.pipeline.model import Instruction
@@ -81,7 +81,7 @@ def _clean_missing(commands: Iterable[Command], is_install: CommandPredicate, is
 
 
 def unpinned_install(
-    cmd: Command, tools: frozenset[str], variables: dict[str, str | None], unchecked: tuple[str, ...] = ()
+    cmd: Command, tools: frozenset[str], variables: Mapping[str, str | None], unchecked: tuple[str, ...] = ()
 ) -> bool:
     """Whether `<tool> install` names a package without a version (DL3033, DL3041).
 
@@ -99,7 +99,7 @@ def unpinned_install(
     return not all(_version_pinned(package, variables) for package in packages)
 
 
-def _version_pinned(package: str, variables: dict[str, str | None]) -> bool:
+def _version_pinned(package: str, variables: Mapping[str, str | None]) -> bool:
     """Whether `name-version` pins a version, as hadolint judges it.
 
     An `.rpm` file is pinned; a package written with a variable is trusted

@@ -91,10 +91,10 @@ def copy_source(ctx: LintContext, instr: Instruction) -> str | None:
 def names_visible_stage(ctx: LintContext, instr: Instruction, name: str) -> bool:
     """Whether `name` is the alias or index of a stage defined up to the one holding `instr`."""
     stage = ctx.stage_of(instr)
-    visible = ctx.model.stages[: stage.index + 1] if stage is not None else []
+    visible = stage.index + 1 if stage is not None else 0
     if name.isdigit():
-        return int(name) < len(visible)
-    return any(earlier.alias is not None and earlier.alias.lower() == name.lower() for earlier in visible)
+        return int(name) < visible
+    return ctx.model.alias_defined_before(name, visible)
 
 
 def copies_whole_context(instr: Instruction) -> bool:

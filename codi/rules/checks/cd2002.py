@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
 from codi.pipeline.findings import Finding, Severity
@@ -71,7 +71,7 @@ def remaining_installs(ctx: LintContext, stages: list[Stage]) -> list[Install]:
     return [install for install in installs if install.packages]
 
 
-def _package_words(cmd: Command, verb: str, variables: dict[str, str | None]) -> list[str]:
+def _package_words(cmd: Command, verb: str, variables: Mapping[str, str | None]) -> list[str]:
     words = [word for word in cmd.without_flag_values(_VALUE_FLAGS) if not word.startswith("-")]
     out: list[str] = []
     for word in words:

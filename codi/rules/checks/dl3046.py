@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import expand
@@ -52,7 +52,7 @@ class UseraddHighUid(Rule):
                 yield self.finding(instr)
 
 
-def _forgot_no_log_init(cmd: Command, variables: dict[str, str | None]) -> bool:
+def _forgot_no_log_init(cmd: Command, variables: Mapping[str, str | None]) -> bool:
     return (
         cmd.name == "useradd"
         and not cmd.has_any_flag("l", "no-log-init")

@@ -53,7 +53,8 @@ class MissingSchemaLabel(Rule):
 
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         stages = ctx.model.stages
-        copied = {id(stage) for stage in stages if _is_copy_source(stage, stages)}
+        sources = {source.lower() for other in stages for source in other.copies_from()}
+        copied = {id(stage) for stage in stages if _is_copy_source(stage, sources)}
         for label in ctx.config.label_schema:
             declaring = {id(stage) for stage in stages if _sets_label(stage, label)}
             for stage in unsatisfied_stages(stages, lambda s: id(s) in declaring):
@@ -68,6 +69,6 @@ def _sets_label(stage: Stage, label: str) -> bool:
     )
 
 
-def _is_copy_source(stage: Stage, stages: list[Stage]) -> bool:
-    names = {str(stage.index)} | ({stage.alias.lower()} if stage.alias else set())
-    return any(source.lower() in names for other in stages for source in other.copies_from())
+def _is_copy_source(stage: Stage, sources: set[str]) -> bool:
+    """Whether a `COPY --from` of any stage names `stage` (`sources`: every `--from`, lower-cased)."""
+    return str(stage.index) in sources or (bool(stage.alias) and stage.alias.lower() in sources)
