@@ -6,13 +6,16 @@
 They are checked on every rule's "Example" snippet and on inputs hypothesis
 picks: corpus files, whole or a window of their lines (which also yields broken
 continuations and heredocs), and rule examples alone or appended to a corpus
-file (most real files have few fixable findings).
+file (most real files have few fixable findings). Large generated inputs (long lines, deep `${A:-`
+nesting, many instructions, long `&&` chains) must keep the properties within a deadline: a
+quadratic path in lint or fix misses it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -65,6 +68,38 @@ dockerfiles = st.one_of(
     st.sampled_from(SNIPPETS),
     st.tuples(whole_files, st.sampled_from(SNIPPETS)).map(lambda pair: pair[0].rstrip("\n") + "\n" + pair[1]),
 )
+
+
+LARGE_SETTINGS = settings(
+    max_examples=12,
+    derandomize=True,
+    deadline=timedelta(seconds=10),
+    suppress_health_check=[HealthCheck.too_slow],
+)
+SNIPPET_LINES = [line for snippet in SNIPPETS for line in snippet.splitlines() if line.strip()]
+
+
+@st.composite
+def large_dockerfiles(draw: st.DrawFn) -> str:
+    """A Dockerfile that is large in one way: a long line, deep nesting, many instructions or a long chain."""
+    shape = draw(st.sampled_from(["long line", "nesting", "instructions", "chain"]))
+    if shape == "long line":
+        word = draw(st.sampled_from(["a.b", "${A}x", "'q' ", "--flag=v ", "a|b", "-o"]))
+        return "FROM debian:12\nRUN apt-get install " + word * draw(st.integers(5_000, 20_000)) + "\n"
+    if shape == "nesting":
+        depth = draw(st.integers(1_000, 10_000))
+        return "FROM debian:12\nARG A\nENV X=" + "${A:-" * depth + "x" + "}" * depth + "\nRUN echo $X\n"
+    if shape == "instructions":
+        picked = draw(st.lists(st.sampled_from(SNIPPET_LINES), min_size=5, max_size=20))
+        return "FROM debian:12\n" + "\n".join(picked * draw(st.integers(20, 60))) + "\n"
+    commands = draw(st.lists(st.sampled_from(["apt-get install curl", "cd /x", "pip install flask", "echo a"]), min_size=2))
+    return "FROM debian:12\nRUN " + " && \\\n    ".join(commands * draw(st.integers(100, 400))) + "\n"
+
+
+@LARGE_SETTINGS
+@given(text=large_dockerfiles(), unsafe=st.booleans())
+def test_fix_properties_on_large_inputs(text: str, unsafe: bool):
+    check_fix_properties(text, unsafe)
 
 
 def test_corpus_offers_fixes():
