@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 
@@ -52,7 +53,10 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
 )
 
 # `scheme://user:password@host` with a literal password.
-_URL_CREDENTIALS = re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@$]+:([^\s/@$]+)@[^\s/]+", re.IGNORECASE)
+# Matched from the `://` on, the scheme checked backwards (`_has_scheme`): a leading `[a-z][a-z0-9+.-]*`
+# tried at every word boundary of a long `a.a.a…` line made the search quadratic.
+_URL_CREDENTIALS = re.compile(r"(?=(://[^\s/:@$]+:([^\s/@$]+)@[^\s/]+))")
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 # `password=literal` / `passwd: literal` inside a longer value (JDBC URLs, JVM options, CLI flags).
 _PASSWORD_ASSIGNMENT = re.compile(
     r"(?:^|(?<=[^A-Za-z0-9])|(?<=-D))(?:password|passwd|pwd)\s*[=:]\s*(?![-+=?{}])([^\s;,&'\"$]+)", re.IGNORECASE
@@ -69,11 +73,38 @@ _PLACEHOLDERS = frozenset(
 def find_tokens(text: str) -> list[SecretMatch]:
     """Credentials of a known format in `text` (tokens, key headers, URL and inline passwords)."""
     found = [SecretMatch(p.kind, m.start(), m.end()) for p in TOKEN_PATTERNS for m in p.regex.finditer(text)]
-    for regex, kind in ((_URL_CREDENTIALS, "password in URL"), (_PASSWORD_ASSIGNMENT, "password")):
-        for match in regex.finditer(text):
-            if is_literal_secret(match.group(1)):
-                found.append(SecretMatch(kind, match.start(1), match.end(1)))
+    for start, end in _url_passwords(text):
+        if is_literal_secret(text[start:end]):
+            found.append(SecretMatch("password in URL", start, end))
+    for match in _PASSWORD_ASSIGNMENT.finditer(text):
+        if is_literal_secret(match.group(1)):
+            found.append(SecretMatch("password", match.start(1), match.end(1)))
     return sorted(found, key=lambda m: m.start)
+
+
+def _url_passwords(text: str) -> Iterator[tuple[int, int]]:
+    """Offsets of the password of each `scheme://user:password@host`, left to right, not overlapping."""
+    taken = 0
+    for match in _URL_CREDENTIALS.finditer(text):
+        if match.start() >= taken and _has_scheme(text, match.start(), taken):
+            taken = match.end(1)
+            yield match.start(2), match.end(2)
+
+
+def _has_scheme(text: str, colon: int, first: int) -> bool:
+    """Whether a URL scheme (a letter at a word start, then letters, digits, `+`, `.`, `-`) starting at
+    `first` or later ends at `colon`."""
+    start = colon
+    while start > first and text[start - 1] in _SCHEME_CHARS:
+        start -= 1
+    for index in range(start, colon):
+        if text[index].isascii() and text[index].isalpha() and (index == 0 or not _is_word_char(text[index - 1])):
+            return True
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 # Words of a variable name (split on `_`, `-`, `.`) that say its value is a

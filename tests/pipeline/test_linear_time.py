@@ -7,9 +7,13 @@ itself is measured in bench/pathological.py.
 
 from __future__ import annotations
 
+from codi.pipeline.config import LintConfig
 from codi.pipeline.edits import Edit, Fix, select_fixes
+from codi.pipeline.lint import lint_text
 from codi.pipeline.semantic import expand
 from codi.pipeline.shell import parse_script
+from codi.rules.checks.cd2006 import _only_redirections
+from codi.rules.secrets import find_tokens
 
 
 def test_nested_defaults_expand_innermost_word():
@@ -53,3 +57,26 @@ def test_many_fixes_are_selected_without_overlap():
     overlapping = [Fix.safe("overlaps", Edit(10, 25, "y")), Fix.safe("same point", Edit.insert(30, "z"))]
     chosen = select_fixes(fixes + overlapping)
     assert chosen == fixes
+
+
+def test_run_flag_without_value_next_to_one_with_a_value():
+    """Found by bench/fuzz.py: DL3059 sorted `--mount` (no value) against `--mount=…` and raised TypeError."""
+    text = "FROM alpine\nRUN --mount --mount=type=cache,target=/x echo a\nRUN --mount --mount=type=cache,target=/x echo b\n"
+    findings = lint_text(text, LintConfig(shellcheck=False)).findings
+    assert [f.span.line for f in findings if f.code == "DL3059"] == [3]
+
+
+def test_redirections_after_the_last_command_are_read_word_by_word():
+    """CD2006's check for `CMD cmd > out 2>&1`: `>a>a…` backtracked exponentially in the regex it had."""
+    assert _only_redirections(" > out 2>&1 <in")
+    assert _only_redirections(">> log")
+    assert _only_redirections(">a" * 50_000)
+    assert not _only_redirections(">a" * 50_000 + " x y")
+    assert not _only_redirections(" && other")
+
+
+def test_url_password_on_a_long_dotted_line():
+    """`a.a.a…` made the URL-credentials regex try a scheme at every word boundary (quadratic)."""
+    text = "a." * 200_000 + " https://user:hunter22@example.com/x"
+    found = find_tokens(text)
+    assert [(m.kind, text[m.start : m.end]) for m in found] == [("password in URL", "hunter22")]

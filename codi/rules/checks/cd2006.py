@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from codi.pipeline.edits import Edit, Fix
@@ -12,7 +13,6 @@ from codi.pipeline.shell import Command, ShellScript, parse_script
 from codi.rules.base import LintContext, Rule
 
 _SHELL_SYNTAX = re.compile(r"[$`<>|&;*?~(){}\[\]]")
-_TRAILING_REDIRECTS = re.compile(r"^(?:\s*\d*[<>]{1,2}&?\s*\S+)*\s*$")
 _SCRIPT_SHELLS = frozenset({"sh", "bash", "ash", "dash"})
 
 
@@ -122,7 +122,43 @@ def _last_command(script: ShellScript) -> Command | None:
     if not top:
         return None
     last = max(top, key=lambda c: c.start)
-    return last if _TRAILING_REDIRECTS.match(script.text[last.end :]) else None
+    return last if _only_redirections(script.text[last.end :]) else None
+
+
+def _only_redirections(text: str) -> bool:
+    """Whether `text` is nothing but redirections (`> out 2>&1 <in`), read word by word (the regex it
+    replaces backtracked exponentially on `>a>a>a… x`). Before each word the reader either expects a
+    redirection or the target of an operator that ended the word before (`>`, `2>>`, `>&`)."""
+    words = text.split()
+    expects_redirection = [True] + [False] * len(words)
+    expects_target = [False] * (len(words) + 1)
+    for index, word in enumerate(words):
+        if expects_redirection[index]:
+            expects_redirection[index + 1] |= _is_redirection(word)
+            expects_target[index + 1] |= _ends_in_operator(word, after_target=False)
+        if expects_target[index]:
+            expects_redirection[index + 1] = True
+            expects_target[index + 1] |= _ends_in_operator(word, after_target=True)
+    return expects_redirection[-1]
+
+
+def _is_redirection(word: str) -> bool:
+    """Digits, `<` or `>`, and at least one more character (the target, or a second operator)."""
+    digits = len(word) - len(word.lstrip("0123456789"))
+    return len(word) - digits > 1 and word[digits] in "<>"
+
+
+def _ends_in_operator(word: str, after_target: bool) -> bool:
+    """Whether `word` ends in an operator whose target is the next word, after a target (any text) or
+    after redirections (or digits)."""
+    rest = word.removesuffix("&")
+    for width in (1, 2):
+        head = rest[: len(rest) - width]
+        if len(rest) < width or not all(char in "<>" for char in rest[len(head) :]):
+            continue
+        if head if after_target else head.strip("0123456789") == "" or _is_redirection(head):
+            return True
+    return False
 
 
 def _execs(script: ShellScript) -> bool:

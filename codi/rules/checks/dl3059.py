@@ -65,4 +65,6 @@ def _count_commands(ctx: LintContext, instr: Instruction) -> int:
 
 
 def _run_flags(instr: Instruction) -> tuple[tuple[str, str | None], ...]:
-    return tuple(sorted((flag.name, flag.value) for flag in instr.flags))
+    """The RUN's flags in a fixed order; a flag without a value (`--mount --mount=…`) sorts first."""
+    pairs = ((flag.name, flag.value) for flag in instr.flags)
+    return tuple(sorted(pairs, key=lambda pair: (pair[0], pair[1] is not None, pair[1] or "")))
