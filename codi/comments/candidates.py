@@ -21,6 +21,7 @@ from codi.pipeline.measured import ImageReport, MeasuredBuilds
 from codi.pipeline.optimize import optimize
 from codi.pipeline.optimize_model import Candidate, Estimate, OptimizeResult
 from codi.pipeline.rank import RankedCandidates
+from codi.rules.secrets import find_tokens
 
 CANDIDATES_BUDGET = 40_000
 """Characters all candidate sections may take in one summary comment (GitHub allows 65,536 in all)."""
@@ -185,8 +186,25 @@ def _section(title: str, rationale: str, diff: str) -> SummarySection:
 def _failure_markdown(report: ImageReport) -> str:
     text = f"Not recommended: {message_text(clip(report.reason or 'it failed', _REASON_LIMIT))}.\n"
     if report.log_tail:
-        text += f"\nEnd of the log:\n\n{fence(report.log_tail[-LOG_TAIL_SHOWN:])}\n"
+        text += f"\nEnd of the log:\n\n{fence(scrub_secrets(report.log_tail)[-LOG_TAIL_SHOWN:])}\n"
     return text
+
+
+def scrub_secrets(text: str) -> str:
+    """`text` with every credential codi.rules.secrets recognises replaced by `[redacted: <kind>]`.
+
+    A build's output is the pull request author's to choose, so it may print secrets the runner holds;
+    scrubbed before it is clipped, so the clip cannot cut a token into a piece no pattern matches.
+    """
+    parts = []
+    end = 0
+    for match in sorted(find_tokens(text), key=lambda found: found.start):
+        if match.start < end:  # overlaps one already redacted
+            end = max(end, match.end)
+            continue
+        parts.append(text[end : match.start] + f"[redacted: {match.kind}]")
+        end = match.end
+    return "".join(parts) + text[end:]
 
 
 def sections_markdown(sections: Sequence[SummarySection]) -> str:
