@@ -36,6 +36,8 @@ def _token(kind: str, pattern: str) -> TokenPattern:
     return TokenPattern(kind, re.compile(pattern))
 
 
+# A token that may start inside a run of its own characters (`\b` before `eyJ` in `eyJ-eyJ-…`) is
+# looked for only at the start of the run: a start at every `-` rescanned the run (quadratic).
 TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
     _token("AWS access key id", r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])"),
     _token("GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"),
@@ -47,9 +49,9 @@ TOKEN_PATTERNS: tuple[TokenPattern, ...] = (
     _token("Google API key", r"\bAIza[A-Za-z0-9_-]{35}"),
     _token("npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
     _token("PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
-    _token("OpenAI API key", r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
+    _token("OpenAI API key", r"(?<![A-Za-z0-9_-])sk-(?:proj-)?[A-Za-z0-9_-]{20,}T3BlbkFJ[A-Za-z0-9_-]{20,}"),
     _token("private key", r"-----BEGIN (?:[A-Z]+ )*PRIVATE KEY(?: BLOCK)?-----"),
-    _token("JSON Web Token", r"\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),
+    _token("JSON Web Token", r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{10,}+\.eyJ[A-Za-z0-9_-]{10,}+\.[A-Za-z0-9_-]{10,}"),
 )
 
 # `scheme://user:password@host` with a literal password.

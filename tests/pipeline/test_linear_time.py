@@ -12,6 +12,7 @@ from codi.pipeline.edits import Edit, Fix, select_fixes
 from codi.pipeline.lint import lint_text
 from codi.pipeline.semantic import expand
 from codi.pipeline.shell import parse_script
+from codi.rules.checks.cd1009 import _UNSIGNED_SETTINGS
 from codi.rules.checks.cd2006 import _only_redirections
 from codi.rules.secrets import find_tokens
 
@@ -80,3 +81,13 @@ def test_url_password_on_a_long_dotted_line():
     text = "a." * 200_000 + " https://user:hunter22@example.com/x"
     found = find_tokens(text)
     assert [(m.kind, text[m.start : m.end]) for m in found] == [("password in URL", "hunter22")]
+
+
+def test_tokens_and_unsigned_repositories_on_runs_of_their_own_characters():
+    """`eyJ-eyJ-…`, `sk-sk-…` and `[[[…` made the JWT, OpenAI-key and `[trusted=yes]` regexes rescan the run
+    from every start; a real JWT and a real `[trusted=yes]` option are still found."""
+    jwt = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
+    text = "eyJ-" * 50_000 + " sk-" * 50_000 + " TOKEN=" + jwt
+    assert [(m.kind, text[m.start : m.end]) for m in find_tokens(text)] == [("JSON Web Token", jwt)]
+    line = "[" * 100_000 + " deb [arch=amd64 trusted=yes] http://x"
+    assert [m.group(0) for m in _UNSIGNED_SETTINGS.finditer(line)] == ["[arch=amd64 trusted=yes]"]

@@ -25,7 +25,7 @@ _UNSIGNED_OPTIONS: dict[frozenset[str], frozenset[str]] = {
 # Settings that do the same, wherever they are written (`--setopt=`, `-o`, an echo into a .repo or sources.list).
 _UNSIGNED_SETTINGS = re.compile(
     r"(?<![A-Za-z0-9_])(?:repo_|localpkg_)?gpgcheck\s*=\s*['\"]?(?:0|false|no)\b"
-    r"|\[[^\]]*\btrusted=yes\b[^\]]*\]"
+    r"|\[[^\[\]]*\btrusted=yes\b[^\[\]]*\]"  # no `[` inside: each `[` of `[[[…` scanned to the end
     r"|APT::Get::AllowUnauthenticated\W+(?:1|true|yes)\b"
     r"|Acquire::AllowInsecureRepositories\W+(?:1|true|yes)\b",
     re.IGNORECASE,
