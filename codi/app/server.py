@@ -32,6 +32,7 @@ from codi.settings import Settings
 from codi.webhooks.jobs import Job
 from codi.webhooks.payloads import PayloadError
 from codi.webhooks.routing import Ignored, RoutingPolicy, route
+from codi.worker.serialization import json_jobs
 
 log = logging.getLogger("codi.app")
 
@@ -93,9 +94,9 @@ def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        connection = redis or ArqRedis.from_url(
+        connection = json_jobs(redis or ArqRedis.from_url(
             settings.redis_url, socket_connect_timeout=REDIS_TIMEOUT_SECONDS, socket_timeout=REDIS_TIMEOUT_SECONDS
-        )
+        ))
         app.state.queue = DeliveryQueue(connection)
         try:
             yield

@@ -118,7 +118,7 @@ async def _collect(redis: ArqRedis, job: BuildJob, deadline: float) -> BuildResu
     job_id = job.job_id
     if not await redis.exists(job_key_prefix + job_id, result_key_prefix + job_id):  # a fast runner may be done
         raise LookupError(f"no queued build job {job_id} (never enqueued, or its result already expired)")
-    arq_job = Job(job_id, redis, _queue_name=queue_name(job.platform))
+    arq_job = Job(job_id, redis, _queue_name=queue_name(job.platform), _deserializer=redis.job_deserializer)
     while True:
         if (info := await arq_job.result_info()) is not None:
             return _result(job, info.success, info.result)

@@ -39,6 +39,7 @@ from codi.settings import Settings, load_settings
 from codi.webhooks.jobs import HANDLE_COMMENT_COMMAND, RECORD_INSTALLATION, REVIEW_PULL_REQUEST
 from codi.worker import builds, jobs
 from codi.worker.routing import Platform, queue_name
+from codi.worker.serialization import job_deserializer, job_serializer
 
 KEEP_RESULT_SECONDS = 60
 POLL_DELAY_SECONDS = 0.1
@@ -99,6 +100,8 @@ def create_worker(
         functions=WorkerSettings.functions,
         queue_name=queue_name,
         redis_settings=redis_settings(settings.redis_url),
+        job_serializer=job_serializer,
+        job_deserializer=job_deserializer,
         on_startup=WorkerSettings.on_startup,
         on_shutdown=WorkerSettings.on_shutdown,
         job_timeout=settings.job_timeout_seconds,
@@ -127,6 +130,8 @@ def create_build_worker(settings: Settings, platform: Platform) -> Worker:
         functions=[func(builds.run_build, name=builds.RUN_BUILD)],
         queue_name=queue_name(platform),
         redis_settings=redis_settings(settings.redis_url),
+        job_serializer=job_serializer,
+        job_deserializer=job_deserializer,
         job_timeout=settings.job_timeout_seconds,
         keep_result=WorkerSettings.keep_result,
         max_tries=WorkerSettings.max_tries,

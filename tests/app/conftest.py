@@ -26,6 +26,7 @@ from fastapi.testclient import TestClient
 
 from codi.app import create_app
 from codi.settings import Settings
+from codi.worker.serialization import job_deserializer
 from tests.github_api.fixtures import GitHubAppCredentials
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +130,7 @@ def queued_jobs(connection: redis.Redis) -> dict[str, JobDef]:
     for job_id in connection.zrange(default_queue_name, 0, -1):
         raw = connection.get(job_key_prefix + job_id.decode())
         assert raw is not None, f"queued job {job_id!r} has no data"
-        jobs[job_id.decode()] = deserialize_job(raw)
+        jobs[job_id.decode()] = deserialize_job(raw, deserializer=job_deserializer)
     return jobs
 
 

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from codi.app import create_app
 from codi.logs import REDACTED, RedactingFilter, install_redaction
 from codi.worker.builds import BuildJob, enqueue_builds
+from codi.worker.serialization import json_jobs
 from tests.app.conftest import CodiProcess, codi_environment, deliver, example, make_settings, test_redis_url
 from tests.app.test_webhooks import closed_port  # noqa: F401  # fixture
 from tests.github_api.fixtures import GitHubAppCredentials, github_api, github_app  # noqa: F401  # fixtures
@@ -152,7 +153,7 @@ async def test_codi_build_worker_redacts_its_jobs_lines(
 ) -> None:
     token = PERSONAL_TOKENS[1]
     job = BuildJob(candidate=f"{token}/Dockerfile#original", text="FROM scratch\n", platform="amd64", context="/none")
-    connection = ArqRedis.from_url(test_redis_url())
+    connection = json_jobs(ArqRedis.from_url(test_redis_url()))
     try:
         await enqueue_builds(connection, [job])
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 
 import pytest
@@ -14,6 +15,7 @@ from redis.exceptions import ResponseError
 
 from codi.app.queue import DELIVERY_KEY_PREFIX, DELIVERY_TTL_SECONDS, DeliveryQueue, Taken
 from codi.webhooks.jobs import REVIEW_PULL_REQUEST, RepoRef, ReviewJob
+from codi.worker.serialization import job_deserializer, job_serializer, json_jobs
 from tests.app.conftest import queued_jobs, redis_user_without, test_redis_url
 
 pytestmark = pytest.mark.anyio
@@ -38,7 +40,7 @@ def anyio_backend() -> str:
 
 @pytest.fixture
 async def connection(redis_db: redis.Redis) -> AsyncIterator[ArqRedis]:
-    arq_redis = ArqRedis.from_url(test_redis_url())
+    arq_redis = json_jobs(ArqRedis.from_url(test_redis_url()))
     yield arq_redis
     await arq_redis.aclose()
 
@@ -53,7 +55,9 @@ async def run_queued_jobs() -> list[dict]:
 
     worker = Worker(
         functions=[func(review_pull_request, name=REVIEW_PULL_REQUEST)],
-        redis_pool=ArqRedis.from_url(test_redis_url()),
+        redis_pool=json_jobs(ArqRedis.from_url(test_redis_url())),
+        job_serializer=job_serializer,
+        job_deserializer=job_deserializer,
         burst=True,
         handle_signals=False,
         poll_delay=0.01,
@@ -79,7 +83,9 @@ async def test_the_job_is_stored_as_arqs_own_enqueue_job_stores_it(
     await DeliveryQueue(connection).take("d-1", JOB)
     await connection.enqueue_job(JOB.function, JOB.model_dump(mode="json"), _job_id="by-arq")
 
-    ours, arqs = (deserialize_job(redis_db.get(job_key_prefix + job_id)) for job_id in (JOB.job_id, "by-arq"))
+    stored = [redis_db.get(job_key_prefix + job_id) for job_id in (JOB.job_id, "by-arq")]
+    assert [json.loads(raw)["f"] for raw in stored] == [JOB.function, JOB.function]  # JSON, not pickle
+    ours, arqs = (deserialize_job(raw, deserializer=job_deserializer) for raw in stored)
     assert (ours.function, ours.args, ours.kwargs, ours.job_try) == (arqs.function, arqs.args, arqs.kwargs, None)
     assert redis_db.zscore(default_queue_name, JOB.job_id) == ours.enqueue_time.timestamp() * 1000
     for job_id in (JOB.job_id, "by-arq"):
@@ -100,7 +106,7 @@ async def test_a_job_id_arq_already_queued_is_not_queued_again(connection: ArqRe
 
     assert await DeliveryQueue(connection).take("d-2", JOB) is Taken.ALREADY_QUEUED
     jobs = queued_jobs(redis_db)
-    assert list(jobs) == [JOB.job_id] and jobs[JOB.job_id].args == ({"queued": "by arq"},)
+    assert list(jobs) == [JOB.job_id] and jobs[JOB.job_id].args == [{"queued": "by arq"}]
     assert redis_db.exists(DELIVERY_KEY_PREFIX + "d-2") == 1, "the delivery itself was taken"
 
 
@@ -122,7 +128,7 @@ async def test_a_finished_job_is_not_queued_again(connection: ArqRedis, redis_db
 @pytest.mark.parametrize("refused", ["psetex", "zadd"])
 async def test_a_write_refused_half_way_leaves_nothing_behind(redis_db: redis.Redis, refused: str) -> None:
     with redis_user_without(redis_db, refused) as url:
-        limited = ArqRedis.from_url(url)
+        limited = json_jobs(ArqRedis.from_url(url))
         try:
             with pytest.raises(ResponseError, match="can.t run this command"):
                 await DeliveryQueue(limited).take("d-1", JOB)

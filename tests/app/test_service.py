@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from codi.app import create_app
 from codi.cli.main import main
 from codi.settings import Settings
+from codi.worker.serialization import json_jobs
 from tests.app.conftest import (
     APP_ID,
     SECRET,
@@ -95,7 +96,7 @@ def test_each_app_has_its_own_registry(settings: Settings, redis_db: redis.Redis
 
 
 async def test_an_injected_connection_is_used_and_left_open(settings: Settings, redis_db: redis.Redis) -> None:
-    connection = ArqRedis.from_url(test_redis_url())
+    connection = json_jobs(ArqRedis.from_url(test_redis_url()))
     app = create_app(settings, connection)
     try:
         async with app.router.lifespan_context(app):

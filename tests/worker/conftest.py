@@ -23,6 +23,7 @@ from arq.connections import RedisSettings, create_pool
 from codi.settings import Settings
 from codi.webhooks.jobs import Job, RepoRef, ReviewJob
 from codi.worker.settings import create_worker
+from codi.worker.serialization import json_jobs
 from tests.github_api.fixtures import GitHubAppCredentials, github_api, github_app  # noqa: F401  (fixtures)
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import PullRequestState
@@ -127,7 +128,7 @@ def review_job(pull: PullRequestState, reason: str = "opened", delivery_id: str 
 
 
 async def _run_jobs(settings: Settings, jobs: tuple[Job, ...]) -> dict[str, int]:
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    pool = json_jobs(await create_pool(RedisSettings.from_dsn(settings.redis_url)))
     try:
         for job in jobs:
             await pool.enqueue_job(job.function, job.model_dump(mode="json"), _job_id=job.job_id)

@@ -15,6 +15,7 @@ from arq.connections import RedisSettings, create_pool
 from codi.settings import Settings
 from codi.worker.builds import BuildJob, BuildResult, NoRunner, collect_builds, enqueue_builds
 from codi.worker.routing import platform_for, queue_name
+from codi.worker.serialization import json_jobs
 from tests.github_api.fixtures import GitHubAppCredentials
 from tests.worker.conftest import ROOT, WorkerProcess, worker_env
 
@@ -63,7 +64,7 @@ def start_build_worker(settings: Settings, github_app: GitHubAppCredentials) -> 
 
 
 async def _enqueue_and_collect(settings: Settings, jobs: list[BuildJob], deadline_s: float) -> list[BuildResult | NoRunner]:
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    pool = json_jobs(await create_pool(RedisSettings.from_dsn(settings.redis_url)))
     try:
         await enqueue_builds(pool, jobs)
         return await collect_builds(pool, jobs, deadline_s)
@@ -127,7 +128,7 @@ def test_a_job_nobody_took_is_withdrawn_so_a_later_runner_cannot_build_it(settin
 
 
 async def _collect_unknown(settings: Settings) -> None:
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    pool = json_jobs(await create_pool(RedisSettings.from_dsn(settings.redis_url)))
     try:
         await collect_builds(pool, [_job("never#enqueued", "FROM debian:12\n")], deadline_s=0.1)
     finally:

@@ -20,6 +20,7 @@ from codi.comments.fingerprints import parse_finding_marker
 from codi.comments.summary import is_summary_comment
 from codi.pipeline.lint import lint_text
 from codi.settings import Settings
+from codi.worker.serialization import json_jobs
 from tests.github_api.fixtures import GitHubAppCredentials
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import PullRequestState
@@ -66,9 +67,9 @@ def job_result(settings: Settings, job_id: str, timeout: float = 60) -> Any:
     """Wait for arq to finish the job (arq's own result API) and return what it returned."""
 
     async def wait() -> Any:
-        pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+        pool = json_jobs(await create_pool(RedisSettings.from_dsn(settings.redis_url)))
         try:
-            return await Job(job_id, pool).result(timeout=timeout, poll_delay=0.05)
+            return await Job(job_id, pool, _deserializer=pool.job_deserializer).result(timeout=timeout, poll_delay=0.05)
         finally:
             await pool.aclose()
 

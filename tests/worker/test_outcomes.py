@@ -25,6 +25,7 @@ from codi.settings import Settings
 from codi.webhooks.jobs import CommentCommandJob, Job, RepoRef
 from codi.worker.jobs import MAX_TRIES
 from codi.worker.settings import create_worker
+from codi.worker.serialization import json_jobs
 from tests.comments.helpers import github_render
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import CheckRun
@@ -37,7 +38,7 @@ QUEUE = "arq:queue"
 
 
 async def _enqueue(settings: Settings, job: Job, job_try: int | None = None) -> None:
-    pool = await create_pool(RedisSettings.from_dsn(settings.redis_url))
+    pool = json_jobs(await create_pool(RedisSettings.from_dsn(settings.redis_url)))
     try:
         await pool.enqueue_job(job.function, job.model_dump(mode="json"), _job_id=job.job_id, _job_try=job_try)
     finally:
