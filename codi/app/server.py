@@ -32,7 +32,7 @@ from codi.settings import Settings
 from codi.webhooks.jobs import Job
 from codi.webhooks.payloads import PayloadError
 from codi.webhooks.routing import Ignored, RoutingPolicy, route
-from codi.worker.serialization import json_jobs
+from codi.webhooks.serialization import json_jobs
 
 log = logging.getLogger("codi.app")
 

@@ -39,7 +39,7 @@ from codi.settings import Settings, load_settings
 from codi.webhooks.jobs import HANDLE_COMMENT_COMMAND, RECORD_INSTALLATION, REVIEW_PULL_REQUEST
 from codi.worker import builds, jobs
 from codi.worker.routing import Platform, queue_name
-from codi.worker.serialization import job_deserializer, job_serializer
+from codi.webhooks.serialization import job_deserializer, job_serializer
 
 KEEP_RESULT_SECONDS = 60
 POLL_DELAY_SECONDS = 0.1

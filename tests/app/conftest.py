@@ -26,7 +26,7 @@ from fastapi.testclient import TestClient
 
 from codi.app import create_app
 from codi.settings import Settings
-from codi.worker.serialization import job_deserializer
+from codi.webhooks.serialization import job_deserializer
 from tests.github_api.fixtures import GitHubAppCredentials
 
 ROOT = Path(__file__).resolve().parents[2]

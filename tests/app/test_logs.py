@@ -18,7 +18,7 @@ from fastapi.testclient import TestClient
 from codi.app import create_app
 from codi.logs import REDACTED, RedactingFilter, install_redaction
 from codi.worker.builds import BuildJob, enqueue_builds
-from codi.worker.serialization import json_jobs
+from codi.webhooks.serialization import json_jobs
 from tests.app.conftest import CodiProcess, codi_environment, deliver, example, make_settings, test_redis_url
 from tests.app.test_webhooks import closed_port  # noqa: F401  # fixture
 from tests.github_api.fixtures import GitHubAppCredentials, github_api, github_app  # noqa: F401  # fixtures

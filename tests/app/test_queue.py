@@ -15,7 +15,7 @@ from redis.exceptions import ResponseError
 
 from codi.app.queue import DELIVERY_KEY_PREFIX, DELIVERY_TTL_SECONDS, DeliveryQueue, Taken
 from codi.webhooks.jobs import REVIEW_PULL_REQUEST, RepoRef, ReviewJob
-from codi.worker.serialization import job_deserializer, job_serializer, json_jobs
+from codi.webhooks.serialization import job_deserializer, job_serializer, json_jobs
 from tests.app.conftest import queued_jobs, redis_user_without, test_redis_url
 
 pytestmark = pytest.mark.anyio

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from codi.app import create_app
 from codi.cli.main import main
 from codi.settings import Settings
-from codi.worker.serialization import json_jobs
+from codi.webhooks.serialization import json_jobs
 from tests.app.conftest import (
     APP_ID,
     SECRET,

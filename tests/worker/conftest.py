@@ -23,7 +23,7 @@ from arq.connections import RedisSettings, create_pool
 from codi.settings import Settings
 from codi.webhooks.jobs import Job, RepoRef, ReviewJob
 from codi.worker.settings import create_worker
-from codi.worker.serialization import json_jobs
+from codi.webhooks.serialization import json_jobs
 from tests.github_api.fixtures import GitHubAppCredentials, github_api, github_app  # noqa: F401  (fixtures)
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import PullRequestState

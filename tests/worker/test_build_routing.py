@@ -15,7 +15,7 @@ from arq.connections import RedisSettings, create_pool
 from codi.settings import Settings
 from codi.worker.builds import BuildJob, BuildResult, NoRunner, collect_builds, enqueue_builds
 from codi.worker.routing import platform_for, queue_name
-from codi.worker.serialization import json_jobs
+from codi.webhooks.serialization import json_jobs
 from tests.github_api.fixtures import GitHubAppCredentials
 from tests.worker.conftest import ROOT, WorkerProcess, worker_env
 

@@ -20,7 +20,7 @@ from codi.comments.fingerprints import parse_finding_marker
 from codi.comments.summary import is_summary_comment
 from codi.pipeline.lint import lint_text
 from codi.settings import Settings
-from codi.worker.serialization import json_jobs
+from codi.webhooks.serialization import json_jobs
 from tests.github_api.fixtures import GitHubAppCredentials
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import PullRequestState

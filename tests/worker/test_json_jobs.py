@@ -22,7 +22,7 @@ from arq.constants import default_queue_name, job_key_prefix, result_key_prefix
 from codi.settings import Settings
 from codi.webhooks.jobs import RECORD_INSTALLATION, InstallationJob
 from codi.worker.jobs import InstallationStore
-from codi.worker.serialization import job_deserializer, job_serializer, json_jobs
+from codi.webhooks.serialization import job_deserializer, job_serializer, json_jobs
 from tests.worker.conftest import run_jobs
 
 

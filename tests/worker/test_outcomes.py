@@ -25,7 +25,7 @@ from codi.settings import Settings
 from codi.webhooks.jobs import CommentCommandJob, Job, RepoRef
 from codi.worker.jobs import MAX_TRIES
 from codi.worker.settings import create_worker
-from codi.worker.serialization import json_jobs
+from codi.webhooks.serialization import json_jobs
 from tests.comments.helpers import github_render
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import CheckRun
