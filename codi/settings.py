@@ -48,6 +48,14 @@ class Settings(BaseSettings):
     """Comma-separated hosts the model's process may connect to while it runs (default none: air-gapped)."""
     analysis_timeout_seconds: float = Field(default=120.0, gt=0)
     """How long the lint, fixes and optimiser may take on one pull request's Dockerfiles (a killable child)."""
+    context_max_archive_bytes: int = Field(default=256 * 1024**2, gt=0)
+    """The head commit's archive (tar.gz) may be this large; the download stops past it and nothing is built."""
+    context_max_entries: int = Field(default=50_000, gt=0)
+    """Files, folders and links one archive may hold."""
+    context_max_bytes: int = Field(default=1024**3, gt=0)
+    """What the archive's files may add up to unpacked (a gzip bomb is refused before anything is written)."""
+    context_max_age_hours: float = Field(default=6.0, gt=0)
+    """The review worker's hourly sweep removes contexts and scratch files unused for this long."""
 
     @field_validator("llm_model_path")
     @classmethod

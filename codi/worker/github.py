@@ -27,7 +27,7 @@ import asyncio
 import base64
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -355,13 +355,21 @@ class GitHubGateway:
                 data = blob.json()
         return base64.b64decode(data["content"]).decode("utf-8", "surrogateescape")
 
-    async def tarball(self, repo: RepoRef, ref: str) -> bytes:
-        """The repository at `ref` as GitHub's tar.gz archive (the API redirects to codeload; githubkit follows)."""
-        with _translated(f"download the archive of {repo.full_name}@{ref}"):
+    async def tarball(self, repo: RepoRef, ref: str) -> AsyncGenerator[bytes, None]:
+        """The repository at `ref` as GitHub's tar.gz archive (the API redirects to codeload; githubkit follows),
+        chunk by chunk: the caller bounds it and may stop early, which closes the connection."""
+        what = f"download the archive of {repo.full_name}@{ref}"
+        with _translated(what):
             response = await self.client(repo.installation_id).rest.repos.async_download_tarball_archive(
-                **_path(repo), ref=ref
+                **_path(repo), ref=ref, stream=True
             )
-        return response.content
+        try:
+            async for chunk in response.raw_response.aiter_bytes():
+                yield chunk
+        except httpx.HTTPError as error:  # the body broke off: worth a later retry, like a failed request
+            raise GitHubUnavailable(f"{what}: {error!r}") from error
+        finally:
+            await response.raw_response.aclose()
 
     # Check runs
 

@@ -79,7 +79,7 @@ from codi.webhooks.jobs import (
 )
 from codi.worker.approval import build_refusal
 from codi.worker.builds import FileBuilds, measure_files
-from codi.worker.contexts import ContextRefused, context_root, unpack_archive
+from codi.worker.contexts import ContextLimits, ContextRefused, context_root, fetch_context, remove_context
 from codi.worker.github import (
     GitHubGateway,
     GitHubRejected,
@@ -424,13 +424,11 @@ async def measure_review(
         log.info("%s#%d@%s: not built: awaiting approval", repo.full_name, pull_number, head_sha)
         return MeasuredBuilds({}, note=refusal)
     root = context_root(services.settings.data_dir, repo.owner, repo.name, head_sha)
-    if not root.is_dir():
-        archive = await services.github.tarball(repo, head_sha)
-        try:
-            await asyncio.to_thread(unpack_archive, archive, root)
-        except ContextRefused as refused:
-            log.warning("%s@%s: not built: %s", repo.full_name, head_sha, refused)
-            return MeasuredBuilds({}, note=f"Nothing was built: {refused}.")
+    try:
+        await fetch_context(services.github.tarball(repo, head_sha), root, ContextLimits.of(services.settings))
+    except ContextRefused as refused:
+        log.warning("%s@%s: not built: %s", repo.full_name, head_sha, refused)
+        return MeasuredBuilds({}, note=f"Nothing was built: {refused}.")
     builds = [
         FileBuilds(file.result.path, file.text, file.result.candidates, root / PurePosixPath(file.result.path).parent)
         for file in files
@@ -438,6 +436,7 @@ async def measure_review(
     reports = await measure_files(
         services.redis, services.evidence(), builds, config.smoke, services.settings.build_deadline_seconds
     )
+    await asyncio.to_thread(remove_context, root)  # the review is done with it; a retried job fetches it again
     return MeasuredBuilds(reports)
 
 

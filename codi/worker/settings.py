@@ -27,6 +27,7 @@ from typing import Any
 import redis.exceptions
 from arq.connections import RedisSettings
 from arq.constants import default_queue_name
+from arq.cron import cron
 from arq.worker import Worker, func
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialBackoff
@@ -38,6 +39,7 @@ from codi.logs import configure_logging
 from codi.settings import Settings, load_settings
 from codi.webhooks.jobs import HANDLE_COMMENT_COMMAND, RECORD_INSTALLATION, REVIEW_PULL_REQUEST
 from codi.worker import builds, jobs
+from codi.worker.contexts import sweep_contexts
 from codi.worker.routing import Platform, queue_name
 from codi.webhooks.serialization import job_deserializer, job_serializer
 
@@ -56,6 +58,13 @@ async def startup(ctx: dict[str, Any]) -> None:
     ctx["codi"] = jobs.WorkerServices.build(settings, ctx["redis"], ctx.get("metrics"))
 
 
+async def sweep_stale_contexts(ctx: dict[str, Any]) -> int:
+    """Hourly on the review worker: contexts and scratch that a crashed or cancelled review left on disk go."""
+    settings: Settings = ctx["codi"].settings
+    removed = await asyncio.to_thread(sweep_contexts, settings.data_dir, settings.context_max_age_hours * 3600)
+    return len(removed)
+
+
 async def shutdown(ctx: dict[str, Any]) -> None:
     services: jobs.WorkerServices | None = ctx.get("codi")
     if services is not None:
@@ -70,6 +79,8 @@ class WorkerSettings:
         func(jobs.handle_comment_command, name=HANDLE_COMMENT_COMMAND),
         func(jobs.record_installation, name=RECORD_INSTALLATION),
     ]
+    cron_jobs = [cron(sweep_stale_contexts, minute=0, run_at_startup=True)]
+    """Not in a burst worker, which drains the queue and stops: its job counts are the queue's alone."""
     on_startup = startup
     on_shutdown = shutdown
     keep_result = KEEP_RESULT_SECONDS
@@ -98,6 +109,7 @@ def create_worker(
     """An arq worker on `CODI_REDIS_URL`, jobs timing out after `CODI_JOB_TIMEOUT_SECONDS`."""
     return Worker(
         functions=WorkerSettings.functions,
+        cron_jobs=None if burst else WorkerSettings.cron_jobs,
         queue_name=queue_name,
         redis_settings=redis_settings(settings.redis_url),
         job_serializer=job_serializer,
