@@ -20,6 +20,9 @@ DEFAULT_SHELL = ("/bin/sh", "-c")
 _NAME_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _NAME_CHARS = _NAME_START | frozenset("0123456789")
 _OPERATORS = (":-", ":+", "-", "+")
+MAX_TRACKED_VALUE_CHARS = 8192
+"""An ARG/ENV value that expands past this is tracked as unknown: a chain like `ENV V2=$V1/2`, `ENV V3=$V2/3` …
+grows each value by the one before it, so tracking every value in full costs quadratic time and memory."""
 
 
 def _name_end(text: str, start: int) -> int:
@@ -71,13 +74,28 @@ def _closing_braces(text: str) -> dict[int, int]:
     return closes
 
 
-def expand(text: str, variables: Mapping[str, str | None], keep_unknown: bool = True) -> str:
+def expand_tracked(text: str, variables: Mapping[str, str | None]) -> str | None:
+    """`expand` for a value the semantic model keeps: None (unknown) past `MAX_TRACKED_VALUE_CHARS`."""
+    try:
+        return expand(text, variables, limit=MAX_TRACKED_VALUE_CHARS)
+    except _TooLong:
+        return None
+
+
+class _TooLong(Exception):
+    """An expansion passed its `limit`."""
+
+
+def expand(
+    text: str, variables: Mapping[str, str | None], keep_unknown: bool = True, limit: int | None = None
+) -> str:
     """Expand `$VAR`, `${VAR}`, `${VAR:-x}`, `${VAR-x}`, `${VAR:+x}`, `${VAR+x}`, words nested.
 
     A variable with no known value stays as written when `keep_unknown`,
     else becomes empty (what the builder does). An unclosed `${VAR:-` stays
     as written. One pass: whether a word is used is known from its variable
     alone, so a used word's text is expanded in place and an unused one skipped.
+    With `limit`, raises `_TooLong` once the values of the variables it looks up add up past it.
     """
     if "$" not in text:
         return text
@@ -106,6 +124,10 @@ def expand(text: str, variables: Mapping[str, str | None], keep_unknown: bool = 
         name, operator, end = ref
         known = variables.get(name) is not None
         value = variables.get(name) or ""
+        if limit is not None:
+            limit -= len(value)
+            if limit < 0:
+                raise _TooLong
         if operator is None:
             out.append(value if known else text[dollar:end] if keep_unknown else "")
             index = end
@@ -307,7 +329,7 @@ class SemanticModel:
                 if instr.keyword == "ARG":
                     for pair in key_values(instr):
                         self.global_args[pair.key] = (
-                            expand(pair.value, self.global_args) if pair.value is not None else None
+                            expand_tracked(pair.value, self.global_args) if pair.value is not None else None
                         )
                 continue
             self._vars[id(instr)] = history.now()
@@ -317,12 +339,12 @@ class SemanticModel:
             if instr.keyword == "ARG":
                 for pair in key_values(instr):
                     if pair.value is not None:
-                        history.set(pair.key, expand(pair.value, variables))
+                        history.set(pair.key, expand_tracked(pair.value, variables))
                     else:
                         history.set(pair.key, self.global_args.get(pair.key, variables.get(pair.key)))
             elif instr.keyword == "ENV":
                 for pair in key_values(instr):
-                    history.set(pair.key, expand(pair.value or "", variables))
+                    history.set(pair.key, expand_tracked(pair.value or "", variables))
             elif instr.keyword == "SHELL" and instr.exec_form:
                 shell = instr.exec_form
 

@@ -91,3 +91,20 @@ def test_tokens_and_unsigned_repositories_on_runs_of_their_own_characters():
     assert [(m.kind, text[m.start : m.end]) for m in find_tokens(text)] == [("JSON Web Token", jwt)]
     line = "[" * 100_000 + " deb [arch=amd64 trusted=yes] http://x"
     assert [m.group(0) for m in _UNSIGNED_SETTINGS.finditer(line)] == ["[arch=amd64 trusted=yes]"]
+
+
+def test_a_chain_of_growing_values_is_tracked_up_to_its_bound():
+    """`ENV V2=$V1/2` … makes each value as long as all before it: 40,000 of them would hold gigabytes."""
+    from codi.pipeline.parser import parse
+    from codi.pipeline.semantic import MAX_TRACKED_VALUE_CHARS, SemanticModel
+
+    count = 40_000
+    text = "FROM debian:12\nENV V0=x\n" + "".join(f"ENV V{i}=${{V{i - 1}}}/{i}\n" for i in range(1, count)) + "RUN true\n"
+    model = SemanticModel(parse(text))
+    variables = model.variables_at(model.document.instructions[-1])
+    assert variables["V3"] == "x/1/2/3"
+    assert len(variables["V1000"]) < MAX_TRACKED_VALUE_CHARS
+    values = [variables[f"V{i}"] for i in range(count)]
+    assert None in values  # past the bound: unknown, as a variable nobody set
+    longest_line = max(len(line) for line in text.splitlines())
+    assert max(len(value) for value in values if value is not None) <= MAX_TRACKED_VALUE_CHARS + longest_line
