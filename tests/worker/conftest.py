@@ -245,3 +245,15 @@ class ReceiverServer:
     def stop(self) -> None:
         self.server.should_exit = True
         self.thread.join(10)
+
+
+@pytest.fixture
+def builds(settings: Settings, tmp_path: Path) -> Settings:
+    """Builds on (no build worker serves them: they are reported "no runner"), a SQLite database and data folder
+    of the test's own, a second's wait for build workers."""
+    return settings.model_copy(update={
+        "builds": True,
+        "database_url": f"sqlite:///{tmp_path / 'codi.db'}",
+        "data_dir": tmp_path / "data",
+        "build_deadline_seconds": 1.0,
+    })  # fmt: skip

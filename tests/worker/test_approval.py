@@ -4,7 +4,6 @@ a SQLite database; no build worker runs, so a build that does start is reported 
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
@@ -35,16 +34,6 @@ NOT_BUILT = "no runner for amd64"
 """What the summary says of a build that was enqueued: no build worker serves amd64 in these tests."""
 TRUST_COLLABORATORS = "builds:\n  trust: collaborators\n"
 
-
-@pytest.fixture
-def builds(settings: Settings, tmp_path: Path) -> Settings:
-    """Builds on, a SQLite database and data folder of the test's own, and a short wait for build workers."""
-    return settings.model_copy(update={
-        "builds": True,
-        "database_url": f"sqlite:///{tmp_path / 'codi.db'}",
-        "data_dir": tmp_path / "data",
-        "build_deadline_seconds": 0.5,
-    })  # fmt: skip
 
 
 def _command(command: str, author: str, comment_id: int = 501, argument: str | None = None) -> CommentCommandJob:

@@ -32,16 +32,6 @@ from tests.worker.conftest import (
 NOT_BUILT = "no runner for amd64"
 
 
-@pytest.fixture
-def builds(settings: Settings, tmp_path: Path) -> Settings:
-    """Builds on, a database and data folder of the test's own, a second's wait for build workers."""
-    return settings.model_copy(update={
-        "builds": True,
-        "database_url": f"sqlite:///{tmp_path / 'codi.db'}",
-        "data_dir": tmp_path / "data",
-        "build_deadline_seconds": 1.0,
-    })  # fmt: skip
-
 
 def _summary(github_api: FakeGitHub) -> str:
     [summary] = [c.body for c in github_api.issue_comments(OWNER, NAME, 1) if is_summary_comment(c.body)]
