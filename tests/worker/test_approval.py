@@ -4,7 +4,6 @@ a SQLite database; no build worker runs, so a build that does start is reported 
 
 from __future__ import annotations
 
-
 from sqlmodel import Session, select
 
 from codi.comments.commands import CommandName, parse_command
