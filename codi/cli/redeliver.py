@@ -91,12 +91,12 @@ def deliveries_since(github: GitHub[AppAuthStrategy], since: datetime) -> list[D
     the first page that reaches back past `since`."""
     from githubkit.utils import UNSET
 
-    from codi.worker.github import GitHubUnavailable, _translated
+    from codi.worker.github import GitHubUnavailable, translated_errors
 
     found: list[Delivery] = []
     cursor: Any = UNSET
     while True:
-        with _translated("list the App's webhook deliveries"):
+        with translated_errors("list the App's webhook deliveries"):
             response = github.rest.apps.list_webhook_deliveries(per_page=PAGE_SIZE, cursor=cursor)
         page = [Delivery.from_json(item) for item in response.json()]
         found += [delivery for delivery in page if delivery.delivered_at >= since]
@@ -122,7 +122,7 @@ def undelivered(deliveries: list[Delivery]) -> list[Delivery]:
 def redeliver(args: argparse.Namespace) -> int:
     """List the window's deliveries, re-request the undelivered ones (unless --dry-run); say each."""
     from codi.settings import SettingsError, load_settings
-    from codi.worker.github import GitHubRejected, GitHubUnavailable, _translated
+    from codi.worker.github import GitHubRejected, GitHubUnavailable, translated_errors
 
     try:
         settings = load_settings()
@@ -144,7 +144,7 @@ def redeliver(args: argparse.Namespace) -> int:
             print(f"would redeliver {delivery}")
             continue
         try:
-            with _translated(f"redeliver {delivery.id}"):
+            with translated_errors(f"redeliver {delivery.id}"):
                 github.rest.apps.redeliver_webhook_delivery(delivery.id)
         except (GitHubRejected, GitHubUnavailable) as error:
             refused += 1

@@ -144,7 +144,7 @@ def _status_failure(exc: BaseException) -> RequestFailed | None:
 
 
 @contextmanager
-def _translated(what: str) -> Iterator[None]:
+def translated_errors(what: str) -> Iterator[None]:
     """githubkit's exceptions → `GitHubUnavailable` (worth a later retry) or `GitHubRejected`."""
     try:
         yield
@@ -292,7 +292,7 @@ class GitHubGateway:
         async with self._bot_login_lock:
             if self._bot_login is None:
                 app = self._github(AppAuthStrategy(self.app_id, self.private_key))
-                with _translated("get the App (GET /app)"):
+                with translated_errors("get the App (GET /app)"):
                     response = await app.rest.apps.async_get_authenticated()
                 self._bot_login = f"{response.json()['slug']}[bot]"
         return self._bot_login
@@ -310,7 +310,7 @@ class GitHubGateway:
     # Pull requests
 
     async def pull_request(self, repo: RepoRef, number: int) -> PullRequest:
-        with _translated(f"get pull request {repo.full_name}#{number}"):
+        with translated_errors(f"get pull request {repo.full_name}#{number}"):
             response = await self.client(repo.installation_id).rest.pulls.async_get(**_path(repo), pull_number=number)
         data = response.json()
         head_repo = data["head"].get("repo") or {}
@@ -328,7 +328,7 @@ class GitHubGateway:
         )
 
     async def pull_request_files(self, repo: RepoRef, number: int) -> list[PullFile]:
-        with _translated(f"list files of {repo.full_name}#{number}"):
+        with translated_errors(f"list files of {repo.full_name}#{number}"):
             return [
                 PullFile(item["filename"], item["status"], item.get("patch"), item.get("previous_filename"))
                 async for item in self._paginate(
@@ -339,7 +339,7 @@ class GitHubGateway:
     async def file_text(self, repo: RepoRef, path: str, ref: str) -> str | None:
         """A file's text at `ref`; None when there is no such file (or it is a directory)."""
         github = self.client(repo.installation_id)
-        with _translated(f"get {path}@{ref} in {repo.full_name}"):
+        with translated_errors(f"get {path}@{ref} in {repo.full_name}"):
             try:
                 response = await github.rest.repos.async_get_content(**_path(repo), path=path, ref=ref)
             except RequestFailed as error:
@@ -359,7 +359,7 @@ class GitHubGateway:
         """The repository at `ref` as GitHub's tar.gz archive (the API redirects to codeload; githubkit follows),
         chunk by chunk: the caller bounds it and may stop early, which closes the connection."""
         what = f"download the archive of {repo.full_name}@{ref}"
-        with _translated(what):
+        with translated_errors(what):
             response = await self.client(repo.installation_id).rest.repos.async_download_tarball_archive(
                 **_path(repo), ref=ref, stream=True
             )
@@ -375,7 +375,7 @@ class GitHubGateway:
 
     async def create_check_run(self, repo: RepoRef, head_sha: str, name: str, output: dict[str, Any]) -> int:
         body = {"name": name, "head_sha": head_sha, "status": "in_progress", "output": output}
-        with _translated(f"create check run for {head_sha}"):
+        with translated_errors(f"create check run for {head_sha}"):
             response = await self.client(repo.installation_id).rest.checks.async_create(**_path(repo), data=body)
         return response.json()["id"]
 
@@ -386,7 +386,7 @@ class GitHubGateway:
         body: dict[str, Any] = {"output": output}
         if conclusion is not None:
             body |= {"status": "completed", "conclusion": conclusion}
-        with _translated(f"update check run {check_run_id}"):
+        with translated_errors(f"update check run {check_run_id}"):
             await self.client(repo.installation_id).rest.checks.async_update(
                 **_path(repo), check_run_id=check_run_id, data=body
             )
@@ -398,14 +398,14 @@ class GitHubGateway:
     ) -> int:
         """Post a submitted review (event COMMENT: a pending review would stay invisible)."""
         data: dict[str, Any] = {"commit_id": commit_id, "body": body, "event": "COMMENT", "comments": list(comments)}
-        with _translated(f"create review on {repo.full_name}#{number}"):
+        with translated_errors(f"create review on {repo.full_name}#{number}"):
             response = await self.client(repo.installation_id).rest.pulls.async_create_review(
                 **_path(repo), pull_number=number, data=data
             )
         return response.json()["id"]
 
     async def review_comments(self, repo: RepoRef, number: int) -> list[ListedReviewComment]:
-        with _translated(f"list review comments of {repo.full_name}#{number}"):
+        with translated_errors(f"list review comments of {repo.full_name}#{number}"):
             return [
                 ListedReviewComment(
                     id=item["id"],
@@ -422,7 +422,7 @@ class GitHubGateway:
 
     async def delete_review_comment(self, repo: RepoRef, comment_id: int) -> None:
         """Delete a review comment; one already gone counts as deleted (a retried job may repeat this)."""
-        with _translated(f"delete review comment {comment_id}"):
+        with translated_errors(f"delete review comment {comment_id}"):
             try:
                 await self.client(repo.installation_id).rest.pulls.async_delete_review_comment(
                     **_path(repo), comment_id=comment_id
@@ -434,7 +434,7 @@ class GitHubGateway:
     # Issue comments (the summary and command replies)
 
     async def issue_comments(self, repo: RepoRef, number: int) -> list[IssueComment]:
-        with _translated(f"list comments of {repo.full_name}#{number}"):
+        with translated_errors(f"list comments of {repo.full_name}#{number}"):
             return [
                 IssueComment(item["id"], item.get("body") or "", (item.get("user") or {}).get("login", ""))
                 async for item in self._paginate(
@@ -443,14 +443,14 @@ class GitHubGateway:
             ]
 
     async def create_issue_comment(self, repo: RepoRef, number: int, body: str) -> int:
-        with _translated(f"comment on {repo.full_name}#{number}"):
+        with translated_errors(f"comment on {repo.full_name}#{number}"):
             response = await self.client(repo.installation_id).rest.issues.async_create_comment(
                 **_path(repo), issue_number=number, data={"body": body}
             )
         return response.json()["id"]
 
     async def update_issue_comment(self, repo: RepoRef, comment_id: int, body: str) -> None:
-        with _translated(f"edit comment {comment_id}"):
+        with translated_errors(f"edit comment {comment_id}"):
             await self.client(repo.installation_id).rest.issues.async_update_comment(
                 **_path(repo), comment_id=comment_id, data={"body": body}
             )
@@ -459,7 +459,7 @@ class GitHubGateway:
 
     async def can_write(self, repo: RepoRef, user: str) -> bool:
         """True for admin, maintain and write collaborators (GitHub's `role_name`, else `permission`)."""
-        with _translated(f"permission of {user} on {repo.full_name}"):
+        with translated_errors(f"permission of {user} on {repo.full_name}"):
             try:
                 response = await self.client(repo.installation_id).rest.repos.async_get_collaborator_permission_level(
                     **_path(repo), username=user
@@ -482,7 +482,7 @@ class GitHubGateway:
         answer 422 and nothing is overwritten.
         """
         github = self.client(repo.installation_id)
-        with _translated(f"commit to {repo.full_name}:{branch}"):
+        with translated_errors(f"commit to {repo.full_name}:{branch}"):
             parent = (await github.rest.git.async_get_commit(**_path(repo), commit_sha=expected_head)).json()
             tree_entries = []
             for path, text in files.items():
