@@ -7,6 +7,7 @@ variable (`SettingsError`); nothing is read lazily later.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -56,6 +57,8 @@ class Settings(BaseSettings):
     """What the archive's files may add up to unpacked (a gzip bomb is refused before anything is written)."""
     context_max_age_hours: float = Field(default=6.0, gt=0)
     """The review worker's hourly sweep removes contexts and scratch files unused for this long."""
+    build_network: Literal["codi", "none", "host"] = "codi"
+    """Builds' and port smoke tests' network: codi's bridge `codi-builds`, none, or host (engines without a bridge)."""
 
     @field_validator("llm_model_path")
     @classmethod

@@ -3,7 +3,8 @@
 Wires the edges the way a build worker does: the engine in `DOCKER_HOST`,
 evidence in `CODI_DATABASE_URL` (default: SQLite in the data folder) and
 artefacts (logs, SBOMs, application file lists) under `CODI_DATA_DIR/evidence`,
-the folder the App's build workers use. Progress goes to stderr; the result
+the folder the App's build workers use, on the network `CODI_BUILD_NETWORK`
+names (`codi.worker.build.BuildNetwork`). Progress goes to stderr; the result
 to stdout.
 """
 
@@ -14,11 +15,15 @@ import os
 import platform as host_platform
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, cast, get_args
 
 from codi.pipeline.config import SmokeSettings
 from codi.pipeline.measured import ImageReport
 from codi.pipeline.optimize_model import OptimizeResult
 from codi.settings import DEFAULT_DATA_DIR
+
+if TYPE_CHECKING:
+    from codi.worker.build import BuildNetwork
 
 _MACHINES = {"x86_64": "linux/amd64", "amd64": "linux/amd64", "aarch64": "linux/arm64", "arm64": "linux/arm64"}
 
@@ -53,13 +58,23 @@ def measure_result(
     data_dir = data_folder()
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = init_db(os.environ.get("CODI_DATABASE_URL") or f"sqlite:///{data_dir / 'evidence.db'}")
-    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs")
+    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs", build_network())
     try:
         lab = ImageLab(runner, EvidenceStore(engine), data_dir / "evidence", native, progress=progress)
         return lab.compare(original, result.candidates, context_dir, smoke)
     finally:
         runner.close()
         engine.dispose()
+
+
+def build_network() -> BuildNetwork:
+    """`CODI_BUILD_NETWORK` as the App's workers read it: `codi` (default), `none` or `host`."""
+    from codi.worker import build
+
+    network = os.environ.get("CODI_BUILD_NETWORK") or "codi"
+    if network not in get_args(build.BuildNetwork):
+        raise BuildUnavailable(f"CODI_BUILD_NETWORK must be codi, none or host, not {network!r}")
+    return cast("BuildNetwork", network)
 
 
 def data_folder() -> Path:

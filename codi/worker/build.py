@@ -6,6 +6,13 @@ stripped from the parsed document before the build and the image says so
 (`cache_mounts="stripped"`); any other mount type fails the build clearly.
 Nothing of the host reaches a build: no environment, no build args, no proxy
 settings and no registry credentials from the Docker config file.
+
+Neither builds nor smoke-test containers share the host's network namespace
+unless `CODI_BUILD_NETWORK=host` says so (`BuildNetwork`): by default they run
+on the `codi-builds` network codi creates once, and a run that tests no port
+gets no network at all. Smoke-test containers run under the build's memory and
+CPU limits, a pids limit, no capabilities, `no-new-privileges` and (where the
+image allows) a read-only root; they are always removed.
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ import socket
 import tempfile
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -31,6 +38,16 @@ from codi.storage.evidence import LOG_TAIL_CHARS, Measurements
 CPU_PERIOD_US = 100_000
 """The CFS period `cpu_quota` is measured against: a quota of 50_000 is half a CPU."""
 PORT_POLL_SECONDS = 0.2
+BuildNetwork = Literal["codi", "none", "host"]
+"""`CODI_BUILD_NETWORK`: codi's own bridge network (default), no network, or the host's (engines without a bridge)."""
+BUILD_NETWORK_NAME = "codi-builds"
+BUILD_NETWORK_LABEL = "org.codi.network"
+SMOKE_PIDS_LIMIT = 256
+"""Processes a smoke-test container may hold: a fork bomb stops there, not at the host's limit."""
+SMOKE_TMPFS = {"/tmp": "rw,nosuid,nodev,size=64m", "/run": "rw,nosuid,nodev,size=16m"}
+"""Writable scratch on a read-only root: what servers commonly write (pid files, sockets, temp files)."""
+READ_ONLY_ERROR = "Read-only file system"
+"""What EROFS prints (strerror): the image needs a writable root, so the smoke test reruns writable."""
 
 
 class BuildFailed(Exception):
@@ -151,10 +168,36 @@ class _BuildAPIClient(docker.APIClient):
 class DockerBuildRunner:
     """Builds, measures and smoke-tests images on the engine at `docker_host`."""
 
-    def __init__(self, docker_host: str, log_dir: Path, api_timeout_s: int = 600) -> None:
+    def __init__(
+        self, docker_host: str, log_dir: Path, network: BuildNetwork = "codi", api_timeout_s: int = 600
+    ) -> None:
         self.client = docker.DockerClient(base_url=docker_host, timeout=api_timeout_s)
         self._build_api = _BuildAPIClient(base_url=docker_host, timeout=api_timeout_s)
         self.log_dir = log_dir
+        self.network = network
+
+    def network_mode(self) -> str:
+        """The engine's name for the network builds and port tests use; makes `codi-builds` the first time.
+
+        Raises BuildFailed when the engine cannot make it: falling back to the
+        host's network silently would hand the build the host's interfaces.
+        """
+        if self.network != "codi":
+            return self.network
+        if self.client.networks.list(names=[BUILD_NETWORK_NAME]):
+            return BUILD_NETWORK_NAME
+        try:
+            self.client.networks.create(BUILD_NETWORK_NAME, driver="bridge", labels={BUILD_NETWORK_LABEL: "builds"})
+        except docker.errors.APIError as exc:
+            if "already exists" in str(exc.explanation or exc):  # another runner made it meanwhile
+                return BUILD_NETWORK_NAME
+            raise BuildFailed(
+                f"the engine cannot create the Docker network {BUILD_NETWORK_NAME} ({exc.explanation or exc}); "
+                "on an engine without a bridge driver set CODI_BUILD_NETWORK=host (builds share the host's "
+                "network) or CODI_BUILD_NETWORK=none (no network, no port smoke test)",
+                "",
+            ) from None
+        return BUILD_NETWORK_NAME
 
     def close(self) -> None:
         self.client.close()
@@ -170,7 +213,7 @@ class DockerBuildRunner:
         cpu_quota: int,
         log_path: Path | None = None,
     ) -> BuiltImage:
-        """Builds the Dockerfile on the context (`.dockerignore` honoured) with host networking; raises BuildFailed.
+        """Builds the Dockerfile on the context (`.dockerignore` honoured) on `network_mode()`; raises BuildFailed.
 
         `memory_limit` is in bytes, `cpu_quota` in microseconds per CPU_PERIOD_US.
         The log is streamed as it arrives to `log_path` (default `log_dir/<tag>.log`).
@@ -179,6 +222,7 @@ class DockerBuildRunner:
             log_path = self.log_dir / (tag.replace("/", "_").replace(":", "_") + ".log")
         log_path.parent.mkdir(parents=True, exist_ok=True)
         text, stripped = strip_cache_mounts(dockerfile_text)
+        network_mode = self.network_mode()
         tail: deque[str] = deque(maxlen=400)
         cached_steps = 0
         error: str | None = None
@@ -194,7 +238,7 @@ class DockerBuildRunner:
                     path=str(context_dir),
                     dockerfile=str(dockerfile),
                     tag=tag,
-                    network_mode="host",
+                    network_mode=network_mode,
                     rm=True,
                     forcerm=True,
                     buildargs={},
@@ -259,6 +303,8 @@ class DockerBuildRunner:
     def smoke_test(
         self,
         image: BuiltImage,
+        memory_limit: int,
+        cpu_quota: int,
         original_exit_code: int | None = None,
         port: int | None = None,
         command: list[str] | None = None,
@@ -267,32 +313,70 @@ class DockerBuildRunner:
     ) -> SmokeResult:
         """Proves the image still works, in the issue's order: the configured command; else a port; else exit code.
 
-        The port test runs with host networking (the only way to reach the port
-        here); every other run gets no network. `original_exit_code` is the
-        exit code the original image's run gave.
-        Containers are always removed. Without `original_exit_code` the exit-code
-        test only records what the run did (its exit code, or that it kept
-        running to the limit) and passes: `codi.pipeline.measured.judge`
-        compares it with the original's run.
+        The port test runs on `network_mode()` and reaches the port at the
+        container's address there (127.0.0.1 on `host`; `none` cannot test a
+        port); every other run gets no network. Each container runs under the
+        build's limits (`memory_limit` bytes, `cpu_quota` per CPU_PERIOD_US),
+        SMOKE_PIDS_LIMIT, no capabilities, `no-new-privileges` and a read-only
+        root with tmpfs on /tmp and /run; when that run fails (or, recorded
+        only, exits non-zero) and its log says `Read-only file system`, it runs
+        once more writable and the reason says so (the image needs a writable
+        root). Containers are always removed.
+        `original_exit_code` is the exit code the original image's run gave.
+        Without it the exit-code test only records what the run did (its exit
+        code, or that it kept running to the limit) and passes:
+        `codi.pipeline.measured.judge` compares it with the original's run.
         """
+        result = self._smoke_once(
+            image, memory_limit, cpu_quota, original_exit_code, port, command, timeout_s, stop_timeout_s, True
+        )
+        if READ_ONLY_ERROR not in result.log_tail or (result.passed and result.exit_code in (0, None)):
+            return result  # a recorded run (exit-code test) that exited non-zero on EROFS counts as failed here
+        rerun = self._smoke_once(
+            image, memory_limit, cpu_quota, original_exit_code, port, command, timeout_s, stop_timeout_s, False
+        )
+        note = f"needs a writable root filesystem (read-only run: {READ_ONLY_ERROR})"
+        return replace(rerun, reason=note if rerun.reason is None else f"{rerun.reason}; {note}")
+
+    def _smoke_once(
+        self,
+        image: BuiltImage,
+        memory_limit: int,
+        cpu_quota: int,
+        original_exit_code: int | None,
+        port: int | None,
+        command: list[str] | None,
+        timeout_s: float,
+        stop_timeout_s: int,
+        read_only: bool,
+    ) -> SmokeResult:
+        options = _SmokeOptions(memory_limit, cpu_quota, read_only)
         if command is not None:
-            return self._run_to_exit(image, "command", command, 0, timeout_s)
+            return self._run_to_exit(image, options, "command", command, 0, timeout_s)
         probe = port if port is not None else (image.exposed_ports[0] if image.exposed_ports else None)
         if probe is not None:
-            return self._port_test(image, probe, timeout_s, stop_timeout_s)
-        return self._run_to_exit(image, "exit-code", None, original_exit_code, timeout_s)
+            return self._port_test(image, options, probe, timeout_s, stop_timeout_s)
+        return self._run_to_exit(image, options, "exit-code", None, original_exit_code, timeout_s)
+
+    def _start(
+        self, image: BuiltImage, options: _SmokeOptions, network_mode: str, command: list[str] | None
+    ) -> Container:
+        """Creates the smoke-test container; the caller starts it inside the `try` whose `finally` removes it."""
+        return self.client.containers.create(image.image_id, command=command, **options.container_kwargs(network_mode))
 
     def _run_to_exit(
         self,
         image: BuiltImage,
+        options: _SmokeOptions,
         method: Literal["command", "exit-code"],
         command: list[str] | None,
         expected: int | None,
         timeout_s: float,
     ) -> SmokeResult:
-        """Runs the image to its exit; `expected` None records the outcome without judging it."""
-        container = self.client.containers.run(image.image_id, command=command, network_mode="none", detach=True)
+        """Runs the image to its exit with no network; `expected` None records the outcome without judging it."""
+        container = self._start(image, options, "none", command)
         try:
+            container.start()
             try:
                 status = container.wait(timeout=timeout_s)
             except (requests.exceptions.ReadTimeout, requests.exceptions.ConnectionError):  # the wait's limit passed
@@ -312,13 +396,23 @@ class DockerBuildRunner:
         finally:
             container.remove(force=True)
 
-    def _port_test(self, image: BuiltImage, port: int, timeout_s: float, stop_timeout_s: int) -> SmokeResult:
-        if _accepts(port):
-            return SmokeResult("port", False, f"port {port} already in use on the build host", None, None, "")
-        container = self.client.containers.run(image.image_id, network_mode="host", detach=True)
+    def _port_test(
+        self, image: BuiltImage, options: _SmokeOptions, port: int, timeout_s: float, stop_timeout_s: int
+    ) -> SmokeResult:
+        if self.network == "none":
+            reason = f"port {port} cannot be tested: CODI_BUILD_NETWORK=none gives the container no network"
+            return SmokeResult("port", False, reason, None, None, "")
         try:
+            network_mode = self.network_mode()
+        except BuildFailed as failed:
+            return SmokeResult("port", False, failed.reason, None, None, "")
+        if network_mode == "host" and _accepts("127.0.0.1", port):
+            return SmokeResult("port", False, f"port {port} already in use on the build host", None, None, "")
+        container = self._start(image, options, network_mode, None)
+        try:
+            container.start()
             deadline = time.monotonic() + timeout_s
-            reason = _wait_until_serving(container, port, deadline)
+            reason = _wait_until_serving(container, network_mode, port, deadline)
             if reason is not None:
                 return SmokeResult("port", False, reason, _exit_code(container), None, _logs_tail(container))
             signalled = time.monotonic()
@@ -327,6 +421,29 @@ class DockerBuildRunner:
             return SmokeResult("port", True, None, None, stop_seconds, _logs_tail(container))
         finally:
             container.remove(force=True)
+
+
+@dataclass(frozen=True)
+class _SmokeOptions:
+    """How a smoke-test container is confined: the build's memory and CPU limits and nothing it does not need."""
+
+    memory_limit: int
+    cpu_quota: int
+    read_only: bool
+
+    def container_kwargs(self, network_mode: str) -> dict[str, Any]:
+        return {
+            "network_mode": network_mode,
+            "mem_limit": self.memory_limit,
+            "memswap_limit": self.memory_limit,
+            "cpu_period": CPU_PERIOD_US,
+            "cpu_quota": self.cpu_quota,
+            "pids_limit": SMOKE_PIDS_LIMIT,
+            "cap_drop": ["ALL"],
+            "security_opt": ["no-new-privileges"],
+            "read_only": self.read_only,
+            "tmpfs": SMOKE_TMPFS if self.read_only else {},
+        }
 
 
 def _chunk_text(chunk: dict[str, Any]) -> str:
@@ -347,15 +464,15 @@ def _makes_layer(entry: dict[str, Any]) -> bool:
     return step.startswith(("COPY", "ADD")) or int(entry["Size"]) > 0
 
 
-def _accepts(port: int) -> bool:
+def _accepts(host: str, port: int) -> bool:
     try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
+        with socket.create_connection((host, port), timeout=1):
             return True
     except OSError:
         return False
 
 
-def _wait_until_serving(container: Container, port: int, deadline: float) -> str | None:
+def _wait_until_serving(container: Container, network_mode: str, port: int, deadline: float) -> str | None:
     """Waits for the port to accept and a HEALTHCHECK (if any) to pass; the reason it did not, or None."""
     while time.monotonic() < deadline:
         container.reload()
@@ -363,10 +480,17 @@ def _wait_until_serving(container: Container, port: int, deadline: float) -> str
         if not state["Running"]:
             return f"exited {state['ExitCode']} before port {port} accepted a connection"
         health = state.get("Health")
-        if _accepts(port) and (health is None or health["Status"] == "healthy"):
+        if _accepts(_address(container, network_mode), port) and (health is None or health["Status"] == "healthy"):
             return None
         time.sleep(PORT_POLL_SECONDS)
     return f"port {port} did not accept a connection (and pass HEALTHCHECK) in time"
+
+
+def _address(container: Container, network_mode: str) -> str:
+    """Where the build host reaches the (reloaded) container: loopback on `host`, else its IP on that network."""
+    if network_mode == "host":
+        return "127.0.0.1"
+    return str(container.attrs["NetworkSettings"]["Networks"][network_mode]["IPAddress"])
 
 
 def _exit_code(container: Container) -> int | None:

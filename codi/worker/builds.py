@@ -33,7 +33,7 @@ from codi.pipeline.optimize_model import Candidate
 from codi.settings import Settings
 from codi.storage.database import init_db
 from codi.storage.evidence import EvidenceStore
-from codi.worker.build import DockerBuildRunner
+from codi.worker.build import BuildNetwork, DockerBuildRunner
 from codi.worker.measure import BuildLimits, ImageLab, measured_image
 from codi.worker.routing import BUILD_TARGETS, Platform, platform_for, queue_name
 
@@ -216,7 +216,9 @@ async def run_build(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, A
     if "codi_store" not in ctx:  # made on the first build: a runner without an engine needs no database
         ctx["codi_store"] = EvidenceStore(init_db(settings.database_url))
     limits = BuildLimits(timeout_s=ctx["codi_build_timeout_s"])
-    measured = await asyncio.to_thread(_measure, job, docker_host, ctx["codi_store"], settings.data_dir, limits)
+    measured = await asyncio.to_thread(
+        _measure, job, docker_host, ctx["codi_store"], settings.data_dir, limits, settings.build_network
+    )
     return BuildResult(
         candidate=job.candidate,
         platform=job.platform,
@@ -231,8 +233,10 @@ async def run_build(ctx: dict[str, Any], payload: dict[str, Any]) -> dict[str, A
     ).model_dump(mode="json")
 
 
-def _measure(job: BuildJob, docker_host: str, store: EvidenceStore, data_dir: Path, limits: BuildLimits) -> MeasuredImage:
-    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs")
+def _measure(
+    job: BuildJob, docker_host: str, store: EvidenceStore, data_dir: Path, limits: BuildLimits, network: BuildNetwork
+) -> MeasuredImage:
+    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs", network)
     try:
         lab = ImageLab(runner, store, data_dir / "evidence", BUILD_TARGETS[job.platform], limits)
         return lab.measure(job.strategy, job.text, Path(job.context), job.module_versions, job.smoke)

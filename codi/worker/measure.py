@@ -50,7 +50,8 @@ Progress = Callable[[str], None]
 
 @dataclass(frozen=True)
 class BuildLimits:
-    """Per-build limits: wall time, memory (bytes) and CPUs of the build, and the exit-code smoke test's wait."""
+    """Per-build limits: wall time, memory (bytes) and CPUs of the build and of its smoke-test containers, and the
+    exit-code smoke test's wait."""
 
     timeout_s: float = 900.0
     memory_bytes: int = 4 * 1024**3
@@ -268,6 +269,8 @@ class ImageLab:
         exits = smoke.command is None and smoke.port is None and not image.exposed_ports
         return self.runner.smoke_test(
             image,
+            self.limits.memory_bytes,
+            int(self.limits.cpus * CPU_PERIOD_US),
             port=smoke.port,
             command=list(smoke.command) if smoke.command else None,
             timeout_s=self.limits.exit_code_timeout_s if exits else smoke.timeout_seconds,

@@ -28,6 +28,7 @@ def test_build_prints_measured_images_and_reuses_them(
     monkeypatch.setenv("DOCKER_HOST", docker_host)
     monkeypatch.setenv("CODI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("CODI_DATABASE_URL", raising=False)
+    monkeypatch.delenv("CODI_BUILD_NETWORK", raising=False)  # the default: builds on codi's own network
     argv = ["optimize", str(app / "Dockerfile"), "--context", str(app), "--build", "--format", "json"]
     assert main(argv) == 0
     out, err = capsys.readouterr()
@@ -56,3 +57,6 @@ def test_no_engine_or_another_platform_is_a_clear_error(
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent.sock")
     assert main(["optimize", str(app / "Dockerfile"), "--build", "--platform", "linux/arm64"]) == 2
     assert "a linux/arm64 build needs a runner of that platform" in capsys.readouterr().err
+    monkeypatch.setenv("CODI_BUILD_NETWORK", "bridge")
+    assert main(["optimize", str(app / "Dockerfile"), "--build"]) == 2
+    assert "CODI_BUILD_NETWORK must be codi, none or host, not 'bridge'" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""DockerBuildRunner on the real engine: builds pass and fail, cache mounts are stripped, smoke tests judge.
+"""DockerBuildRunner on the real engine: builds pass and fail, cache mounts are stripped, smoke tests judge,
+builds and smoke-test containers run on the configured network and smoke-test containers are confined.
 
 Images stay tiny (FROM the offline debian:bookworm-slim / python:3.11-slim) and every image a test
 builds is removed at its end: the vfs driver keeps a full copy per layer.
@@ -6,15 +7,27 @@ builds is removed at its end: the vfs driver keeps a full copy per layer.
 
 import os
 import socket
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import docker
 import pytest
 
-from codi.worker.build import BuildFailed, BuiltImage, DockerBuildRunner, strip_cache_mounts
+from codi.worker.build import (
+    BUILD_NETWORK_NAME,
+    SMOKE_PIDS_LIMIT,
+    BuildFailed,
+    BuildNetwork,
+    BuiltImage,
+    DockerBuildRunner,
+    SmokeResult,
+    strip_cache_mounts,
+)
 
 LIMITS = {"timeout_s": 300, "memory_limit": 512 * 1024 * 1024, "cpu_quota": 100_000}
+SMOKE_LIMITS = {"memory_limit": LIMITS["memory_limit"], "cpu_quota": 50_000}
 SHOW_LIMITS = (
     "if [ -f /sys/fs/cgroup/cpu.max ]; "
     "then q=$(cut -d' ' -f1 /sys/fs/cgroup/cpu.max); m=$(cat /sys/fs/cgroup/memory.max); "
@@ -26,9 +39,24 @@ SHOW_LIMITS = (
 
 @pytest.fixture
 def runner(docker_host: str, tmp_path: Path) -> Iterator[DockerBuildRunner]:
+    """The default runner: builds and port tests on codi's own `codi-builds` network (this engine has a bridge)."""
     built = DockerBuildRunner(docker_host, tmp_path / "logs")
     yield built
     built.close()
+
+
+@pytest.fixture
+def make_runner(docker_host: str, tmp_path: Path) -> Iterator[Callable[[BuildNetwork], DockerBuildRunner]]:
+    """Runners on another `CODI_BUILD_NETWORK` value."""
+    made: list[DockerBuildRunner] = []
+
+    def make(network: BuildNetwork) -> DockerBuildRunner:
+        made.append(DockerBuildRunner(docker_host, tmp_path / "logs", network))
+        return made[-1]
+
+    yield make
+    for built in made:
+        built.close()
 
 
 @pytest.fixture
@@ -47,6 +75,51 @@ def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _smoke_inspecting(
+    runner: DockerBuildRunner, image: BuiltImage, **kwargs: object
+) -> tuple[SmokeResult, dict[str, object]]:
+    """Runs a smoke test and, while its container runs, the engine's inspect of that container."""
+    results: list[SmokeResult] = []
+    thread = threading.Thread(target=lambda: results.append(runner.smoke_test(image, **SMOKE_LIMITS, **kwargs)))
+    thread.start()
+    inspected: dict[str, object] = {}
+    while thread.is_alive() and not inspected:
+        for container in runner.client.containers.list(filters={"ancestor": image.image_id}):
+            inspected = runner.client.api.inspect_container(container.id)
+        time.sleep(0.05)
+    thread.join()
+    assert inspected, "the smoke-test container was never seen running"
+    assert runner.client.containers.list(all=True, filters={"ancestor": image.image_id}) == []
+    return results[0], inspected
+
+
+def _assert_confined(inspected: dict[str, object], network_mode: str, read_only: bool = True) -> None:
+    """The smoke-test container's HostConfig as the engine reports it: the build's limits and nothing to spare."""
+    host_config = inspected["HostConfig"]
+    assert isinstance(host_config, dict)
+    assert host_config["NetworkMode"] == network_mode
+    assert host_config["Memory"] == SMOKE_LIMITS["memory_limit"]
+    assert host_config["MemorySwap"] == SMOKE_LIMITS["memory_limit"]
+    assert (host_config["CpuQuota"], host_config["CpuPeriod"]) == (SMOKE_LIMITS["cpu_quota"], 100_000)
+    assert host_config["PidsLimit"] == SMOKE_PIDS_LIMIT
+    assert host_config["CapDrop"] == ["ALL"]
+    assert host_config["SecurityOpt"] == ["no-new-privileges"]
+    assert host_config["ReadonlyRootfs"] is read_only
+    assert sorted(host_config["Tmpfs"] or {}) == (["/run", "/tmp"] if read_only else [])
+
+
+def _accepts_locally(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def _host_interfaces() -> int:
+    return sum(":" in line for line in Path("/proc/net/dev").read_text().splitlines())
 
 
 def _assert_removed(runner: DockerBuildRunner, image: BuiltImage) -> None:
@@ -108,20 +181,94 @@ def test_strip_keeps_other_flags_and_refuses_other_mount_types() -> None:
         strip_cache_mounts("FROM x\nRUN --mount=type=secret,id=npm make\n")
 
 
-def test_port_smoke_test_passes_and_records_stop_seconds(runner: DockerBuildRunner, context: Path) -> None:
+def test_port_smoke_test_passes_on_codi_network_and_records_stop_seconds(
+    runner: DockerBuildRunner, context: Path
+) -> None:
     port = _free_port()
     dockerfile = (
         f"FROM python:3.11-slim\nEXPOSE {port}\n"
-        f'CMD ["python3", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]\n'
+        f'CMD ["python3", "-m", "http.server", "--bind", "0.0.0.0", "{port}"]\n'
     )
     image = runner.build(dockerfile, context, _tag("port"), **LIMITS)
     try:
         assert image.exposed_ports == (port,)
-        smoke = runner.smoke_test(image, timeout_s=60, stop_timeout_s=2)
+        smoke, inspected = _smoke_inspecting(runner, image, timeout_s=60, stop_timeout_s=2)
         assert (smoke.method, smoke.passed, smoke.reason) == ("port", True, None)
+        _assert_confined(inspected, BUILD_NETWORK_NAME)
+        # Reached at its own address on codi-builds: nothing listens on the build host's loopback.
+        assert not _accepts_locally(port)
         # python as PID 1 installs no SIGTERM handler, so the kernel ignores SIGTERM: the stop waits out the grace.
         assert smoke.stop_seconds is not None and 2 <= smoke.stop_seconds < 10
         assert image.measurements(smoke).smoke_stop_seconds == smoke.stop_seconds
+    finally:
+        _assert_removed(runner, image)
+
+
+def test_host_network_is_explicit_and_reaches_loopback(
+    make_runner: Callable[[BuildNetwork], DockerBuildRunner], context: Path
+) -> None:
+    runner = make_runner("host")
+    port = _free_port()
+    dockerfile = (
+        f"FROM python:3.11-slim\nEXPOSE {port}\nRUN echo interfaces $(grep -c : /proc/net/dev)\n"
+        f'CMD ["python3", "-m", "http.server", "--bind", "127.0.0.1", "{port}"]\n'
+    )
+    image = runner.build(dockerfile, context, _tag("host"), **LIMITS)
+    try:
+        assert f"interfaces {_host_interfaces()}" in image.log_path.read_text()
+        smoke, inspected = _smoke_inspecting(runner, image, timeout_s=60, stop_timeout_s=2)
+        assert (smoke.method, smoke.passed, smoke.reason) == ("port", True, None)
+        _assert_confined(inspected, "host")
+    finally:
+        _assert_removed(runner, image)
+
+
+def test_builds_on_codi_network_and_none_see_no_host_interface(
+    runner: DockerBuildRunner, make_runner: Callable[[BuildNetwork], DockerBuildRunner], context: Path
+) -> None:
+    dockerfile = "FROM debian:bookworm-slim\nRUN echo interfaces $(grep -c : /proc/net/dev) $(date +%N)\n"
+    for built_by, expected in ((runner, "interfaces 2 "), (make_runner("none"), "interfaces 1 ")):  # eth0 + lo; lo
+        image = built_by.build(dockerfile, context, _tag(f"net-{built_by.network}"), **LIMITS)
+        try:
+            assert expected in image.log_path.read_text()
+            assert built_by.client.networks.get(BUILD_NETWORK_NAME).attrs["Driver"] == "bridge"
+        finally:
+            _assert_removed(built_by, image)
+
+
+def test_port_smoke_test_on_network_none_says_it_cannot_run(
+    make_runner: Callable[[BuildNetwork], DockerBuildRunner], context: Path
+) -> None:
+    runner = make_runner("none")
+    image = runner.build("FROM debian:bookworm-slim\nEXPOSE 18098\n", context, _tag("none-port"), **LIMITS)
+    try:
+        smoke = runner.smoke_test(image, **SMOKE_LIMITS, timeout_s=10)
+        assert (smoke.method, smoke.passed) == ("port", False)
+        assert smoke.reason == "port 18098 cannot be tested: CODI_BUILD_NETWORK=none gives the container no network"
+        assert runner.client.containers.list(all=True, filters={"ancestor": image.image_id}) == []
+    finally:
+        _assert_removed(runner, image)
+
+
+def test_smoke_container_is_confined_and_read_only_where_the_image_allows(
+    runner: DockerBuildRunner, context: Path
+) -> None:
+    image = runner.build("FROM debian:bookworm-slim\nENV CONFINED=1\n", context, _tag("confined"), **LIMITS)
+    try:
+        scratch = ["sh", "-c", "sleep 1; echo x > /tmp/x && echo x > /run/x && cat /tmp/x"]
+        smoke, inspected = _smoke_inspecting(runner, image, command=scratch, timeout_s=60)
+        assert (smoke.method, smoke.passed, smoke.reason, smoke.exit_code) == ("command", True, None, 0)
+        _assert_confined(inspected, "none")
+        # The pids limit holds: 300 sleeping children cannot all start.
+        forks = ["sh", "-c", "for i in $(seq 300); do sleep 5 & done; wait"]
+        forked = runner.smoke_test(image, **SMOKE_LIMITS, command=forks, timeout_s=60)
+        assert (forked.passed, forked.log_tail) == (False, "sh: 0: Cannot fork\n")
+        # Writing outside /tmp and /run fails read-only (EROFS); the rerun writable passes and says why.
+        writes = ["sh", "-c", "sleep 1; echo x > /state && cat /state"]
+        rerun, rerun_inspected = _smoke_inspecting(runner, image, command=writes, timeout_s=60)
+        assert (rerun.passed, rerun.exit_code) == (True, 0)
+        assert rerun.reason == "needs a writable root filesystem (read-only run: Read-only file system)"
+        _assert_confined(rerun_inspected, "none", read_only=True)  # the first, read-only run was seen
         assert runner.client.containers.list(all=True, filters={"ancestor": image.image_id}) == []
     finally:
         _assert_removed(runner, image)
@@ -131,14 +278,14 @@ def test_exit_code_smoke_test_fails_when_original_exited_zero(runner: DockerBuil
     dockerfile = 'FROM debian:bookworm-slim\nCMD ["sh", "-c", "echo broken >&2; exit 3"]\n'
     image = runner.build(dockerfile, context, _tag("exit"), **LIMITS)
     try:
-        smoke = runner.smoke_test(image, original_exit_code=0, timeout_s=60)
+        smoke = runner.smoke_test(image, **SMOKE_LIMITS, original_exit_code=0, timeout_s=60)
         assert (smoke.method, smoke.passed, smoke.exit_code) == ("exit-code", False, 3)
         assert smoke.reason == "exited 3, expected 0"
         assert "broken" in smoke.log_tail
         assert image.measurements(smoke).smoke == "fail"
-        configured = runner.smoke_test(image, command=["true"], timeout_s=60)
+        configured = runner.smoke_test(image, **SMOKE_LIMITS, command=["true"], timeout_s=60)
         assert (configured.method, configured.passed, configured.exit_code) == ("command", True, 0)
-        hanging = runner.smoke_test(image, command=["sleep", "60"], timeout_s=2)
+        hanging = runner.smoke_test(image, **SMOKE_LIMITS, command=["sleep", "60"], timeout_s=2)
         assert (hanging.passed, hanging.reason, hanging.exit_code) == (False, "did not exit within 2s", None)
         assert runner.client.containers.list(all=True, filters={"ancestor": image.image_id}) == []
     finally:
