@@ -47,7 +47,8 @@ SMOKE_PIDS_LIMIT = 256
 SMOKE_TMPFS = {"/tmp": "rw,nosuid,nodev,size=64m", "/run": "rw,nosuid,nodev,size=16m"}
 """Writable scratch on a read-only root: what servers commonly write (pid files, sockets, temp files)."""
 READ_ONLY_ERROR = "Read-only file system"
-"""What EROFS prints (strerror): the image needs a writable root, so the smoke test reruns writable."""
+"""What EROFS prints (strerror; libuv, hence Node, says `EROFS: read-only file system`), matched ignoring case:
+the image needs a writable root, so the smoke test reruns writable."""
 
 
 class BuildFailed(Exception):
@@ -222,7 +223,6 @@ class DockerBuildRunner:
             log_path = self.log_dir / (tag.replace("/", "_").replace(":", "_") + ".log")
         log_path.parent.mkdir(parents=True, exist_ok=True)
         text, stripped = strip_cache_mounts(dockerfile_text)
-        network_mode = self.network_mode()
         tail: deque[str] = deque(maxlen=400)
         cached_steps = 0
         error: str | None = None
@@ -238,7 +238,7 @@ class DockerBuildRunner:
                     path=str(context_dir),
                     dockerfile=str(dockerfile),
                     tag=tag,
-                    network_mode=network_mode,
+                    network_mode=self.network_mode(),
                     rm=True,
                     forcerm=True,
                     buildargs={},
@@ -259,6 +259,8 @@ class DockerBuildRunner:
                         chunks.close()
                         error = f"build exceeded its {timeout_s:g}s limit"
                         break
+            except BuildFailed as failed:  # no network to build on
+                error = failed.reason
             except docker.errors.APIError as exc:
                 error = str(exc.explanation or exc)
             except docker.errors.DockerException as exc:
@@ -330,12 +332,13 @@ class DockerBuildRunner:
         result = self._smoke_once(
             image, memory_limit, cpu_quota, original_exit_code, port, command, timeout_s, stop_timeout_s, True
         )
-        if READ_ONLY_ERROR not in result.log_tail or (result.passed and result.exit_code in (0, None)):
+        read_only_failed = READ_ONLY_ERROR.lower() in result.log_tail.lower()
+        if not read_only_failed or (result.passed and result.exit_code in (0, None)):
             return result  # a recorded run (exit-code test) that exited non-zero on EROFS counts as failed here
         rerun = self._smoke_once(
             image, memory_limit, cpu_quota, original_exit_code, port, command, timeout_s, stop_timeout_s, False
         )
-        note = f"needs a writable root filesystem (read-only run: {READ_ONLY_ERROR})"
+        note = f"ran with a writable root: the read-only run hit {READ_ONLY_ERROR}"
         return replace(rerun, reason=note if rerun.reason is None else f"{rerun.reason}; {note}")
 
     def _smoke_once(

@@ -6,7 +6,10 @@ builds is removed at its end: the vfs driver keeps a full copy per layer.
 """
 
 import os
+import shutil
 import socket
+import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -71,10 +74,53 @@ def _tag(name: str) -> str:
     return f"codi-test/runner-{name}:{os.getpid()}"
 
 
+def _log_name(name: str) -> str:
+    return _tag(name).replace("/", "_").replace(":", "_") + ".log"
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@pytest.fixture
+def poolless_engine(docker_host: str) -> Iterator[str]:
+    """A second real dockerd whose only address pool is taken: the engine cannot create any bridge network.
+
+    Started like scripts/engine's (vfs, no iptables, `--bridge=none`) with one /24 pool, which a network made
+    here fills; it holds no images, which the failing build never reaches.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="codi-poolless-"))
+    host = f"unix://{folder}/docker.sock"
+    daemon = subprocess.Popen(
+        ["dockerd", "--storage-driver=vfs", "--iptables=false", "--ip6tables=false", "--bridge=none",
+         "--data-root", str(folder / "data"), "--exec-root", str(folder / "exec"), "--pidfile", str(folder / "pid"),
+         "--default-address-pool", "base=10.199.77.0/24,size=24", "--host", host],
+        stdout=(folder / "log").open("w"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+    )
+    try:
+        client = _wait_for_engine(host)
+        filler = client.networks.create("takes-the-only-pool", driver="bridge")
+        yield host
+        filler.remove()  # the engine leaves a network's bridge interface on the host when it stops
+        client.close()
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=60)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _wait_for_engine(host: str) -> docker.DockerClient:
+    """A client once the engine answers (the client asks for its API version on creation)."""
+    for _ in range(120):
+        try:
+            client = docker.DockerClient(base_url=host, timeout=30)
+            client.ping()
+            return client
+        except docker.errors.DockerException:
+            time.sleep(0.5)
+    pytest.fail(f"dockerd on {host} did not answer in 60s")
 
 
 def _smoke_inspecting(
@@ -236,6 +282,25 @@ def test_builds_on_codi_network_and_none_see_no_host_interface(
             _assert_removed(built_by, image)
 
 
+def test_engine_that_cannot_make_the_network_fails_the_build_naming_host(
+    poolless_engine: str, tmp_path: Path, context: Path
+) -> None:
+    runner = DockerBuildRunner(poolless_engine, tmp_path / "logs")
+    try:
+        with pytest.raises(BuildFailed) as failed:
+            runner.build("FROM debian:bookworm-slim\n", context, _tag("poolless"), **LIMITS)
+        assert failed.value.reason.startswith(
+            f"the engine cannot create the Docker network {BUILD_NETWORK_NAME} (could not find an available, "
+            "non-overlapping IPv4 address pool"
+        )
+        assert "set CODI_BUILD_NETWORK=host" in failed.value.reason
+        assert "codi: build failed: the engine cannot create" in (tmp_path / "logs" / _log_name("poolless")).read_text()
+        assert runner.client.networks.list(names=[BUILD_NETWORK_NAME]) == []  # and no fallback: nothing ran
+        assert runner.client.containers.list(all=True) == []
+    finally:
+        runner.close()
+
+
 def test_port_smoke_test_on_network_none_says_it_cannot_run(
     make_runner: Callable[[BuildNetwork], DockerBuildRunner], context: Path
 ) -> None:
@@ -267,8 +332,13 @@ def test_smoke_container_is_confined_and_read_only_where_the_image_allows(
         writes = ["sh", "-c", "sleep 1; echo x > /state && cat /state"]
         rerun, rerun_inspected = _smoke_inspecting(runner, image, command=writes, timeout_s=60)
         assert (rerun.passed, rerun.exit_code) == (True, 0)
-        assert rerun.reason == "needs a writable root filesystem (read-only run: Read-only file system)"
+        assert rerun.reason == "ran with a writable root: the read-only run hit Read-only file system"
         _assert_confined(rerun_inspected, "none", read_only=True)  # the first, read-only run was seen
+        # Node (libuv) says it in lower case; a run that fails writable too keeps its own reason first.
+        node = ["sh", "-c", "echo 'EROFS: read-only file system, open /x' >&2; exit 1"]
+        both = runner.smoke_test(image, **SMOKE_LIMITS, command=node, timeout_s=60)
+        assert (both.passed, both.exit_code) == (False, 1)
+        assert both.reason == f"exited 1, expected 0; {rerun.reason}"
         assert runner.client.containers.list(all=True, filters={"ancestor": image.image_id}) == []
     finally:
         _assert_removed(runner, image)
