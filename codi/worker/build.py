@@ -185,10 +185,12 @@ class DockerBuildRunner:
         """
         if self.network != "codi":
             return self.network
-        if self.client.networks.list(names=[BUILD_NETWORK_NAME]):
-            return BUILD_NETWORK_NAME
-        try:
-            self.client.networks.create(BUILD_NETWORK_NAME, driver="bridge", labels={BUILD_NETWORK_LABEL: "builds"})
+        if any(network.name == BUILD_NETWORK_NAME for network in self.client.networks.list(names=[BUILD_NETWORK_NAME])):
+            return BUILD_NETWORK_NAME  # the engine's name filter also matches longer names
+        try:  # check_duplicate: two runners racing make one network, not two of the same name
+            self.client.networks.create(
+                BUILD_NETWORK_NAME, driver="bridge", check_duplicate=True, labels={BUILD_NETWORK_LABEL: "builds"}
+            )
         except docker.errors.APIError as exc:
             if "already exists" in str(exc.explanation or exc):  # another runner made it meanwhile
                 return BUILD_NETWORK_NAME
@@ -361,7 +363,7 @@ class DockerBuildRunner:
             return self._port_test(image, options, probe, timeout_s, stop_timeout_s)
         return self._run_to_exit(image, options, "exit-code", None, original_exit_code, timeout_s)
 
-    def _start(
+    def _create(
         self, image: BuiltImage, options: _SmokeOptions, network_mode: str, command: list[str] | None
     ) -> Container:
         """Creates the smoke-test container; the caller starts it inside the `try` whose `finally` removes it."""
@@ -377,7 +379,7 @@ class DockerBuildRunner:
         timeout_s: float,
     ) -> SmokeResult:
         """Runs the image to its exit with no network; `expected` None records the outcome without judging it."""
-        container = self._start(image, options, "none", command)
+        container = self._create(image, options, "none", command)
         try:
             container.start()
             try:
@@ -411,7 +413,7 @@ class DockerBuildRunner:
             return SmokeResult("port", False, failed.reason, None, None, "")
         if network_mode == "host" and _accepts("127.0.0.1", port):
             return SmokeResult("port", False, f"port {port} already in use on the build host", None, None, "")
-        container = self._start(image, options, network_mode, None)
+        container = self._create(image, options, network_mode, None)
         try:
             container.start()
             deadline = time.monotonic() + timeout_s
