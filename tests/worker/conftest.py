@@ -134,6 +134,11 @@ async def _run_jobs(settings: Settings, jobs: tuple[Job, ...]) -> dict[str, int]
             await pool.enqueue_job(job.function, job.model_dump(mode="json"), _job_id=job.job_id)
     finally:
         await pool.aclose()
+    return await run_burst_worker(settings)
+
+
+async def run_burst_worker(settings: Settings) -> dict[str, int]:
+    """Run what is queued on an in-process burst worker; its job counts."""
     worker = create_worker(settings, burst=True)
     try:
         await worker.main()

@@ -24,12 +24,21 @@ from arq.connections import RedisSettings, create_pool
 from codi.settings import Settings
 from codi.webhooks.jobs import CommentCommandJob, Job, RepoRef
 from codi.worker.jobs import MAX_TRIES
-from codi.worker.settings import create_worker
 from codi.webhooks.serialization import json_jobs
 from tests.comments.helpers import github_render
 from tests.github_api.server import FakeGitHub
 from tests.github_api.state import CheckRun
-from tests.worker.conftest import INSTALLATION, NAME, OWNER, WorkerProcess, review_job, run_jobs, seed_pull, wait_until
+from tests.worker.conftest import (
+    INSTALLATION,
+    NAME,
+    OWNER,
+    WorkerProcess,
+    review_job,
+    run_burst_worker,
+    run_jobs,
+    seed_pull,
+    wait_until,
+)
 from tests.worker.test_end_to_end import job_result
 
 SLOW_DOCKERFILE = "FROM debian:12\n" + "".join(f"RUN apt-get install -y pkg{i} && cd /x{i}\n" for i in range(8000))
@@ -55,12 +64,7 @@ def run_last_try(settings: Settings, job: Job) -> dict[str, int]:
 
     async def run() -> dict[str, int]:
         await _enqueue(settings, job, MAX_TRIES)
-        worker = create_worker(settings, burst=True)
-        try:
-            await worker.main()
-        finally:
-            await worker.close()
-        return {"complete": worker.jobs_complete, "failed": worker.jobs_failed, "retried": worker.jobs_retried}
+        return await run_burst_worker(settings)
 
     return asyncio.run(run())
 
