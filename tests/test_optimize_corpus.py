@@ -7,7 +7,7 @@ from functools import cache
 import pytest
 
 from codi.pipeline.optimize import optimize
-from codi.pipeline.optimize_model import STRATEGIES, OptimizeResult
+from codi.pipeline.optimize.model import STRATEGIES, OptimizeResult
 from tests.corpus import corpus_files, read
 
 FILES = corpus_files()

@@ -24,8 +24,8 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
-from codi.pipeline.optimize_model import StackReport
-from codi.pipeline.stack import detect_stack
+from codi.pipeline.optimize.model import StackReport
+from codi.pipeline.optimize.stack import detect_stack
 from tests.corpus import corpus_files, manifest, read
 
 DISAGREEMENTS = Path(__file__).parent / "data" / "stack_disagreements.yml"

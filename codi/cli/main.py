@@ -20,7 +20,7 @@ from codi.pipeline.lint import LintResult, ScriptChecker, SourceFile, fix_text, 
 from codi.worker.routing import PLATFORMS
 
 if TYPE_CHECKING:
-    from codi.pipeline.optimize_model import OptimizeResult
+    from codi.pipeline.optimize.model import OptimizeResult
 
 _MAX_CONTEXT_FILES = 50_000
 

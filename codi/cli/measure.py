@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, cast, get_args
 
 from codi.pipeline.config import SmokeSettings
 from codi.pipeline.measured import ImageReport
-from codi.pipeline.optimize_model import OptimizeResult
+from codi.pipeline.optimize.model import OptimizeResult
 from codi.settings import DEFAULT_DATA_DIR
 
 if TYPE_CHECKING:

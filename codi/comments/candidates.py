@@ -19,7 +19,7 @@ from codi.comments.markdown import clip, code_span, fence, html_text, inert_text
 from codi.comments.summary import SummarySection, render_section
 from codi.pipeline.measured import ImageReport, MeasuredBuilds
 from codi.pipeline.optimize import optimize
-from codi.pipeline.optimize_model import Candidate, Estimate, OptimizeResult
+from codi.pipeline.optimize.model import Candidate, Estimate, OptimizeResult
 from codi.pipeline.rank import RankedCandidates
 from codi.rules.secrets import find_tokens
 

@@ -22,7 +22,7 @@ from typing import Any
 
 import jinja2
 
-from codi.pipeline.optimize_model import Change
+from codi.pipeline.optimize.model import Change
 from codi.rules.catalog import CatalogError, load_yaml, validate
 
 MODULE_FILE = "module.json"

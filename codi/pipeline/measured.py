@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from codi.pipeline.parser import parse
-from codi.pipeline.preservation import runtime_profile
+from codi.pipeline.optimize.preservation import runtime_profile
 
 SmokeMethod = Literal["command", "port", "exit-code"]
 MISSING_FILES_SHOWN = 20

@@ -29,8 +29,8 @@ from typing import Literal
 from codi.pipeline.config import LintConfig
 from codi.pipeline.lint import lint_text
 from codi.pipeline.measured import ImageReport
-from codi.pipeline.optimize_model import Candidate, Strategy
-from codi.pipeline.preservation import DELIBERATE_CHANGES
+from codi.pipeline.optimize.model import Candidate, Strategy
+from codi.pipeline.optimize.preservation import DELIBERATE_CHANGES
 
 Basis = Literal["measured", "estimate"]
 FINDINGS_CONFIG = LintConfig(shellcheck=False)

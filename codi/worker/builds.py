@@ -29,7 +29,7 @@ from pydantic import BaseModel
 
 from codi.pipeline.config import SmokeSettings
 from codi.pipeline.measured import ImageReport, MeasuredImage, judge
-from codi.pipeline.optimize_model import Candidate
+from codi.pipeline.optimize.model import Candidate
 from codi.settings import Settings
 from codi.storage.database import init_db
 from codi.storage.evidence import EvidenceStore

@@ -36,7 +36,7 @@ from codi.pipeline.measured import (
     is_application_file,
     judge,
 )
-from codi.pipeline.optimize_model import Candidate
+from codi.pipeline.optimize.model import Candidate
 from codi.pipeline.parser import parse
 from codi.pipeline.semantic import SemanticModel
 from codi.storage.evidence import BuildEvidence, BuildFailure, BuildOutcome, EvidenceStore, idempotency_key

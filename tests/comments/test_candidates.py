@@ -14,7 +14,7 @@ from codi.comments.candidates import (
 from codi.comments.markdown import TEXT_LIMIT
 from codi.comments.summary import summary_comment
 from codi.pipeline.measured import ImageReport, MeasuredBuilds, ScanSummary
-from codi.pipeline.optimize_model import (
+from codi.pipeline.optimize.model import (
     Candidate,
     Change,
     Estimate,

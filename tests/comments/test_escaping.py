@@ -49,7 +49,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.limits import SkippedFile
 from codi.pipeline.lint import LintResult
 from codi.pipeline.measured import MeasuredBuilds
-from codi.pipeline.optimize_model import Change, Rejection
+from codi.pipeline.optimize.model import Change, Rejection
 from codi.pipeline.parser import parse
 from codi.pipeline.review import FileReview, diff_lines
 from codi.worker.jobs import _applied_text, _review_body, _superseded_output

@@ -10,7 +10,7 @@ from codi.llm import LocalModel
 from codi.llm.ranking import rank_file
 from codi.pipeline.measured import ImageReport
 from codi.pipeline.optimize import optimize
-from codi.pipeline.optimize_model import OptimizeResult
+from codi.pipeline.optimize.model import OptimizeResult
 
 ROOT = Path(__file__).resolve().parents[2]
 INJECTION = (

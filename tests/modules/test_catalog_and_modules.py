@@ -11,7 +11,7 @@ import pytest
 
 from codi.modules import ModuleError, environment, inject, load_modules, parse_module
 from codi.pipeline.optimize import optimize
-from codi.pipeline.optimize_model import Candidate, Change, Estimate
+from codi.pipeline.optimize.model import Candidate, Change, Estimate
 from codi.rules.catalog import CatalogError, load_catalog
 
 DEPS_STACKS = ("go", "java", "node", "python", "ruby", "rust")
@@ -160,7 +160,7 @@ def test_inject_reports_the_changes_of_the_modules_it_put_in() -> None:
 
 def test_a_healthcheck_candidate_passes_the_preservation_check() -> None:
     """Corpus 0190: the HEALTHCHECK the module adds used to be an unlisted change, so the candidate was rejected."""
-    text = (Path(__file__).parent / "golden" / "python" / "Dockerfile").read_text()
+    text = (Path(__file__).parents[1] / "optimize" / "golden" / "python" / "Dockerfile").read_text()
     result = optimize("Dockerfile", text)
     multi_stage = next(c for c in result.candidates if c.strategy == "multi-stage")
     assert "HEALTHCHECK" in multi_stage.dockerfile

@@ -1,7 +1,7 @@
 """The shell model: commands with argv, flags and pipes, as hadolint sees them."""
 
 from codi.pipeline.shell import parse_script
-from codi.rules.stacks import DEPENDENCY_TOOLS, dependency_step
+from codi.knowledge.stacks import DEPENDENCY_TOOLS, dependency_step
 
 
 def names(script: str) -> list[str]:

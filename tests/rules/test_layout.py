@@ -1,4 +1,4 @@
-"""Package layout: a rule module defines only its rule; what rules share lives in codi/rules/*.py."""
+"""Package layout: a rule module defines only its rule; what rules share lives in codi/knowledge and codi/rules/base.py."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from codi.pipeline.optimize_model import Stack, Strategy
+from codi.pipeline.optimize.model import Stack, Strategy
 
 CATALOG_FILE = "catalog.yml"
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
-from codi.rules.stages import stage_and_ancestors
+from codi.knowledge.stages import stage_and_ancestors
 
 # Tags of images published to run as a non-root user (distroless `:nonroot`, …).
 _NON_ROOT_TAG_WORDS = ("nonroot", "non-root", "rootless")

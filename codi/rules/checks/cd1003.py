@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.packages import manager_of, operands_after, verb_of
+from codi.knowledge.packages import manager_of, operands_after, verb_of
 
 
 class UpdateAlone(Rule):

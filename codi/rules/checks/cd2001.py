@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.stacks import command_summary, dependency_step, requirement_files
-from codi.rules.stages import copies_whole_context
+from codi.knowledge.stacks import command_summary, dependency_step, requirement_files
+from codi.knowledge.stages import copies_whole_context
 
 
 class DependenciesAfterSources(Rule):

@@ -10,16 +10,16 @@ from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import Stage, expand
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
-from codi.rules.images import toolchain_image
-from codi.rules.packages import INSTALL_VERB, REMOVE_VERBS, removes_packages
-from codi.rules.stacks import (
+from codi.knowledge.images import toolchain_image
+from codi.knowledge.packages import INSTALL_VERB, REMOVE_VERBS, removes_packages
+from codi.knowledge.stacks import (
     compile_step,
     dependency_step,
     is_build_helper_package,
     is_toolchain_package,
     program,
 )
-from codi.rules.stages import (
+from codi.knowledge.stages import (
     entry_point_text,
     image_stages,
     instructions_of,

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
-from codi.rules.stacks import command_summary, compile_step
-from codi.rules.stages import (
+from codi.knowledge.stacks import command_summary, compile_step
+from codi.knowledge.stages import (
     copies_whole_context,
     entry_point_text,
     image_stages,

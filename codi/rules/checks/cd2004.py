@@ -10,8 +10,8 @@ from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import ImageRef
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.stacks import program
-from codi.rules.stages import image_stages, instructions_of
+from codi.knowledge.stacks import program
+from codi.knowledge.stages import image_stages, instructions_of
 
 
 @dataclass(frozen=True, slots=True)

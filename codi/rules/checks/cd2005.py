@@ -7,11 +7,11 @@ from collections.abc import Iterator
 from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
-from codi.rules.arguments import argument_values
+from codi.knowledge.arguments import argument_values
 from codi.rules.base import LintContext, Rule
-from codi.rules.images import SMALLER_VARIANTS, docker_hub_name, smaller_tag
-from codi.rules.stacks import compile_step, program
-from codi.rules.stages import image_stages, instructions_of
+from codi.knowledge.images import SMALLER_VARIANTS, docker_hub_name, smaller_tag
+from codi.knowledge.stacks import compile_step, program
+from codi.knowledge.stages import image_stages, instructions_of
 
 _JDK_TOOLS = frozenset(
     {"javac", "jar", "jlink", "jpackage", "jdeps", "jshell", "jcmd", "jmap", "jstack", "native-image"}
@@ -22,7 +22,7 @@ class FatBaseImage(Rule):
     """## What it does
     Checks the base image of the final image (the root of the final stage's
     `FROM` chain) against a table of official images that publish a smaller
-    variant of the same version (`codi/rules/images.py`): `python:3.12` →
+    variant of the same version (`codi/knowledge/images.py`): `python:3.12` →
     `python:3.12-slim`, `node:20` → `node:20-slim`, `debian:bookworm` →
     `debian:bookworm-slim`, `ruby`, `perl`, and a JDK (`eclipse-temurin`,
     `openjdk` 8/11) → its JRE when the entry point runs `java` itself and no

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
-from codi.rules.stages import copies_whole_context
+from codi.knowledge.stages import copies_whole_context
 
 
 class MissingDockerignore(Rule):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
-from codi.rules.apt import apt_get_packages, is_pinned_apt_package
+from codi.knowledge.apt import apt_get_packages, is_pinned_apt_package
 from codi.rules.base import LintContext, Rule
 
 

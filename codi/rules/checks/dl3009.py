@@ -9,10 +9,10 @@ from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command
-from codi.rules.apt import APT_LISTS, removes_apt_lists, updates_package_lists
+from codi.knowledge.apt import APT_LISTS, removes_apt_lists, updates_package_lists
 from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.fixes import append_command, exact_script
-from codi.rules.stages import final_or_base_ids
+from codi.knowledge.stages import final_or_base_ids
 
 _CLEANUP = f"rm -rf {APT_LISTS}/*"
 _SCRIPT_RUNNERS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh", "busybox", "source", ".", "eval", "exec"})

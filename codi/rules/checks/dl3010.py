@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command
-from codi.rules.arguments import is_archive
+from codi.knowledge.arguments import is_archive
 from codi.rules.base import LintContext, Rule
 
 _DECOMPRESSORS = frozenset(

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.shell import Command
-from codi.rules.apt import is_apt_get_install
+from codi.knowledge.apt import is_apt_get_install
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import first_arg, insertion_fix
 

@@ -8,7 +8,7 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import expand
-from codi.rules.arguments import argument_values, is_archive
+from codi.knowledge.arguments import argument_values, is_archive
 from codi.rules.base import LintContext, Rule
 
 _URL_PREFIXES = ("https://", "http://")

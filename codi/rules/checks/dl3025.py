@@ -9,9 +9,9 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction, Word
 from codi.pipeline.semantic import Stage
-from codi.rules.arguments import exec_conversion_blocker
+from codi.knowledge.arguments import exec_conversion_blocker
 from codi.rules.base import LintContext, Rule
-from codi.rules.stages import stage_and_ancestors
+from codi.knowledge.stages import stage_and_ancestors
 
 class JsonNotationForCommands(Rule):
     """## What it does

@@ -8,7 +8,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import ImageRef, parse_image
 from codi.rules.base import LintContext, Rule
-from codi.rules.stages import copy_source, names_visible_stage
+from codi.knowledge.stages import copy_source, names_visible_stage
 
 _HUB_NAMES = ("docker.io", "hub.docker.com")
 _HUB_REGISTRIES = frozenset({*_HUB_NAMES, "index.docker.io", "registry-1.docker.io"})

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import first_arg, insertion_fix
-from codi.rules.rpm import PROMPTING_INSTALLS, YUM_COMMANDS, installs_without_yes
+from codi.knowledge.rpm import PROMPTING_INSTALLS, YUM_COMMANDS, installs_without_yes
 
 
 class YumYes(Rule):

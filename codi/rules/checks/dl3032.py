@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
-from codi.rules.rpm import append_clean, cache_left
+from codi.knowledge.rpm import append_clean, cache_left
 
 
 class YumCleanAll(Rule):

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
-from codi.rules.rpm import YUM_COMMANDS, unpinned_install
+from codi.knowledge.rpm import YUM_COMMANDS, unpinned_install
 
 
 class YumVersionPinning(Rule):

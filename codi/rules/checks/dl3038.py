@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import first_arg, insertion_fix
-from codi.rules.rpm import DNF_COMMANDS, PROMPTING_INSTALLS, installs_without_yes
+from codi.knowledge.rpm import DNF_COMMANDS, PROMPTING_INSTALLS, installs_without_yes
 
 
 class DnfYes(Rule):

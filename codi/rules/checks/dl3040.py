@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.rpm import DNF_COMMANDS, append_clean, cache_left
+from codi.knowledge.rpm import DNF_COMMANDS, append_clean, cache_left
 
 _INSTALL_SUBCOMMANDS = ("install", "in", "upgrade", "up", "upgrade-minimal", "up-min", "reinstall", "rei")
 

@@ -8,7 +8,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
-from codi.rules.stages import stage_and_ancestors
+from codi.knowledge.stages import stage_and_ancestors
 
 
 class CopyRelativeWithoutWorkdir(Rule):

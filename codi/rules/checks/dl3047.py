@@ -9,7 +9,7 @@ from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command
 from codi.rules.base import LintContext, Rule
 from codi.rules.fixes import insertion_fix
-from codi.rules.stages import root_stage
+from codi.knowledge.stages import root_stage
 
 _PROGRESS = " --progress=dot:giga"
 _BUSYBOX_IMAGES = ("alpine", "busybox")

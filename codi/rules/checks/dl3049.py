@@ -8,7 +8,7 @@ from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.semantic import Stage
 from codi.rules.base import LintContext, Rule
 from codi.rules.labels import label_pairs
-from codi.rules.stages import unsatisfied_stages
+from codi.knowledge.stages import unsatisfied_stages
 
 
 class MissingSchemaLabel(Rule):

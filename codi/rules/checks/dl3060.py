@@ -11,7 +11,7 @@ from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command, RunShell
 from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.fixes import append_command, exact_script
-from codi.rules.stages import final_or_base_ids
+from codi.knowledge.stages import final_or_base_ids
 
 _BERRY_MARKERS = (".yarnrc.yml", ".yarn/releases")
 

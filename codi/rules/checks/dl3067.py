@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.findings import Finding, Severity
-from codi.rules.arguments import argument_values
+from codi.knowledge.arguments import argument_values
 from codi.rules.base import LintContext, Rule
 
 

@@ -10,7 +10,7 @@ from codi.pipeline.model import Comment, Instruction
 from codi.pipeline.semantic import DEFAULT_SHELL, Stage
 from codi.pipeline.shell import ShellScript, parse_script
 from codi.rules.base import LintContext, Rule
-from codi.rules.stages import root_stage
+from codi.knowledge.stages import root_stage
 
 _PIPEFAIL_SHELLS = frozenset({"bash", "zsh", "ash"})
 _ASH_SHELL = '["/bin/ash", "-o", "pipefail", "-c"]'

@@ -1,7 +1,7 @@
 import pytest
 
 from codi.pipeline.semantic import parse_image
-from codi.rules.images import smaller_tag, toolchain_image
+from codi.knowledge.images import smaller_tag, toolchain_image
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codi.pipeline.entrypoint import analyze_start
+from codi.pipeline.optimize.start import analyze_start
 from codi.pipeline.parser import parse
 
 ENTRYPOINT_WITH_EXEC = '#!/bin/sh\nset -e\nif [ "$1" = "serve" ]; then\n  chown -R app /data\nfi\nexec "$@"\n'

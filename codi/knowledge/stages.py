@@ -15,10 +15,10 @@ from collections.abc import Callable, Iterator
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import SemanticModel, Stage, expand
 from codi.pipeline.shell import Command
-from codi.rules.arguments import argument_values
+from codi.knowledge.arguments import argument_values
 from codi.rules.base import LintContext
-from codi.rules.packages import removes_packages
-from codi.rules.stacks import compile_step
+from codi.knowledge.packages import removes_packages
+from codi.knowledge.stacks import compile_step
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "pwsh", "powershell", "cmd", "cmd.exe"})
 _IDLE_COMMANDS = ("tail -f /dev/null", "sleep infinity")

@@ -1,9 +1,9 @@
 """The optimiser: up to three better Dockerfiles for one Dockerfile, each checked and estimated.
 
-1. Stack detection (`stack.py`) and start-command analysis (`entrypoint.py`).
+1. Stack detection (`stack.py`) and start-command analysis (`start.py`).
 2. Candidates in strategy order: `fixes` (the original with every safe fix
    applied, layout kept), then `multi-stage` and `minimal` rendered from the
-   rules catalog's templates and modules (`codi/modules/render.py`).
+   rules catalog's templates and modules (`strategies/render.py`).
 3. Each candidate must pass the preservation check (`preservation.py`) against
    the original, or it is rejected with what it changes.
 4. Every candidate carries its dry-run size/layer estimate (`estimate.py`),
@@ -19,30 +19,24 @@ from collections.abc import Mapping
 from dataclasses import replace
 from functools import cache
 
-from codi.modules.render import render_candidates
-from codi.pipeline.config import LintConfig
-from codi.pipeline.edits import Applicability
-from codi.pipeline.entrypoint import analyze_start
-from codi.pipeline.estimate import estimate_change
-from codi.pipeline.lint import fix_text, lint_text
+from codi.pipeline.optimize.strategies.fixes import fixes_candidate
+from codi.pipeline.optimize.strategies.render import render_candidates
+from codi.pipeline.optimize.start import analyze_start
 from codi.pipeline.model import Document
-from codi.pipeline.optimize_model import (
+from codi.pipeline.optimize.model import (
     STRATEGIES,
     Candidate,
-    Change,
     OptimizeResult,
     Rejection,
     StartCommand,
 )
 from codi.pipeline.parser import parse
-from codi.pipeline.preservation import RuntimeProfile, preservation_rejection, runtime_profile
+from codi.pipeline.optimize.preservation import RuntimeProfile, preservation_rejection, runtime_profile
 from codi.pipeline.semantic import SemanticModel
-from codi.pipeline.stack import detect_stack
+from codi.pipeline.optimize.stack import detect_stack
 from codi.rules.catalog import Catalog, load_catalog
 
 MAX_CANDIDATES = 3
-FIX_CONFIG = LintConfig(shellcheck=False)
-"""The fixes candidate applies codi's own safe fixes; ShellCheck's findings carry none."""
 
 
 def optimize(
@@ -88,32 +82,6 @@ def optimize(
 def default_catalog() -> Catalog:
     """The packaged rules catalog, read and validated once per process (YAML parsing dominates otherwise)."""
     return load_catalog()
-
-
-def fixes_candidate(document: Document) -> Candidate | str:
-    """The original with every safe fix applied (layout kept), or why there is none."""
-    fixed = fix_text(document.text, FIX_CONFIG)
-    if fixed == document.text:
-        return "no safe fix applies"
-    return Candidate("fixes", fixed, _fix_changes(document.text, fixed), estimate_change(document, parse(fixed)))
-
-
-def _fix_changes(original: str, fixed: str) -> tuple[Change, ...]:
-    """One change per rule whose safe fixes removed findings: `fix:<code>` with the fix's description."""
-    remaining: dict[str, int] = {}
-    for finding in lint_text(fixed, FIX_CONFIG).findings:
-        remaining[finding.code] = remaining.get(finding.code, 0) + 1
-    descriptions: dict[str, list[str]] = {}
-    for finding in lint_text(original, FIX_CONFIG).findings:
-        if finding.fix is not None and finding.fix.applicability is Applicability.SAFE:
-            descriptions.setdefault(finding.code, []).append(finding.fix.description)
-    changes = []
-    for code, fixed_ones in sorted(descriptions.items()):
-        applied = len(fixed_ones) - remaining.get(code, 0)
-        if applied > 0:
-            times = f" ({applied}×)" if applied > 1 else ""
-            changes.append(Change(f"fix:{code}", f"{fixed_ones[0]}{times}"))
-    return tuple(changes)
 
 
 def _not_optimisable(document: Document) -> str | None:

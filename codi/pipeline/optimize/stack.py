@@ -12,7 +12,7 @@ Evidence, each with a weight and the line it came from:
 
 - base images (`python:3.12`, `eclipse-temurin`, `mcr.microsoft.com/dotnet/sdk`,
   `lukemathwalker/cargo-chef` …) and images copied from (`COPY --from=composer`);
-- RUN commands: dependency installs and compiles (`codi/rules/stacks.py`),
+- RUN commands: dependency installs and compiles (`codi/knowledge/stacks.py`),
   language package managers (`pip install x`, `gem install`, `docker-php-ext-install`),
   OS packages of language runtimes (`apt-get install nodejs`, `apk add openjdk17`);
 - manifests and artefacts COPY brings in (`requirements.txt`, `go.mod`, `*.csproj`, `*.jar`);
@@ -33,15 +33,15 @@ from dataclasses import dataclass
 from typing import Literal
 
 from codi.pipeline.model import Document, Instruction
-from codi.pipeline.optimize_model import Evidence, Stack, StackReport, StageRole
+from codi.pipeline.optimize.model import Evidence, Stack, StackReport, StageRole
 from codi.pipeline.parser import parse
 from codi.pipeline.semantic import ImageRef, SemanticModel, Stage, expand, parse_image
 from codi.pipeline.shell import Command, parse_script
-from codi.rules.arguments import argument_values
-from codi.rules.images import docker_hub_name
-from codi.rules.packages import INSTALL_VERB, operands_after
-from codi.rules.stacks import compile_step, dependency_step, program
-from codi.rules.stages import image_stages
+from codi.knowledge.arguments import argument_values
+from codi.knowledge.images import docker_hub_name
+from codi.knowledge.packages import INSTALL_VERB, operands_after
+from codi.knowledge.stacks import compile_step, dependency_step, program
+from codi.knowledge.stages import image_stages
 
 Role = Literal["builder", "runtime", "other"]
 ContextFiles = Mapping[str, str] | frozenset[str]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from codi.pipeline.entrypoint import analyze_start
-from codi.pipeline.optimize_model import Candidate, Change, Estimate
+from codi.pipeline.optimize.start import analyze_start
+from codi.pipeline.optimize.model import Candidate, Change, Estimate
 from codi.pipeline.parser import parse
-from codi.pipeline.preservation import (
+from codi.pipeline.optimize.preservation import (
     BUILT,
     CONTEXT,
     FileMapping,
@@ -187,9 +187,9 @@ def test_a_directory_copied_from_a_builder_lands_as_itself() -> None:
 
 
 def test_listed_interpreter_rename_is_accepted_and_unlisted_is_not():
-    from codi.pipeline.optimize_model import Change
-    from codi.pipeline.preservation import preservation_problems, runtime_profile
-    from codi.pipeline.entrypoint import analyze_start
+    from codi.pipeline.optimize.model import Change
+    from codi.pipeline.optimize.preservation import preservation_problems, runtime_profile
+    from codi.pipeline.optimize.start import analyze_start
     from codi.pipeline.parser import parse
 
     original = parse('FROM python:3.11-slim\nCMD ["python", "app.py"]\n')

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from codi.pipeline.estimate import (
+from codi.pipeline.optimize.estimate import (
     APK_PACKAGE_MB,
     DEPENDENCY_MB,
     MB,
@@ -14,7 +14,7 @@ from codi.pipeline.estimate import (
 )
 from codi.pipeline.parser import parse
 from codi.pipeline.semantic import parse_image
-from codi.rules.images import ALPINE_VARIANT_MB, BASE_IMAGE_MB, SMALLER_VARIANTS, TOOLCHAIN_IMAGES
+from codi.knowledge.images import ALPINE_VARIANT_MB, BASE_IMAGE_MB, SMALLER_VARIANTS, TOOLCHAIN_IMAGES
 
 
 def test_base_sizes_come_from_the_image_tables() -> None:

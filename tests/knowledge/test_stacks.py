@@ -1,7 +1,7 @@
 import pytest
 
 from codi.pipeline.shell import parse_script
-from codi.rules.stacks import compile_step, dependency_step, is_build_helper_package, is_toolchain_package, requirement_files
+from codi.knowledge.stacks import compile_step, dependency_step, is_build_helper_package, is_toolchain_package, requirement_files
 
 
 def _cmd(text: str):

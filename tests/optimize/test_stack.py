@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from codi.pipeline.parser import parse
-from codi.pipeline.stack import detect_stack
+from codi.pipeline.optimize.stack import detect_stack
 
 DOCKERFILES = {
     "python": "FROM python:3.12-slim\nCOPY requirements.txt .\nRUN pip install -r requirements.txt\n"

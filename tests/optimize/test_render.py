@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from codi.modules.render import CANDIDATE_LINT, SKIPPED, dependency_steps_before_manifests, render_candidates
-from codi.pipeline.estimate import estimate_change
+from codi.pipeline.optimize.strategies.render import CANDIDATE_LINT, SKIPPED, dependency_steps_before_manifests, render_candidates
+from codi.pipeline.optimize.estimate import estimate_change
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import lint_text
-from codi.pipeline.optimize_model import StackReport, StartCommand
+from codi.pipeline.optimize.model import StackReport, StartCommand
 from codi.pipeline.parser import parse
 from codi.rules.catalog import load_catalog
 

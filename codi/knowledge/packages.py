@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from codi.pipeline.shell import Command
-from codi.rules.stacks import program
+from codi.knowledge.stacks import program
 
 
 @dataclass(frozen=True, slots=True)

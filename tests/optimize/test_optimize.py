@@ -6,7 +6,7 @@ import pytest
 
 from codi.pipeline import optimize as optimize_module
 from codi.pipeline.optimize import optimize
-from codi.pipeline.optimize_model import Candidate, Change, Estimate, Rejection
+from codi.pipeline.optimize.model import Candidate, Change, Estimate, Rejection
 
 PYTHON = """\
 FROM python:3.11

@@ -1,7 +1,7 @@
 """A dry-run estimate of an image's size and layers, from the Dockerfile alone.
 
 Nothing is built or pulled: the size is the base image's approximate size
-(`codi/rules/images.py`'s tables) plus typical sizes of what the image's RUN
+(`codi/knowledge/images.py`'s tables) plus typical sizes of what the image's RUN
 steps install (OS packages, language dependencies, build output) and of the
 caches they leave behind, plus the artefacts copied from build stages.
 Build-context files are not counted: the preservation check keeps them the
@@ -18,20 +18,20 @@ import re
 from dataclasses import dataclass
 
 from codi.pipeline.model import Document, Instruction
-from codi.pipeline.optimize_model import Estimate
+from codi.pipeline.optimize.model import Estimate
 from codi.pipeline.semantic import ImageRef, Stage
 from codi.pipeline.shell import Command
-from codi.rules.apt import removes_apt_lists, updates_package_lists
+from codi.knowledge.apt import removes_apt_lists, updates_package_lists
 from codi.rules.base import LintContext, has_cache_mount
-from codi.rules.images import (
+from codi.knowledge.images import (
     ALPINE_VARIANT_MB,
     BASE_IMAGE_MB,
     SMALLER_VARIANTS,
     TOOLCHAIN_IMAGES,
     docker_hub_name,
 )
-from codi.rules.packages import INSTALL_VERB, manager_of, operands_after, verb_of
-from codi.rules.stacks import (
+from codi.knowledge.packages import INSTALL_VERB, manager_of, operands_after, verb_of
+from codi.knowledge.stacks import (
     DependencyTool,
     compile_step,
     dependency_step,
@@ -39,7 +39,7 @@ from codi.rules.stacks import (
     is_toolchain_package,
     program,
 )
-from codi.rules.stages import image_stages
+from codi.knowledge.stages import image_stages
 
 MB = 1_000_000
 

@@ -32,14 +32,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from codi.pipeline.model import Document, Instruction
-from codi.pipeline.optimize_model import StartCommand
+from codi.pipeline.optimize.model import StartCommand
 from codi.pipeline.semantic import SemanticModel, Stage, expand
 from codi.pipeline.shell import Command, ShellScript, parse_script
-from codi.pipeline.stack import effective_start, program_name
-from codi.rules.arguments import argument_values, exec_conversion_blocker
-from codi.rules.packages import manager_of, verb_of
-from codi.rules.stacks import program
-from codi.rules.stages import image_stages
+from codi.pipeline.optimize.stack import effective_start, program_name
+from codi.knowledge.arguments import argument_values, exec_conversion_blocker
+from codi.knowledge.packages import manager_of, verb_of
+from codi.knowledge.stacks import program
+from codi.knowledge.stages import image_stages
 
 _SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh"})
 _WRAPPERS = frozenset({"tini", "dumb-init", "catatonit"})

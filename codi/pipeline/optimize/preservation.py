@@ -27,13 +27,13 @@ import posixpath
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from codi.pipeline.entrypoint import analyze_start
+from codi.pipeline.optimize.start import analyze_start
 from codi.pipeline.model import Document, Instruction
-from codi.pipeline.optimize_model import Candidate, Change, Rejection, StartCommand
+from codi.pipeline.optimize.model import Candidate, Change, Rejection, StartCommand
 from codi.pipeline.semantic import SemanticModel, Stage, expand, key_values
 from codi.pipeline.shell import parse_script
-from codi.rules.arguments import argument_values, exec_conversion_blocker
-from codi.rules.stages import image_stages, stage_and_ancestors
+from codi.knowledge.arguments import argument_values, exec_conversion_blocker
+from codi.knowledge.stages import image_stages, stage_and_ancestors
 
 CONTEXT = "context"
 BUILT = "built"

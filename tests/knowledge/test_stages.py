@@ -1,4 +1,4 @@
-"""The stage-graph helpers several rules share (codi/rules/stages.py)."""
+"""The stage-graph helpers several rules share (codi/knowledge/stages.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import textwrap
 
 from codi.pipeline.parser import parse
 from codi.pipeline.semantic import SemanticModel
-from codi.rules.stages import final_or_base_ids, image_stages, pulls_named_image, root_stage, stage_and_ancestors
+from codi.knowledge.stages import final_or_base_ids, image_stages, pulls_named_image, root_stage, stage_and_ancestors
 
 MODEL = SemanticModel(
     parse(

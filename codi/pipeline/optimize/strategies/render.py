@@ -26,21 +26,21 @@ import jinja2
 
 from codi.modules import ModuleError, environment, inject
 from codi.pipeline.config import LintConfig
-from codi.pipeline.estimate import estimate_change
+from codi.pipeline.optimize.estimate import estimate_change
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import fix_text, lint_text
 from codi.pipeline.model import Document, Instruction
 from codi.pipeline.parser import parse
-from codi.pipeline.optimize_model import Candidate, Change, Rejection, StackReport, StartCommand, Strategy
+from codi.pipeline.optimize.model import Candidate, Change, Rejection, StackReport, StartCommand, Strategy
 from codi.pipeline.semantic import ImageRef, SemanticModel
 from codi.pipeline.shell import Command
-from codi.pipeline.stack import ContextFiles
-from codi.rules.apt import is_apt_get_install
+from codi.pipeline.optimize.stack import ContextFiles
+from codi.knowledge.apt import is_apt_get_install
 from codi.rules.base import LintContext
 from codi.rules.catalog import Catalog, StrategyRule
-from codi.rules.images import docker_hub_name
-from codi.rules.packages import INSTALL_VERB, operands_after
-from codi.rules.stacks import (
+from codi.knowledge.images import docker_hub_name
+from codi.knowledge.packages import INSTALL_VERB, operands_after
+from codi.knowledge.stacks import (
     DEPENDENCY_TOOLS,
     DependencyTool,
     compile_step,

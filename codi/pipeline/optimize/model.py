@@ -1,9 +1,9 @@
 """What the optimiser reads and produces: stack reports, candidates, estimates.
 
-Plain data shared by stack detection (`codi/pipeline/stack.py`), entrypoint
-analysis (`codi/pipeline/entrypoint.py`), the candidate generator
+Plain data shared by stack detection (`codi/pipeline/optimize/stack.py`), entrypoint
+analysis (`codi/pipeline/optimize/start.py`), the candidate generator
 (`codi/modules` + `codi/rules/catalog`) and the orchestrator
-(`codi/pipeline/optimize.py`); the build issue adds measured figures beside
+(`codi/pipeline/optimize/__init__.py`); the build issue adds measured figures beside
 the estimates without changing these shapes.
 """
 

@@ -1,0 +1,1 @@
+"""Strategies: each turns an original Dockerfile into candidates of one kind, or says why not."""
