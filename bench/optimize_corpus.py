@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from codi.pipeline.config import LintConfig  # noqa: E402
 from codi.pipeline.lint import lint_text  # noqa: E402
 from codi.pipeline.optimize import optimize  # noqa: E402
-from codi.pipeline.optimize_model import STRATEGIES, OptimizeResult  # noqa: E402
+from codi.pipeline.optimize.model import STRATEGIES, OptimizeResult  # noqa: E402
 from tests.corpus import corpus_files, read  # noqa: E402
 
 _PRESERVATION = "does not preserve the original: "

@@ -32,7 +32,7 @@ from codi.cli.main import context_smoke_settings, context_texts, read_text  # no
 from codi.cli.measure import data_folder, engine_platform, progress  # noqa: E402
 from codi.pipeline.measured import ImageReport  # noqa: E402
 from codi.pipeline.optimize import optimize  # noqa: E402
-from codi.pipeline.optimize_model import Candidate, OptimizeResult  # noqa: E402
+from codi.pipeline.optimize.model import Candidate, OptimizeResult  # noqa: E402
 from codi.storage.database import init_db  # noqa: E402
 from codi.storage.evidence import EvidenceStore  # noqa: E402
 from codi.worker.build import DockerBuildRunner  # noqa: E402
