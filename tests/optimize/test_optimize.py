@@ -60,7 +60,9 @@ def test_no_fixes_candidate_when_nothing_changes(rendered: list[Candidate]) -> N
     result = optimize("Dockerfile", text)
     assert result.candidates == ()
     assert Rejection("fixes", "no safe fix applies") in result.skipped
-    assert result.no_candidate_reason == "fixes: no safe fix applies"
+    assert result.no_candidate_reason == (
+        "fixes: no safe fix applies; slim: no slimmer base or layer consolidation applies"
+    )
 
 
 def test_a_dockerfile_that_does_not_parse_gets_a_reason_not_a_crash() -> None:
@@ -68,7 +70,7 @@ def test_a_dockerfile_that_does_not_parse_gets_a_reason_not_a_crash() -> None:
     assert result.candidates == ()
     assert result.no_candidate_reason is not None
     assert result.no_candidate_reason.startswith("fixes: the Dockerfile does not parse (line 2:")
-    assert [skip.strategy for skip in result.skipped] == ["fixes", "multi-stage", "minimal"]
+    assert [skip.strategy for skip in result.skipped] == ["fixes", "slim", "multi-stage", "minimal"]
 
 
 def test_a_dockerfile_without_from_gets_a_reason() -> None:

@@ -21,6 +21,7 @@ from functools import cache
 
 from codi.pipeline.optimize.strategies.fixes import fixes_candidate
 from codi.pipeline.optimize.strategies.render import render_candidates
+from codi.pipeline.optimize.strategies.slim import slim_candidates
 from codi.pipeline.optimize.start import analyze_start
 from codi.pipeline.model import Document
 from codi.pipeline.optimize.model import (
@@ -63,6 +64,9 @@ def optimize(
         generated.append(fixes)
     else:
         skipped.append(Rejection("fixes", fixes))
+    slim, not_slim = slim_candidates(document, stack)
+    generated.extend(slim)
+    skipped.extend(not_slim)
     rendered, not_rendered = render_candidates(
         document, stack, start, catalog if catalog is not None else default_catalog(), context_files
     )

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Stack = Literal["python", "node", "go", "java", "rust", "ruby", "php", "dotnet", "static", "generic"]
-Strategy = Literal["fixes", "multi-stage", "minimal"]
-STRATEGIES: tuple[Strategy, ...] = ("fixes", "multi-stage", "minimal")
+Strategy = Literal["fixes", "slim", "multi-stage", "minimal"]
+STRATEGIES: tuple[Strategy, ...] = ("fixes", "slim", "multi-stage", "minimal")
+"""In order of how far a candidate departs from the original: `fixes` keeps the layout, `slim` keeps the
+stages (slimmer bases, consolidated layers, build tools out of the final stage), `multi-stage` and
+`minimal` restructure a single-stage original."""
 
 
 @dataclass(frozen=True, slots=True)

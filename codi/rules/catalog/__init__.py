@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from codi.pipeline.optimize.model import Stack, Strategy
+from codi.pipeline.optimize.model import STRATEGIES, Stack, Strategy
 
 CATALOG_FILE = "catalog.yml"
 
@@ -148,7 +148,7 @@ def _build(data: Any, file: str) -> Catalog:
         default_suite=str(data["default_suite"]),
         default_alpine=str(data["default_alpine"]),
         weights=tuple(sorted((str(k), float(v)) for k, v in data["weights"].items())),
-        strategy_risk=tuple((name, float(data["strategy_risk"][name])) for name in ("fixes", "multi-stage", "minimal")),
+        strategy_risk=tuple((name, float(data["strategy_risk"][name])) for name in STRATEGIES),
         stacks=tuple(stacks),
     )
 
