@@ -1,7 +1,9 @@
 """Build approvals: a maintainer's `/codi build` lets the App build one head commit of one pull request.
 
 A build runs the pull request's code, so an approval names the exact commit the
-approver saw; a new push is a new commit and needs a new approval.
+approver saw; a new push is a new commit and needs a new approval. An approval
+holds only while its approver still has write access (the review asks GitHub
+again before it builds), so the row records who approved, not just that someone did.
 """
 
 from __future__ import annotations
@@ -52,10 +54,10 @@ class ApprovalStore:
             session.commit()
             return row
 
-    def approval(self, repository: str, pull_number: int, head_sha: str) -> BuildApproval | None:
-        """The first approval of exactly this commit of this pull request, or None."""
+    def approvals(self, repository: str, pull_number: int, head_sha: str) -> list[BuildApproval]:
+        """Every approval of exactly this commit of this pull request, first first (none: an empty list)."""
         with Session(self._engine, expire_on_commit=False) as session:
-            return session.exec(self._query(repository, pull_number, head_sha).order_by(BuildApproval.id)).first()
+            return list(session.exec(self._query(repository, pull_number, head_sha).order_by(BuildApproval.id)))
 
     @staticmethod
     def _query(repository: str, pull_number: int, head_sha: str) -> SelectOfScalar[BuildApproval]:

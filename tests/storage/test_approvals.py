@@ -14,13 +14,12 @@ def test_an_approval_covers_its_commit_only(database_url: str) -> None:
     store = ApprovalStore(init_db(database_url))
     before = datetime.now(UTC)
     store.approve("Octo/App", 7, HEAD, "maintainer")
-    found = store.approval("octo/app", 7, HEAD)
-    assert found is not None
+    [found] = store.approvals("octo/app", 7, HEAD)
     assert (found.repository, found.pull_number, found.head_sha, found.approver) == ("octo/app", 7, HEAD, "maintainer")
     assert before - timedelta(seconds=1) <= found.approved_at <= datetime.now(UTC)
-    assert store.approval("octo/app", 7, NEXT) is None  # a new push
-    assert store.approval("octo/app", 8, HEAD) is None  # another pull request at the same commit
-    assert store.approval("octo/other", 7, HEAD) is None
+    assert store.approvals("octo/app", 7, NEXT) == []  # a new push
+    assert store.approvals("octo/app", 8, HEAD) == []  # another pull request at the same commit
+    assert store.approvals("octo/other", 7, HEAD) == []
 
 
 def test_approving_again_keeps_one_row_per_approver(database_url: str) -> None:
@@ -30,5 +29,5 @@ def test_approving_again_keeps_one_row_per_approver(database_url: str) -> None:
     again = store.approve("octo/app", 7, HEAD, "maintainer")
     other = store.approve("octo/app", 7, HEAD, "admin")
     assert again.id == first.id != other.id
-    reopened = ApprovalStore(init_db(database_url)).approval("octo/app", 7, HEAD)
-    assert reopened is not None and reopened.approver == "maintainer"
+    reopened = ApprovalStore(init_db(database_url)).approvals("octo/app", 7, HEAD)
+    assert [row.approver for row in reopened] == ["maintainer", "admin"]  # each approver once, first first

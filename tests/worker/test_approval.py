@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from codi.comments.commands import CommandName, parse_command
+from codi.comments.markdown import message_text
 from codi.comments.summary import is_summary_comment
 from codi.settings import Settings
 from codi.storage.approvals import BuildApproval
@@ -171,6 +172,34 @@ def test_build_approves_the_head_commit_and_builds_it_until_the_next_push(
     summary = _summary(github_api)
     assert AWAITING in summary and f"`{pushed[:7]}`" in summary and NOT_BUILT not in summary
     assert _archives(github_api) == [approved]
+    assert github_api.violations == []
+
+
+def test_an_approval_lapses_when_its_approver_loses_write_access(builds: Settings, github_api: FakeGitHub) -> None:
+    """The approval is asked again when the review builds: an approver demoted since builds nothing, a
+    co-approver who still writes does."""
+    pull = seed_pull(github_api, head_repo="contributor/app", author="contributor")
+    github_api.set_permission(OWNER, NAME, "maintainer", "write")
+    github_api.set_permission(OWNER, NAME, "admin", "admin")
+    approved = pull.head_sha
+    assert run_jobs(builds, _command("build", "maintainer"))["complete"] == 2
+    assert NOT_BUILT in _summary(github_api) and _archives(github_api) == [approved]
+
+    # Write access taken away; a writer asks for the same commit again: the approval no longer holds.
+    github_api.set_permission(OWNER, NAME, "maintainer", "read")
+    assert run_jobs(builds, _command("rerun", "admin", comment_id=502))["complete"] == 2
+    summary = _summary(github_api)
+    assert AWAITING in summary and "comes from the fork `contributor/app`" in summary
+    assert message_text("The approval by `maintainer` no longer holds: its approver has lost write access") in summary
+    assert NOT_BUILT not in summary and _archives(github_api) == [approved]  # nothing downloaded, nothing built
+    assert [run.status for run in github_api.check_runs(OWNER, NAME)] == ["completed", "completed"]
+
+    # Another writer's approval of the same commit holds while theirs does.
+    assert run_jobs(builds, _command("build", "admin", comment_id=503))["complete"] == 2
+    assert _approvals(builds) == [(f"{OWNER}/{NAME}", 1, approved, a) for a in ("maintainer", "admin")]
+    summary = _summary(github_api)
+    assert AWAITING not in summary and NOT_BUILT in summary
+    assert _archives(github_api) == [approved, approved]
     assert github_api.violations == []
 
 
