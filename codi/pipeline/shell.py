@@ -31,6 +31,10 @@ _PARSER = Parser(Language(tree_sitter_bash.language()))
 # at the closing backtick in sh, but tree-sitter-bash runs it to the end of the
 # joined line and loses every later command; blank it out, keeping offsets.
 _BACKTICK_COMMENT = re.compile(rb"`#[^`\n]*`")
+# A backslash before a blank quotes it: `\    apt-get update` runs a command named " " (bash,
+# ShellCheck), but tree-sitter-bash skips `\<blank>` as if it were a line continuation. The parser
+# reads an escaped `_` in its place (a word character, same length); the words' values come from the text.
+_ESCAPED_BLANK = re.compile(rb"(?<!\\)((?:\\\\)*\\)[ \t]")
 
 # Nodes that end where the wrapped command's effect ends: a `&& x` after them
 # keeps the command's pipes and redirections intact.
@@ -220,7 +224,7 @@ class RunShell:
 def parse_script(text: str, exact: bool = True) -> ShellScript:
     """Parse a POSIX/bash script; never raises."""
     data = _BACKTICK_COMMENT.sub(lambda m: b" " * len(m.group(0)), text.encode("utf-8", "surrogateescape"))
-    tree = _PARSER.parse(data)
+    tree = _PARSER.parse(_ESCAPED_BLANK.sub(rb"\1_", data))
     to_char = _byte_to_char(text, data)
     walker = _Walker(data, to_char)
     walker.visit(tree.root_node)
@@ -264,7 +268,7 @@ class _Walker:
             inner = self.text(node)
             inner = inner[2:-1] if kind == "translated_string" else inner[1:-1]
             return inner
-        if kind == "concatenation":
+        if kind in ("concatenation", "command_name"):
             return "".join(self.simplify(child) for child in node.children)
         if kind == "word":
             return _unescape(self.text(node))

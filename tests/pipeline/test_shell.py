@@ -1,5 +1,6 @@
 """The shell model: commands with argv, flags and pipes, as hadolint sees them."""
 
+from codi.pipeline.lint import SourceFile, lint_files
 from codi.pipeline.shell import parse_script
 from codi.knowledge.stacks import DEPENDENCY_TOOLS, dependency_step
 
@@ -106,3 +107,33 @@ def test_where_a_command_stands_in_its_lists():
     assert _place("x y &", "x") == ("x y", False, False)
     assert _place("for p in a; do x $p; done", "x") == ("for p in a; do x $p", False, False)
     assert _place("echo $(x y)", "x") == (None, False, False)
+
+
+def test_word_initial_backslash_blank_is_a_literal_blank():
+    """bash and ShellCheck read `\\ ` as a quoted space: `\\    apt-get update` runs a command named " "."""
+    script = parse_script("rm -f /x && \\    apt-get update")
+    assert [(cmd.name, cmd.values) for cmd in script.commands] == [("rm", ("-f", "/x")), (" ", ("apt-get", "update"))]
+    assert not script.using("apt-get") and not script.has_errors
+    assert names("\\ apt-get update") == [" apt-get"]
+    assert parse_script("echo x \\\t").commands[0].values == ("x", "\t")
+
+
+def test_backslash_blank_near_misses():
+    assert parse_script("echo a\\ b").commands[0].values == ("a b",)
+    assert parse_script("echo \\\\ x").commands[0].values == ("\\", "x")
+    assert parse_script('echo "a \\ b" \'c \\ d\'').commands[0].values == ("a \\ b", "c \\ d")
+    assert names("rm -f /x && \\\n    apt-get update") == ["rm", "apt-get"]
+
+
+def test_command_names_lose_quotes_and_escapes():
+    assert names('"apt-get" install && \\apt-get update') == ["apt-get", "apt-get"]
+    assert names("$CMD x") == ["$CMD"]
+
+
+def test_apt_rules_see_no_apt_get_behind_a_backslash_blank():
+    dockerfile = "FROM debian:12\nRUN rm -f /x && \\    apt-get update && apt-get install curl\n"
+    (result,) = lint_files([SourceFile("Dockerfile", dockerfile)])
+    assert {f.code for f in result.findings} >= {"DL3008", "DL3014"}
+    dockerfile = "FROM debian:12\nRUN rm -f /x && \\    apt-get install curl\n"
+    (result,) = lint_files([SourceFile("Dockerfile", dockerfile)])
+    assert not {f.code for f in result.findings} & {"DL3008", "DL3009", "DL3014", "DL3015"}
