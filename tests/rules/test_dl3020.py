@@ -44,9 +44,27 @@ def test_no_fix_when_meaning_could_change():
         "ADD $SRC /app/",  # unknown value
         "ADD --checksum=sha256:abc file /app/",
         "ADD src/* /app/",
-        "ADD git@github.com:moby/buildkit.git /src/",
+        "ADD git@github.com:moby/buildkit.git local.conf /src/",  # a clone next to a local file
     ):
         found = catches("DL3020", BASE + line + "\n")
         assert found[0].fix is None, line
     found = catches("DL3020", BASE + "ARG SRC=https://x.org/a\nADD ${SRC} /app/\n")
     assert found[0].fix is None
+
+
+def test_git_sources_are_remote():
+    """Checkov/Trivy fixtures: ADD clones a git repository, which COPY cannot."""
+    for source in (
+        "git@github.com:moby/buildkit.git",
+        "git@gitlab.example.com:team/app.git#v1.2",
+        "deploy@git.example.com:repo.git",
+        "git://github.com/moby/buildkit.git",
+        "ssh://git@github.com/moby/buildkit.git",
+    ):
+        catches_not("DL3020", BASE + f"ADD {source} /src/\n")
+    catches_not("DL3020", BASE + 'ADD ["git@github.com:moby/buildkit.git", "/src/"]\n')
+
+
+def test_near_git_addresses_stay_local():
+    for source in ("git@host", "user@example.com", "src/git@host:x", "./git@host:repo.git"):
+        assert fixed("DL3020", BASE + f"ADD {source} /src/\n") == BASE + f"COPY {source} /src/\n"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from codi.pipeline.edits import Edit, Fix
@@ -11,7 +12,9 @@ from codi.pipeline.semantic import expand
 from codi.knowledge.arguments import argument_values, is_archive
 from codi.rules.base import LintContext, Rule
 
-_URL_PREFIXES = ("https://", "http://")
+_REMOTE_PREFIXES = ("https://", "http://", "git://", "ssh://")
+_SCP_LIKE_GIT = re.compile(r"[\w.-]+@[\w.-]+:")
+"""`git@github.com:moby/buildkit.git`: the scp-like address BuildKit's ADD clones, like git itself."""
 # Formats BuildKit also unpacks that hadolint's list misses: never rewrite those.
 _MORE_ARCHIVE_SUFFIXES = (".zst", ".tzst")
 _FLAGS_COPY_ACCEPTS = frozenset({"chown", "chmod", "link"})
@@ -20,8 +23,11 @@ _GLOB_CHARS = frozenset("*?[")
 
 class CopyInsteadOfAdd(Rule):
     """## What it does
-    Checks that `ADD` is only used for what only it does: fetching URLs and
-    unpacking local tar archives.
+    Checks that `ADD` is only used for what only it does: fetching URLs,
+    cloning git repositories (`git@host:repo.git`, `git://`, `ssh://`) and
+    unpacking local tar archives. hadolint counts only `http(s)://` sources as
+    remote and flags `ADD git@github.com:moby/buildkit.git /src/`, which `COPY`
+    cannot do.
 
     ## Why is this bad?
     `ADD` silently unpacks archives and fetches URLs; for plain files and
@@ -60,7 +66,7 @@ class CopyInsteadOfAdd(Rule):
     def check(self, ctx: LintContext) -> Iterator[Finding]:
         for instr in ctx.instructions("ADD"):
             sources = _sources(instr)
-            if all(is_archive(source) or _is_url(source) for source in sources):
+            if all(is_archive(source) or _is_remote(source) for source in sources):
                 continue
             yield self.finding(instr, fix=_fix(ctx, instr, sources))
 
@@ -69,8 +75,8 @@ def _sources(instr: Instruction) -> list[str]:
     return argument_values(instr)[:-1]
 
 
-def _is_url(source: str) -> bool:
-    return source.startswith(_URL_PREFIXES)
+def _is_remote(source: str) -> bool:
+    return source.startswith(_REMOTE_PREFIXES) or _SCP_LIKE_GIT.match(source) is not None
 
 
 def _fix(ctx: LintContext, instr: Instruction, sources: list[str]) -> Fix | None:
@@ -89,7 +95,7 @@ def _is_plain_local(source: str) -> bool:
     return not (
         "$" in source
         or "://" in source
-        or source.startswith("git@")
+        or _is_remote(source)
         or is_archive(source)
         or source.endswith(_MORE_ARCHIVE_SUFFIXES)
         or _GLOB_CHARS & set(source)
