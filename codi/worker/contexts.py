@@ -2,9 +2,9 @@
 
 GitHub's archive has every file under one top folder (`owner-repo-sha7/`);
 it is stripped, so a Dockerfile's folder in the repository is the same
-folder under the context root. Unpacking goes to a temporary folder renamed
-into place, so a reader never sees half a context, and two workers unpacking
-the same commit both end with the same complete folder.
+folder under the context root. Each review unpacks its own copy
+(`context_root`), so no review's cleanup reaches another's. Unpacking goes to a
+temporary folder renamed into place, so a reader never sees half a context.
 
 The archive is the pull request author's to shape, so it is bounded before
 anything is written: the download is streamed to a file and cut off past
@@ -18,6 +18,7 @@ files and fifos. Contexts are removed once their builds are collected, and
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import shutil
 import tarfile
@@ -54,8 +55,15 @@ class ContextRefused(ValueError):
     """The archive cannot be used as a build context; the message says why."""
 
 
-def context_root(data_dir: Path, owner: str, repo: str, sha: str) -> Path:
-    return data_dir / "contexts" / owner / repo / sha
+def context_root(data_dir: Path, owner: str, repo: str, sha: str, review: str) -> Path:
+    """The folder of one review's context of `sha`: `<sha>-<digest of the review's job id>`.
+
+    Each review has its own, so one review removing its context once its builds are collected never takes
+    another's away while that one still builds (two reviews of one commit: a rerun, an approval). A retried
+    job has the same id, so it finds what its earlier try unpacked and enqueues the same build jobs.
+    """
+    digest = hashlib.sha256(review.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return data_dir / "contexts" / owner / repo / f"{sha}-{digest}"
 
 
 async def fetch_context(archive: AsyncGenerator[bytes, None], root: Path, limits: ContextLimits) -> Path:

@@ -384,7 +384,7 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
     changed, skipped = await head_dockerfiles(github, repo, job.head_sha, files)
     reviews, optimized = await services.sandbox.run(analyse, changed, config, services.checker)
     measured = (
-        await measure_review(services, repo, job.pull_number, job.head_sha, optimized, config)
+        await measure_review(services, repo, job.pull_number, job.head_sha, optimized, config, job_id)
         if services.settings.builds
         else None
     )
@@ -413,9 +413,12 @@ async def measure_review(
     head_sha: str,
     optimized: Sequence[OptimizedFile],
     config: LintConfig,
+    job_id: str,
 ) -> MeasuredBuilds:
     """Builds the originals and candidates on the build workers from the head commit's archive, and judges them;
-    nothing is downloaded or built until the commit may be (`build_refusal`): the note says how to approve it."""
+    nothing is downloaded or built until the commit may be (`build_refusal`, asked now, so an approver who lost
+    write access since approving approves nothing): the note says how to approve it. The context is this job's
+    own (`context_root`): another review of the same commit cleaning up its own cannot remove it."""
     files = [file for file in optimized if file.result.candidates]
     if not files:
         return MeasuredBuilds({})
@@ -423,7 +426,7 @@ async def measure_review(
     if refusal := await build_refusal(github, approvals, repo, pull_number, head_sha, config.builds):
         log.info("%s#%d@%s: not built: awaiting approval", repo.full_name, pull_number, head_sha)
         return MeasuredBuilds({}, note=refusal)
-    root = context_root(services.settings.data_dir, repo.owner, repo.name, head_sha)
+    root = context_root(services.settings.data_dir, repo.owner, repo.name, head_sha, job_id)
     try:
         await fetch_context(services.github.tarball(repo, head_sha), root, ContextLimits.of(services.settings))
     except ContextRefused as refused:

@@ -163,7 +163,7 @@ def test_build_approves_the_head_commit_and_builds_it_until_the_next_push(
     summary = _summary(github_api)
     assert AWAITING not in summary and NOT_BUILT in summary
     assert _archives(github_api) == [approved]
-    assert not (builds.data_dir / "contexts" / OWNER / NAME / approved).exists()  # removed once builds were collected
+    assert list((builds.data_dir / "contexts" / OWNER / NAME).iterdir()) == []  # removed once builds were collected
     assert [run.head_sha for run in github_api.check_runs(OWNER, NAME)] == [approved, approved]
 
     # A new push is a new commit: not built until approved again.

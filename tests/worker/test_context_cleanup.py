@@ -43,18 +43,22 @@ def _files(folder: Path) -> list[Path]:
 
 
 @pytest.fixture
-def watch() -> Iterator[Callable[[Path], list[str]]]:
-    """Watches a folder from another thread while a review runs: the file names seen in it (once each)."""
+def watch() -> Iterator[Callable[[Path], list[frozenset[str]]]]:
+    """Watches a folder from another thread while reviews run: the names in it at each change (while it exists)."""
     stop = threading.Event()
     threads: list[threading.Thread] = []
 
-    def start(folder: Path) -> list[str]:
-        seen: list[str] = []
+    def start(folder: Path) -> list[frozenset[str]]:
+        seen: list[frozenset[str]] = []
 
         def poll() -> None:
             while not stop.is_set():
-                if folder.is_dir():
-                    seen.extend(p.name for p in folder.iterdir() if p.name not in seen)
+                try:
+                    names = frozenset(p.name for p in folder.iterdir()) if folder.is_dir() else None
+                except FileNotFoundError:  # removed while listed
+                    names = None
+                if names is not None and (not seen or seen[-1] != names):
+                    seen.append(names)
                 time.sleep(0.01)
 
         threads.append(threading.Thread(target=poll, daemon=True))
@@ -68,25 +72,55 @@ def watch() -> Iterator[Callable[[Path], list[str]]]:
 
 
 def test_the_context_is_removed_once_the_builds_are_collected(
-    builds: Settings, github_api: FakeGitHub, watch: Callable[[Path], list[str]]
+    builds: Settings, github_api: FakeGitHub, watch: Callable[[Path], list[frozenset[str]]]
 ) -> None:
     pull = seed_pull(github_api, author="maintainer",
                      head_files={"Dockerfile": HEAD_DOCKERFILE, "app.py": "print()\n"})  # fmt: skip
     github_api.set_permission(OWNER, NAME, pull.author, "write")
-    root = context_root(builds.data_dir, OWNER, NAME, pull.head_sha)
+    job = review_job(pull)
+    root = context_root(builds.data_dir, OWNER, NAME, pull.head_sha, job.job_id)
     seen = watch(root)
 
-    assert run_jobs(builds, review_job(pull))["complete"] == 1
+    assert run_jobs(builds, job)["complete"] == 1
 
     assert NOT_BUILT in _summary(github_api)  # the builds were enqueued and collected
-    assert {"Dockerfile", "app.py"} <= set(seen)  # from the archive, while they waited
+    assert {"Dockerfile", "app.py"} <= set().union(*seen)  # from the archive, while they waited
     assert not root.exists() and _files(builds.data_dir) == []
     assert list(root.parent.iterdir()) == []  # no download, scratch or renamed-aside folder either
 
     # The same commit reviewed again (`/codi rerun`) downloads and unpacks the archive again, and removes it again.
     assert run_jobs(builds, review_job(pull, reason="rerun", delivery_id="delivery-2"))["complete"] == 1
     codeload = [r for r in github_api.requests if r.path.startswith("/_codeload/") and r.status == 200]
-    assert len(codeload) == 2 and not root.exists()
+    assert len(codeload) == 2 and list(root.parent.iterdir()) == []
+    assert github_api.violations == []
+
+
+def test_two_reviews_of_one_commit_build_from_contexts_of_their_own(
+    builds: Settings, github_api: FakeGitHub, watch: Callable[[Path], list[frozenset[str]]]
+) -> None:
+    """Two reruns of the same head at once, on one worker: each unpacks and removes its own context, so the
+    one done first cannot take the other's away while that one's builds wait."""
+    pull = seed_pull(github_api, author="maintainer",
+                     head_files={"Dockerfile": HEAD_DOCKERFILE, "app.py": "print()\n"})  # fmt: skip
+    github_api.set_permission(OWNER, NAME, pull.author, "write")
+    jobs = [review_job(pull, reason="rerun", delivery_id=f"delivery-{n}") for n in (1, 2)]
+    roots = {context_root(builds.data_dir, OWNER, NAME, pull.head_sha, job.job_id) for job in jobs}
+    assert len(roots) == 2
+    [folder] = {root.parent for root in roots}
+    seen = watch(folder)
+    contents = {root: watch(root) for root in roots}
+
+    assert run_jobs(builds, *jobs) == {"complete": 2, "failed": 0, "retried": 0}
+
+    assert NOT_BUILT in _summary(github_api)
+    contexts = [names for names in seen if {root.name for root in roots} <= names]
+    assert contexts, f"the two contexts were never there at once: {seen}"  # both reviews waited on their builds
+    for root, names in contents.items():
+        assert {"Dockerfile", "app.py"} <= set().union(*names)
+        assert not root.exists()
+    codeload = [r for r in github_api.requests if r.path.startswith("/_codeload/") and r.status == 200]
+    assert len(codeload) == 2  # each review downloaded its own
+    assert list(folder.iterdir()) == [] and _files(builds.data_dir) == []
     assert github_api.violations == []
 
 
@@ -103,14 +137,14 @@ def test_an_archive_over_the_cap_builds_nothing_and_leaves_nothing(builds: Setti
     assert NOT_BUILT not in summary  # no build was enqueued
     assert [r.status for r in github_api.requests if r.path.startswith("/_codeload/")] == [200]
     assert _files(capped.data_dir) == []  # no partial archive, no scratch folder
-    assert list(context_root(capped.data_dir, OWNER, NAME, pull.head_sha).parent.iterdir()) == []
+    assert list((capped.data_dir / "contexts" / OWNER / NAME).iterdir()) == []
     assert github_api.violations == []
 
 
 def test_codi_worker_sweeps_stale_contexts_when_it_starts(
     builds: Settings, start_worker: Callable[..., WorkerProcess]
 ) -> None:
-    stale, fresh = (context_root(builds.data_dir, OWNER, NAME, sha * 40) for sha in "ab")
+    stale, fresh = (context_root(builds.data_dir, OWNER, NAME, sha * 40, "review:x") for sha in "ab")
     for root in (stale, fresh):
         root.mkdir(parents=True)
         (root / "Dockerfile").write_text("FROM scratch\n")

@@ -18,11 +18,13 @@ from codi.worker.contexts import (
     ContextRefused,
     context_root,
     fetch_context,
+    remove_context,
     sweep_contexts,
     unpack_archive,
 )
 
 TOP = "acme-app-0123456"
+REVIEW = "review:acme/app#1@0123456789"
 LIMITS = ContextLimits()
 
 
@@ -65,15 +67,29 @@ def _left(tmp_path: Path) -> list[Path]:
 
 
 def test_archive_is_unpacked_without_its_top_folder_once(tmp_path: Path) -> None:
-    root = context_root(tmp_path, "acme", "app", "0123456789")
-    assert root == tmp_path / "contexts" / "acme" / "app" / "0123456789"
+    root = context_root(tmp_path, "acme", "app", "0123456789", REVIEW)
+    assert root.parent == tmp_path / "contexts" / "acme" / "app" and root.name.startswith("0123456789-")
     _fetch(_archive([("Dockerfile", b"FROM debian\n"), ("svc/app.py", b"print()\n")]), root)
     assert (root / "Dockerfile").read_text() == "FROM debian\n" and (root / "svc" / "app.py").is_file()
-    assert [p.name for p in root.parent.iterdir()] == ["0123456789"]  # no download or scratch folder left
-    # A second fetch of the same commit keeps the folder without reading the archive, and marks it as used now.
+    assert [p.name for p in root.parent.iterdir()] == [root.name]  # no download or scratch folder left
+    # The same review fetching again (a retried job) keeps the folder without reading the archive, marked used now.
     os.utime(root, (1, 1))
     assert _fetch(b"not even an archive", root) == root
     assert root.stat().st_mtime > time.time() - 60
+
+
+def test_each_review_of_a_commit_has_its_own_context_that_the_others_cleanup_leaves(tmp_path: Path) -> None:
+    """A rerun and the first review of one commit, both building: the first one done removes only its own."""
+    archive = _archive([("Dockerfile", b"FROM debian\n"), ("svc/app.py", b"print()\n")])
+    first, rerun = (context_root(tmp_path, "acme", "app", "0123456789", f"{REVIEW}{tail}") for tail in ("", ":d-2"))
+    assert first != rerun and first.parent == rerun.parent
+    assert context_root(tmp_path, "acme", "app", "0123456789", REVIEW) == first  # a retried job: its own again
+    for root in (first, rerun):
+        assert _fetch(archive, root) == root
+    remove_context(first)
+    assert not first.exists()
+    assert (rerun / "Dockerfile").read_text() == "FROM debian\n" and (rerun / "svc" / "app.py").is_file()
+    assert [p.name for p in rerun.parent.iterdir()] == [rerun.name]
 
 
 @pytest.mark.parametrize(
@@ -92,7 +108,7 @@ def test_archive_is_unpacked_without_its_top_folder_once(tmp_path: Path) -> None
 def test_unsafe_archives_are_refused_and_leave_nothing(
     tmp_path: Path, members: list[tarfile.TarInfo | tuple[str, bytes]], message: str
 ) -> None:
-    root = context_root(tmp_path / "data", "acme", "app", "0123456789")
+    root = context_root(tmp_path / "data", "acme", "app", "0123456789", REVIEW)
     with pytest.raises(ContextRefused, match=message):
         _fetch(_archive(members), root)
     assert [p.relative_to(tmp_path) for p in _left(tmp_path)] == [
@@ -146,13 +162,13 @@ def test_unpack_reads_an_archive_file(tmp_path: Path) -> None:
 
 
 def test_sweep_removes_stale_contexts_and_scratch_and_keeps_fresh_ones(tmp_path: Path) -> None:
-    stale, fresh = context_root(tmp_path, "acme", "app", "a" * 40), context_root(tmp_path, "acme", "app", "b" * 40)
+    stale, fresh = (context_root(tmp_path, "acme", "app", sha * 40, REVIEW) for sha in "ab")
     for root in (stale, fresh):
         (root / "svc").mkdir(parents=True)
         (root / "svc" / "Dockerfile").write_text("FROM scratch\n")
     download = stale.parent / f".{'c' * 40}.x1.tar.gz"
     download.write_bytes(b"half an archive")
-    scratch = context_root(tmp_path, "other", "repo", f".{'d' * 40}.x2")
+    scratch = tmp_path / "contexts" / "other" / "repo" / f".{'d' * 40}.x2"
     scratch.mkdir(parents=True)
     hours_ago = time.time() - 7 * 3600
     for path in (stale, download, scratch):

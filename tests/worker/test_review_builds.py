@@ -60,7 +60,7 @@ def test_review_builds_measures_and_reuses(
         assert [r.status for r in archive_calls] == [302]
         assert any(r.path.startswith("/_codeload/") and r.status == 200 for r in github_api.requests)
         # The build read svc/app.py from the context (it passed), which is removed once the builds are collected.
-        assert not (Path(shared["CODI_DATA_DIR"]) / "contexts" / OWNER / NAME / pull.head_sha).exists()
+        assert list((Path(shared["CODI_DATA_DIR"]) / "contexts" / OWNER / NAME).iterdir()) == []
 
         # A new commit outside the Dockerfile's context (svc/): both builds are reused, not rebuilt.
         github_api.push(OWNER, NAME, 1, {"svc/Dockerfile": DOCKERFILE, "svc/app.py": APP, "README.md": "documented\n"})
