@@ -7,7 +7,7 @@ variable (`SettingsError`); nothing is read lazily later.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,20 +21,43 @@ class SettingsError(RuntimeError):
     """A `CODI_*` variable is missing or invalid; the message names it."""
 
 
-class Settings(BaseSettings):
-    """Every variable the receiver and the workers read (documented in README's table)."""
+class AppSettings(BaseSettings):
+    """The App's identity and GitHub's address: all that signing in as the App needs (`codi redeliver` reads no
+    more, so it runs without the receiver's webhook secret)."""
 
     model_config = SettingsConfigDict(env_prefix="CODI_", extra="ignore")
 
-    webhook_secret: str = Field(min_length=1)
     github_app_id: int = Field(gt=0)
     github_private_key_path: Path
+    github_api_url: str = "https://api.github.com"
+    github_timeout_seconds: float = Field(default=30.0, gt=0)
+
+    @field_validator("github_private_key_path")
+    @classmethod
+    def _key_readable(cls, path: Path) -> Path:
+        if not path.is_file():
+            raise ValueError(f"no such file: {path}")
+        return path
+
+    @field_validator("github_api_url")
+    @classmethod
+    def _http_url(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must be an http(s) URL")
+        return url.rstrip("/")
+
+    def private_key(self) -> str:
+        return self.github_private_key_path.read_text()
+
+
+class Settings(AppSettings):
+    """Every variable the receiver and the workers read (documented in README's table)."""
+
+    webhook_secret: str = Field(min_length=1)
     redis_url: str = "redis://127.0.0.1:6379/0"
     database_url: str = "sqlite:///codi.db"
-    github_api_url: str = "https://api.github.com"
     review_drafts: bool = False
     """Review draft pull requests too (GitHub's draft flag otherwise defers the review)."""
-    github_timeout_seconds: float = Field(default=30.0, gt=0)
     job_timeout_seconds: int = Field(default=600, gt=0)
     builds: bool = False
     """Build, smoke-test and measure the candidates on build workers (`codi worker --platform …`)."""
@@ -67,13 +90,6 @@ class Settings(BaseSettings):
             raise ValueError(f"no such file: {path} (the model is never downloaded; mount it, e.g. under /models)")
         return path
 
-    @field_validator("github_private_key_path")
-    @classmethod
-    def _key_readable(cls, path: Path) -> Path:
-        if not path.is_file():
-            raise ValueError(f"no such file: {path}")
-        return path
-
     @field_validator("redis_url")
     @classmethod
     def _redis_scheme(cls, url: str) -> str:
@@ -81,21 +97,23 @@ class Settings(BaseSettings):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return url
 
-    @field_validator("github_api_url")
-    @classmethod
-    def _http_url(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("must be an http(s) URL")
-        return url.rstrip("/")
 
-    def private_key(self) -> str:
-        return self.github_private_key_path.read_text()
+_Loaded = TypeVar("_Loaded", bound=AppSettings)
 
 
 def load_settings() -> Settings:
     """Read the environment; raise `SettingsError` naming each bad `CODI_*` variable."""
+    return _load(Settings)
+
+
+def load_app_settings() -> AppSettings:
+    """Only the App's identity (`AppSettings`), for commands that talk to GitHub as the App and nothing else."""
+    return _load(AppSettings)
+
+
+def _load(kind: type[_Loaded]) -> _Loaded:
     try:
-        return Settings()  # type: ignore[call-arg]
+        return kind()  # type: ignore[call-arg]
     except ValidationError as error:
         problems = []
         for item in error.errors():

@@ -2,7 +2,8 @@
 
 GitHub never redelivers a failed delivery by itself (a 503 while Redis was down, a timeout, the receiver
 not running): the event is lost unless someone asks. This signs in as the App (its JWT, from
-`CODI_GITHUB_APP_ID` and `CODI_GITHUB_PRIVATE_KEY_PATH`), pages through `GET /app/hook/deliveries`
+`CODI_GITHUB_APP_ID` and `CODI_GITHUB_PRIVATE_KEY_PATH`, at `CODI_GITHUB_API_URL`; it reads no other
+setting, so it runs where the webhook secret is not), pages through `GET /app/hook/deliveries`
 (newest first, cursor pagination) back to the start of the window, and for each event (guid) none of
 whose deliveries got a 2xx answer re-requests its latest attempt with
 `POST /app/hook/deliveries/{id}/attempts`, oldest event first. The receiver takes a delivery id once, so
@@ -21,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 if TYPE_CHECKING:  # githubkit takes a quarter of a second to import: only `codi redeliver` itself pays it
     from githubkit import AppAuthStrategy, GitHub
 
-    from codi.settings import Settings
+    from codi.settings import AppSettings
 
 MAX_HOURS = 72
 """GitHub redelivers deliveries of the past three days only."""
@@ -71,7 +72,7 @@ class Delivery:
         return f"{self.id} {what} {self.guid} (answered {answered} at {self.delivered_at:%Y-%m-%d %H:%M:%S} UTC)"
 
 
-def app_client(settings: Settings) -> GitHub[AppAuthStrategy]:
+def app_client(settings: AppSettings) -> GitHub[AppAuthStrategy]:
     """githubkit signed in as the App itself (JWT), with the workers' timeout and retry decision."""
     from githubkit import AppAuthStrategy, GitHub
 
@@ -121,11 +122,11 @@ def undelivered(deliveries: list[Delivery]) -> list[Delivery]:
 
 def redeliver(args: argparse.Namespace) -> int:
     """List the window's deliveries, re-request the undelivered ones (unless --dry-run); say each."""
-    from codi.settings import SettingsError, load_settings
+    from codi.settings import SettingsError, load_app_settings
     from codi.worker.github import GitHubRejected, GitHubUnavailable, translated_errors
 
     try:
-        settings = load_settings()
+        settings = load_app_settings()  # the App's identity only: no webhook secret, Redis or database needed
     except SettingsError as error:
         print(f"codi: {error}", file=sys.stderr)
         return EXIT_ERROR

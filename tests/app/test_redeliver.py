@@ -26,9 +26,7 @@ def app_environment(
     monkeypatch: pytest.MonkeyPatch, github_api: FakeGitHub, github_app: GitHubAppCredentials  # noqa: F811
 ) -> None:
     """The CODI_* variables of the App, pointing at the local server."""
-    for name in list(os.environ):
-        if name.startswith("CODI_"):
-            monkeypatch.delenv(name)
+    _without_codi_settings(monkeypatch)
     for name, value in github_app.env(github_api.url).items():
         monkeypatch.setenv(name, value)
 
@@ -142,13 +140,63 @@ def test_a_jwt_github_refuses_exits_2_having_requested_nothing(
     assert _calls(github_api, REDELIVER) == []
 
 
-def test_missing_settings_exit_2_naming_them(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.usefixtures("app_environment")
+def test_no_webhook_secret_is_needed(github_api: FakeGitHub, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+                                     capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """Only the App's identity is read: run where the receiver's secret (and Redis, the database) is not."""
+    lost = github_api.add_hook_delivery("pull_request", "opened", 503, age_seconds=60)
+    monkeypatch.delenv("CODI_WEBHOOK_SECRET")
+    monkeypatch.setenv("CODI_REDIS_URL", "not a redis url")  # the workers would refuse this; redeliver never reads it
+
+    assert main(["redeliver"]) == EXIT_DONE
+
+    captured = capsys.readouterr()
+    assert captured.out.splitlines()[1].startswith(f"redelivered {lost.id} pull_request.opened {lost.guid}")
+    assert captured.err == ""
+    assert github_api.violations == []
+
+
+def _without_codi_settings(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("CODI_"):
             monkeypatch.delenv(name)
 
+
+def test_missing_settings_exit_2_naming_them(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    _without_codi_settings(monkeypatch)
+
     assert main(["redeliver"]) == EXIT_ERROR
-    assert "CODI_GITHUB_APP_ID is required" in capsys.readouterr().err
+    assert capsys.readouterr() == ("", (
+        "codi: invalid configuration: CODI_GITHUB_APP_ID is required; CODI_GITHUB_PRIVATE_KEY_PATH is required\n"
+    ))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("CODI_GITHUB_APP_ID", "0", "CODI_GITHUB_APP_ID Input should be greater than 0"),
+        ("CODI_GITHUB_APP_ID", "octo", "CODI_GITHUB_APP_ID Input should be a valid integer, unable to parse string "
+         "as an integer"),
+        ("CODI_GITHUB_PRIVATE_KEY_PATH", "/nonexistent/app.pem", "CODI_GITHUB_PRIVATE_KEY_PATH no such file: "
+         "/nonexistent/app.pem"),
+        ("CODI_GITHUB_API_URL", "ftp://github.example", "CODI_GITHUB_API_URL must be an http(s) URL"),
+    ],
+    ids=["app-id-zero", "app-id-not-a-number", "no-key-file", "api-url-not-http"],
+)
+def test_bad_settings_exit_2_naming_the_variable_and_what_is_wrong(
+    github_api: FakeGitHub, github_app: GitHubAppCredentials, monkeypatch: pytest.MonkeyPatch,  # noqa: F811
+    capsys: pytest.CaptureFixture[str], variable: str, value: str, message: str,
+) -> None:
+    _without_codi_settings(monkeypatch)
+    for name, setting in github_app.env(github_api.url).items():
+        if name != "CODI_WEBHOOK_SECRET":
+            monkeypatch.setenv(name, setting)
+    monkeypatch.setenv(variable, value)
+
+    assert main(["redeliver"]) == EXIT_ERROR
+
+    assert capsys.readouterr() == ("", f"codi: invalid configuration: {message}\n")
+    assert github_api.requests == []  # nothing asked of GitHub
 
 
 @pytest.mark.parametrize("hours", ["0", "-1", "73", "a day"])
