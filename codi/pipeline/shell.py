@@ -44,6 +44,8 @@ _NO_APPEND_INSIDE = frozenset({"command_substitution", "process_substitution", "
 # Groups whose members run one after another, each to completion.
 _PLAIN_GROUPS = frozenset({"program", "list", "subshell", "compound_statement"})
 _PLAIN_FOLLOWERS = frozenset({"&&", ";", ")", "}"})
+# Redirections that send output into a file (`2>&1`-style duplication names no file).
+_OUTPUT_REDIRECTS = frozenset({">", ">>", ">|", "&>", "&>>"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,6 +85,8 @@ class Command:
     top_level_step: bool = False
     """A step of the script's top-level `&&`/`;` chain: no group, loop, `||`, pipe,
     redirection or background `&` around it."""
+    writes_to: tuple[ShellWord, ...] = ()
+    """Files its output is redirected into (`> f`, `>> f`, `&> f`), by its statement or an enclosing group."""
 
     @cached_property
     def values(self) -> tuple[str, ...]:
@@ -250,6 +254,8 @@ class _Walker:
         self.commands: list[Command] = []
         self.assignments: list[ShellWord] = []
         self.has_pipes = False
+        self.pipeline_tail_writes: dict[int, tuple[ShellWord, ...]] = {}
+        """Output files of a redirected pipeline, for its last command (keyed by the pipeline's node id)."""
 
     def text(self, node: Node) -> str:
         return self.data[node.start_byte : node.end_byte].decode("utf-8", "surrogateescape")
@@ -278,37 +284,63 @@ class _Walker:
         """Walk the tree in source order without recursion (a long `&&` chain is a tree as deep as it
         is long), handing each node what it needs from its ancestors (`_Place`) instead of climbing
         `.parent`, which tree-sitter answers by walking down from the root."""
-        pending: list[tuple[Node, str | None, _Place]] = [(root, None, _Place(root, False, True, False))]
+        no_files: tuple[ShellWord, ...] = ()
+        pending: list[tuple[Node, str | None, _Place, tuple[ShellWord, ...]]] = [
+            (root, None, _Place(root, False, True, False), no_files)
+        ]
         while pending:
-            node, parent_type, place = pending.pop()
+            node, parent_type, place, writes_to = pending.pop()
             kind = node.type
             children = node.children
+            child_writes = [writes_to] * len(children)
             if kind == "pipeline":
                 if any(child.type in ("|", "|&") for child in children):
                     self.has_pipes = True
+                # tree-sitter-bash hangs `a | b > f` on the pipeline; the shell redirects `b` alone.
+                last = max((i for i, child in enumerate(children) if child.is_named), default=None)
+                if last is not None:
+                    child_writes[last] = writes_to + self.pipeline_tail_writes.pop(node.id, ())
+            elif kind == "redirected_statement":
+                files = self.output_files(node)
+                body = node.child_by_field_name("body")
+                if body is not None and body.type == "pipeline":
+                    self.pipeline_tail_writes[body.id] = files
+                else:
+                    child_writes = [writes_to + files] * len(children)
+            elif kind in ("command_substitution", "process_substitution"):
+                child_writes = [no_files] * len(children)
             elif kind == "command":
-                self.command(node, place)
+                self.command(node, place, writes_to)
             elif kind in ("declaration_command", "unset_command"):
-                self.builtin(node, place)
+                self.builtin(node, place, writes_to)
             elif kind == "variable_assignment" and parent_type not in (None, "command", "declaration_command"):
                 self.assignments.append(self.assignment(node))
             places = place.children(node, children)
-            pending.extend((children[i], kind, places[i]) for i in range(len(children) - 1, -1, -1))
+            pending.extend((children[i], kind, places[i], child_writes[i]) for i in range(len(children) - 1, -1, -1))
 
-    def command(self, node: Node, place: _Place) -> None:
+    def output_files(self, statement: Node) -> tuple[ShellWord, ...]:
+        files = []
+        for redirect in statement.children_by_field_name("redirect"):
+            destination = redirect.child_by_field_name("destination")
+            if redirect.type == "file_redirect" and destination is not None:
+                if any(child.type in _OUTPUT_REDIRECTS for child in redirect.children):
+                    files.append(self.word(destination))
+        return tuple(files)
+
+    def command(self, node: Node, place: _Place, writes_to: tuple[ShellWord, ...]) -> None:
         name_node = node.child_by_field_name("name")
         if name_node is None:
             return
         args = tuple(self.word(child) for child in node.children_by_field_name("argument"))
         assignments = tuple(self.assignment(child) for child in node.children if child.type == "variable_assignment")
-        self.add(node, place, self.word(name_node), args, assignments)
+        self.add(node, place, self.word(name_node), args, assignments, writes_to)
 
-    def builtin(self, node: Node, place: _Place) -> None:
+    def builtin(self, node: Node, place: _Place, writes_to: tuple[ShellWord, ...]) -> None:
         children = node.children
         if not children:
             return
         args = tuple(self.word(child) for child in children[1:] if child.type != "comment")
-        self.add(node, place, self.word(children[0]), args, ())
+        self.add(node, place, self.word(children[0]), args, (), writes_to)
 
     def assignment(self, node: Node) -> ShellWord:
         name = node.child_by_field_name("name")
@@ -317,7 +349,13 @@ class _Walker:
         return ShellWord(text, self.to_char(node.start_byte), self.to_char(node.end_byte))
 
     def add(
-        self, node: Node, place: _Place, name: ShellWord, args: tuple[ShellWord, ...], assignments: tuple[ShellWord, ...]
+        self,
+        node: Node,
+        place: _Place,
+        name: ShellWord,
+        args: tuple[ShellWord, ...],
+        assignments: tuple[ShellWord, ...],
+        writes_to: tuple[ShellWord, ...],
     ) -> None:
         self.commands.append(
             Command(
@@ -330,6 +368,7 @@ class _Walker:
                 None if place.statement is None else self.to_char(place.statement.end_byte),
                 place.plain_member,
                 place.top_level_step,
+                writes_to,
             )
         )
 

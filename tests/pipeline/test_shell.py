@@ -137,3 +137,23 @@ def test_apt_rules_see_no_apt_get_behind_a_backslash_blank():
     dockerfile = "FROM debian:12\nRUN rm -f /x && \\    apt-get install curl\n"
     (result,) = lint_files([SourceFile("Dockerfile", dockerfile)])
     assert not {f.code for f in result.findings} & {"DL3008", "DL3009", "DL3014", "DL3015"}
+
+
+def _writes(text: str) -> list[tuple[str, list[str]]]:
+    return [(cmd.name, [word.value for word in cmd.writes_to]) for cmd in parse_script(text).commands]
+
+
+def test_files_a_command_writes_to():
+    assert _writes('echo "a" >> /etc/yum.conf 2>&1 && b') == [("echo", ["/etc/yum.conf"]), ("b", [])]
+    assert _writes("{ a; b; } > f") == [("a", ["f"]), ("b", ["f"])]
+    assert _writes("a > f || b") == [("a", ["f"]), ("b", [])]
+    assert _writes("a 2> err < in &> all") == [("a", ["err", "all"])]
+
+
+def test_a_redirected_pipeline_redirects_its_last_command():
+    assert _writes("a | tee x > f") == [("a", []), ("tee", ["f"])]
+    assert _writes("a | b | c >> f") == [("a", []), ("b", []), ("c", ["f"])]
+
+
+def test_a_substitution_writes_to_its_command():
+    assert _writes("echo $(cat x) > f") == [("echo", ["f"]), ("cat", [])]
