@@ -26,7 +26,15 @@ _INSECURE_ENV: dict[str, Callable[[str], bool]] = {
 # Commands whose `NAME=value` arguments set variables.
 _SETTERS = frozenset({"export", "declare", "typeset", "readonly", "local", "env"})
 _FALSE = ("false", "0", "no", "off")
-_SSLVERIFY_OFF = re.compile(r"(?<![A-Za-z0-9_])sslverify\s*=\s*['\"]?(?:0|false|no)\b", re.IGNORECASE)
+_SSLVERIFY_OFF = re.compile(
+    r"(?:(?<![A-Za-z0-9_])|(?<=\\n))ssl_?verify\s*=\s*['\"]?(?:0|false|no)\b", re.IGNORECASE
+)  # `\n` before it: printf's and `echo -e`'s line break
+# Where `sslverify=0` takes effect: given to the package tool (`--setopt=sslverify=0`, zypper's
+# `?ssl_verify=no` repository URL) or written into its configuration; elsewhere it is only text.
+_RPM_TOOLS = frozenset({"yum", "dnf", "dnf5", "microdnf", "tdnf", "zypper", "yum-config-manager"})
+_RPM_CONFIG_DIRS = ("/etc/yum.repos.d/", "/etc/yum/", "/etc/dnf/", "/etc/zypp/", "/etc/distro.repos.d/")
+_IN_PLACE_EDITORS = frozenset({"sed", "perl"})
+"""Editors that write the files they are given only with `-i`/`--in-place` (else they print)."""
 _APT_VERIFY_OFF = re.compile(r"Acquire::https::(?:[^:\s]+::)?Verify-(?:Peer|Host)\W+false", re.IGNORECASE)
 
 
@@ -43,8 +51,10 @@ class TlsVerificationDisabled(Rule):
     Checks for switched-off TLS certificate verification: `curl -k` /
     `--insecure`, `wget --no-check-certificate`, `pip --trusted-host`,
     `npm`/`yarn`/`pnpm config set strict-ssl false`, `git -c
-    http.sslVerify=false` and `git config http.sslVerify false`, yum/dnf
-    `sslverify=0`, apt `Acquire::https::Verify-Peer false`, and the variables
+    http.sslVerify=false` and `git config http.sslVerify false`, yum/dnf/zypper
+    `sslverify=0` given to the tool or written into its configuration
+    (`/etc/yum.conf`, `/etc/yum.repos.d/`, `/etc/dnf/`, `/etc/zypp/`, a
+    `.repo` file; `echo "sslverify=0" >> README` is only text), apt `Acquire::https::Verify-Peer false`, and the variables
     `NODE_TLS_REJECT_UNAUTHORIZED=0`, `PYTHONHTTPSVERIFY=0`,
     `NPM_CONFIG_STRICT_SSL=false`, `GIT_SSL_NO_VERIFY`, `PIP_TRUSTED_HOST`,
     `GOINSECURE` in `ENV`, `ARG` or a `RUN`.
@@ -115,6 +125,8 @@ def _in_script(script: ShellScript) -> Iterator[Unsafe]:
             yield Unsafe(f"`{name}`")
     for cmd in script.commands:
         yield from _in_command(cmd)
+        if any(_SSLVERIFY_OFF.search(value) for value in cmd.values) and _configures_rpm_tool(script, cmd):
+            yield Unsafe("`sslverify=0`")
 
 
 def _assignments(script: ShellScript) -> list[str]:
@@ -143,10 +155,34 @@ def _in_command(cmd: Command) -> Iterator[Unsafe]:
         yield Unsafe(f"`{cmd.name} strict-ssl false`")
     elif cmd.name == "git" and _git_ssl_verify_off(cmd):
         yield Unsafe("`git http.sslVerify false`")
-    if any(_SSLVERIFY_OFF.search(value) for value in cmd.values):
-        yield Unsafe("`sslverify=0`")
     if any(_APT_VERIFY_OFF.search(value) for value in cmd.values):
         yield Unsafe("`Acquire::https::Verify-Peer false`")
+
+
+def _configures_rpm_tool(script: ShellScript, cmd: Command) -> bool:
+    """Whether `cmd` hands its words to yum/dnf/zypper or writes them into their configuration,
+    itself (`sed -i … /etc/yum.conf`, `echo … >> x.repo`) or through its pipeline (`echo … | tee x.repo`)."""
+    if cmd.name.rsplit("/", 1)[-1] in _RPM_TOOLS:
+        return True
+    pipeline = [cmd]
+    if cmd.statement_end is not None:
+        pipeline += [other for other in script.commands if cmd.end <= other.start < cmd.statement_end]
+    return any(_is_rpm_config(word.value) for member in pipeline for word in _files_written(member))
+
+
+def _files_written(cmd: Command) -> tuple[ShellWord, ...]:
+    """The files `cmd` writes its text into: redirections, `tee`'s files, in-place edits."""
+    if cmd.name == "tee" or (
+        cmd.name in _IN_PLACE_EDITORS and (cmd.has_flag("i") or cmd.has_prefix_arg("--in-place"))
+    ):
+        return (*cmd.args, *cmd.writes_to)
+    return cmd.writes_to
+
+
+def _is_rpm_config(path: str) -> bool:
+    return path.endswith((".repo", "/etc/yum.conf", "/etc/dnf/dnf.conf")) or any(
+        directory in path for directory in _RPM_CONFIG_DIRS
+    )
 
 
 def _is_curl_insecure(word: str) -> bool:
