@@ -1,4 +1,4 @@
-"""Access to the shared corpus of real-world Dockerfiles (../shared/corpus beside the repo)."""
+"""Access to the corpus of real-world Dockerfiles vendored in tests/data/corpus (see its README.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import os
 from functools import cache
 from pathlib import Path
 
-CORPUS = Path(os.environ.get("CODI_CORPUS", Path(__file__).resolve().parents[2] / "shared" / "corpus"))
+CORPUS = Path(os.environ.get("CODI_CORPUS", Path(__file__).resolve().parent / "data" / "corpus"))
 DOCKERFILES = CORPUS / "dockerfiles"
 
 
