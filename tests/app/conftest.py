@@ -28,9 +28,9 @@ from codi.app import create_app
 from codi.settings import Settings
 from codi.webhooks.serialization import job_deserializer
 from tests.github_api.fixtures import GitHubAppCredentials
+from tests.github_api.webhooks import examples_by_event
 
 ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared"
 REDIS_DB = 3
 SECRET = "it's a secret to everybody"
 APP_ID = 25811
@@ -84,10 +84,8 @@ def client(settings: Settings, redis_db: redis.Redis) -> Iterator[TestClient]:
         yield test_client
 
 
-_EXAMPLES: dict[str, list[dict[str, Any]]] = {
-    entry["name"]: entry["examples"]
-    for entry in json.loads((SHARED / "github" / "webhook-examples.json").read_text())
-}
+_EXAMPLES = examples_by_event()
+"""GitHub's example payloads by event (tests/github_api/webhooks.py fetches and reads them)."""
 
 
 def example(event: str, action: str | None = None) -> dict[str, Any]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import jsonschema
 
@@ -16,15 +15,15 @@ from codi.comments.check_run import (
 from codi.pipeline.findings import Severity
 from codi.pipeline.review import ChangedFile, review_files
 from tests.comments.helpers import only, reviewed
+from tests.github_api.spec import openapi_path
 
-OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "github" / "rest-api.github.com.openapi.json"
 BASE = "FROM debian:12\n"
 HEAD = "FROM debian:12\nRUN apt-get update && \\\n    apt-get install curl\nWORKDIR app\nRUN pip install flask\n"
 CODES = ("DL3000", "DL3008", "DL3014", "DL3042")
 
 
 def output_schema() -> dict:
-    spec = json.loads(OPENAPI.read_text())
+    spec = json.loads(openapi_path().read_text())
     operation = spec["paths"]["/repos/{owner}/{repo}/check-runs/{check_run_id}"]["patch"]
     return operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["output"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -24,8 +23,8 @@ from codi.pipeline.lint import LintResult
 from codi.pipeline.parser import parse
 from codi.pipeline.review import FileReview, diff_lines
 from tests.comments.helpers import accept_suggestion, github_render, reviewed, suggestion_of
+from tests.github_api.spec import openapi_path
 
-OPENAPI = Path(__file__).resolve().parents[3] / "shared" / "github" / "rest-api.github.com.openapi.json"
 
 BASE = "FROM debian:12\nWORKDIR /app\n"
 APT = "FROM debian:12\nWORKDIR /app\nRUN apt-get update && \\\n    apt-get install curl\n"
@@ -137,7 +136,7 @@ def test_each_comment_carries_its_fingerprint_marker():
 
 
 def test_payloads_match_githubs_create_review_schema():
-    spec = json.loads(OPENAPI.read_text())
+    spec = json.loads(openapi_path().read_text())
     operation = spec["paths"]["/repos/{owner}/{repo}/pulls/{pull_number}/reviews"]["post"]
     schema = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]["comments"]
     pip = reviewed("", "FROM python:3.12\nRUN pip install x\n", "DL3042")

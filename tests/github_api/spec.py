@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,8 +22,29 @@ from urllib.parse import unquote
 from jsonschema.exceptions import ValidationError
 from openapi_schema_validator import OAS30Validator, oas30_format_checker
 
-SHARED_GITHUB = Path(__file__).resolve().parents[3] / "shared" / "github"
-OPENAPI_PATH = SHARED_GITHUB / "rest-api.github.com.openapi.json"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@cache
+def github_reference_dir() -> Path:
+    """Where GitHub's reference data lies: scripts/github-fixtures fetches it from npm (sha256-pinned) if missing.
+
+    Running the script here, not only from scripts/test, lets a bare `pytest` on a fresh clone find it too.
+    """
+    fixtures = subprocess.run(
+        [sys.executable, ROOT / "scripts" / "github-fixtures"], check=True, stdout=subprocess.PIPE, text=True
+    )
+    return Path(fixtures.stdout.splitlines()[-1])
+
+
+def openapi_path() -> Path:
+    """GitHub's REST API description for api.github.com (npm @octokit/openapi, generated/api.github.com.json)."""
+    return github_reference_dir() / "rest-api.github.com.openapi.json"
+
+
+def webhook_examples_path() -> Path:
+    """GitHub's example webhook payloads (npm @octokit/webhooks-examples, api.github.com/index.json)."""
+    return github_reference_dir() / "webhook-examples.json"
 
 _METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -266,6 +289,6 @@ def _operation(resolver: _Resolver, method: str, template: str, raw: dict[str, A
 
 
 @cache
-def load_spec(path: Path = OPENAPI_PATH) -> GitHubRestSpec:
+def load_spec() -> GitHubRestSpec:
     """Parse the 13 MB description once per process."""
-    return GitHubRestSpec(json.loads(path.read_text()))
+    return GitHubRestSpec(json.loads(openapi_path().read_text()))

@@ -8,13 +8,10 @@ import hmac
 import json
 import re
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-from tests.github_api.spec import SHARED_GITHUB
+from tests.github_api.spec import webhook_examples_path
 from tests.github_api.state import PullRequestState, Repo
-
-EXAMPLES_PATH = SHARED_GITHUB / "webhook-examples.json"
 
 SUPPORTED = {
     "pull_request": ("opened", "synchronize", "reopened", "ready_for_review"),
@@ -30,15 +27,16 @@ OVERRIDES = ("installation_id", "comment_body", "comment_author", "comment_id", 
 
 
 @cache
-def _examples(path: Path = EXAMPLES_PATH) -> dict[str, list[dict[str, Any]]]:
-    return {event["name"]: event["examples"] for event in json.loads(path.read_text())}
+def examples_by_event() -> dict[str, list[dict[str, Any]]]:
+    """GitHub's example payloads of each event, as the npm package lists them."""
+    return {event["name"]: event["examples"] for event in json.loads(webhook_examples_path().read_text())}
 
 
 def example(event: str, action: str) -> dict[str, Any]:
     """A copy of GitHub's example for event/action, preferring one delivered to an App (with `installation`)."""
     if action not in SUPPORTED.get(event, ()):
         raise ValueError(f"no webhook example for {event}.{action}; supported: {SUPPORTED}")
-    candidates = [e for e in _examples()[event] if e.get("action") == action]
+    candidates = [e for e in examples_by_event()[event] if e.get("action") == action]
     with_installation = [e for e in candidates if "installation" in e]
     return copy.deepcopy((with_installation or candidates)[0])
 
