@@ -73,6 +73,9 @@ class StartCommand:
     """PID 1 and start-up problems found (signals swallowed, runtime installs, missing exec …)."""
     scripts: tuple[str, ...] = ()
     """Build-context scripts the command runs that were read and analysed."""
+    resolved: tuple[str, ...] | None = None
+    """The program the command ends up running when a wrapper only hands over to it (`npm start` whose
+    package.json script is `node server.js`, `sh -c 'java -jar target/*.jar'`), else None."""
 
 
 @dataclass(frozen=True)
