@@ -11,6 +11,9 @@ from tests.rules.helpers import catches, catches_not, lines
         "FROM debian:bullseye\nENV foobar=barfoo\nRUN foobar\n",
         "FROM debian:bullseye\nENV PATH=/usr/local/bin:$PATH\n",
         "FROM debian:bullseye\nLABEL token=x\n",
+        "FROM debian:bullseye\nENV VITE_API_URL=https://api.example.com REACT_APP_TITLE=x\n",
+        "FROM debian:bullseye\nARG AWS_REGION=eu-west-1\nARG MY_AWS_ACCESS_KEY_ID_FILE=/run/x\n",
+        "FROM debian:bullseye\nENV VITEAWS_ACCESS_KEY_ID_=x\n",
     ],
 )
 def test_harmless_names(dockerfile):
@@ -28,6 +31,11 @@ def test_harmless_names(dockerfile):
         "ENV GITHUB_TOKEN abc",
         "ARG Private_Key_Path=/k",
         "ARG DOCKER_EMAIL=a@b.c",
+        "ARG VITE_AWS_ACCESS_KEY_ID",
+        "ENV REACT_APP_FACEBOOK_APP_ID=123",
+        "ENV MY_GITHUB_TOKEN=x",
+        "ARG prod_aws_access_key_id",
+        "ENV TOKEN_URL=https://auth.example.com/token",
     ],
 )
 def test_sensitive_names(instruction):

@@ -31,9 +31,13 @@ _SUSPICIOUS_PARTS = ("api_key", "client_key", "password", "private", "secret", "
 class SensitiveArgEnvName(Rule):
     """## What it does
     Checks `ARG` and `ENV` names that look like credentials: well-known ones
-    (`AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`, …) and any name containing
-    `password`, `secret`, `token`, `private`, `api_key`, `client_key` or
-    `username`, whatever the case.
+    (`AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`, …), also behind a prefix
+    (`VITE_AWS_ACCESS_KEY_ID`, `REACT_APP_FACEBOOK_APP_ID`: bundlers publish
+    `VITE_`/`REACT_APP_` variables to the browser, as Trivy DS-0031 knows), and
+    any name containing `password`, `secret`, `token`, `private`, `api_key`,
+    `client_key` or `username`, whatever the case. As in hadolint these are
+    substrings, so `TOKEN_URL` counts too (Trivy and BuildKit's
+    `SecretsUsedInArgOrEnv` flag it as well, `token` being a word of it).
 
     ## Why is this bad?
     ARG and ENV values are stored in the image: `docker history` shows build
@@ -74,5 +78,7 @@ class SensitiveArgEnvName(Rule):
 
 def is_sensitive_name(name: str) -> bool:
     """Whether a variable name looks like it holds a credential."""
-    lowered = name.lower()
-    return name.upper() in _SENSITIVE_NAMES or any(part in lowered for part in _SUSPICIOUS_PARTS)
+    lowered, upper = name.lower(), name.upper()
+    if upper in _SENSITIVE_NAMES or any(part in lowered for part in _SUSPICIOUS_PARTS):
+        return True
+    return any(upper[index + 1 :] in _SENSITIVE_NAMES for index, char in enumerate(upper) if char == "_")
