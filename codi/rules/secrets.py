@@ -1,8 +1,9 @@
 """What a leaked secret looks like: token formats and secret file names.
 
 A pure table plus small functions, shared by the rules that read a
-Dockerfile (CD1006 values of ARG/ENV, CD1007 COPY/ADD sources) and meant for
-reuse by anything that scans image layers. Every pattern aims at few false
+Dockerfile (CD1006 values of ARG/ENV, CD1007 COPY/ADD sources and the files
+credential variables name) and meant for reuse by anything that scans image
+layers. Every pattern aims at few false
 positives: a format with a fixed prefix, a private key header, a password
 written as a literal.
 """
@@ -150,6 +151,13 @@ SECRET_FILE_NAMES: frozenset[str] = frozenset(
 SECRET_PATH_SUFFIXES: tuple[str, ...] = (
     ".aws/credentials", ".docker/config.json", ".kube/config", ".config/gh/hosts.yml",
     ".config/gcloud/application_default_credentials.json", ".ssh/authorized_keys",
+)
+# Variables that tell a tool where its credentials file is: a COPY to that path puts the file in the image.
+SECRET_FILE_VARIABLES: frozenset[str] = frozenset(
+    {
+        "GOOGLE_APPLICATION_CREDENTIALS", "AWS_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE",
+        "AWS_WEB_IDENTITY_TOKEN_FILE", "HF_TOKEN_PATH", "KUBECONFIG", "AZURE_CLIENT_CERTIFICATE_PATH",
+    }
 )
 # Extensions of private key and key store files.
 SECRET_FILE_EXTENSIONS: tuple[str, ...] = (".key", ".p12", ".pfx", ".ppk", ".jks", ".keystore")
