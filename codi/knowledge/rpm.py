@@ -2,8 +2,8 @@
 
 What several rules need, written once:
 - `installs_without_yes`: an install that would prompt (DL3030, DL3038);
-- `cache_left` / `append_clean`: "an install whose cache is never cleaned
-  afterwards" (DL3032, DL3036, DL3040) and the fix that appends the clean;
+- `cache_left`: "an install whose cache is never cleaned afterwards" (DL3032,
+  DL3036, DL3040; their fixes append the clean with `codi.rules.fixes.cleanup_fix`);
 - `unpinned_install`: hadolint's notion of an install without `<name>-<version>`.
 """
 
@@ -12,10 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 
-from codi.pipeline.edits import Edit
-from codi.pipeline.model import Instruction
-from codi.pipeline.shell import Command, RunShell
-from codi.rules.fixes import append_after_last
+from codi.pipeline.shell import Command
 
 CommandPredicate = Callable[[Command], bool]
 
@@ -57,11 +54,6 @@ def cache_left(
         return removed_cache is not None and cmd.name == "rm" and cmd.has_args("-rf", removed_cache)
 
     return _clean_missing(commands, is_install, is_clean)
-
-
-def append_clean(instr: Instruction, shell: RunShell, tool: str, clean: str) -> Edit | None:
-    """The edit running `clean` after the last `tool` command of the RUN (None where not certain)."""
-    return append_after_last(instr, shell, lambda cmd: cmd.name == tool, clean)
 
 
 def _clean_missing(commands: Iterable[Command], is_install: CommandPredicate, is_clean: CommandPredicate) -> bool:

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
+from codi.knowledge.package_state import PackageState, later_reader
 from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell, ShellScript, ShellWord
+from codi.rules.base import LintContext
 
 
 def exact_script(shell: RunShell) -> ShellScript | None:
@@ -86,17 +88,46 @@ def append_command(instr: Instruction, cmd: Command, text: str) -> Edit | None:
     return Edit.insert(instr.args_span(end - 1, end).end, f" && {text}")
 
 
-def append_after_last(
-    instr: Instruction, shell: RunShell, predicate: Callable[[Command], bool], text: str
-) -> Edit | None:
-    """`append_command` after the last command matching `predicate`.
+def last_command(instr: Instruction, shell: RunShell, predicate: Callable[[Command], bool]) -> Command | None:
+    """The last command matching `predicate`, where text appended after it lands with certainty.
 
-    It goes after that command's pipeline, redirections or `|| fallback`,
-    which it must not split. None when the position is not certain: exec
-    form, heredocs, a script that did not parse cleanly, or no match.
+    None for exec form, heredocs, a script that did not parse cleanly, or no match.
     """
     script = exact_script(shell)
     if instr.heredocs or script is None or script.has_errors:
         return None
     matching = [command for command in script.commands if predicate(command)]
-    return append_command(instr, matching[-1], text) if matching else None
+    return matching[-1] if matching else None
+
+
+def later_use_note(reader: Instruction | None, state: PackageState) -> str:
+    """What an unsafe cleanup fix says about the later step that reads the deleted state ("" for none)."""
+    if reader is None:
+        return ""
+    return f" (unsafe: line {reader.line} may still need {state.description})"
+
+
+def cleanup_fix(
+    ctx: LintContext,
+    instr: Instruction,
+    cleanups: Iterable[tuple[Command | None, str, PackageState]],
+    description: str,
+) -> Fix | None:
+    """A fix running each cleanup `text` right after its command (`append_command`), deleting `state`.
+
+    Safe when no later step reads any deleted state (`later_reader`: the
+    cleanup then goes after the stage's last use of that package manager),
+    else unsafe, naming the step. None when a cleanup has no command or no
+    certain place.
+    """
+    edits: list[Edit] = []
+    note = ""
+    for cmd, text, state in cleanups:
+        edit = append_command(instr, cmd, text) if cmd is not None else None
+        if edit is None or cmd is None or cmd.statement_end is None:
+            return None
+        edits.append(edit)
+        note = note or later_use_note(later_reader(ctx, instr, state, cmd.statement_end), state)
+    if not edits:
+        return None
+    return Fix.unsafe(description + note, *edits) if note else Fix.safe(description, *edits)

@@ -1,3 +1,5 @@
+from codi.pipeline.edits import Applicability
+from codi.pipeline.lint import fix_text
 from tests.rules.helpers import catches, catches_not, findings, fixed, lines
 
 INSTALL = "apt-get update && apt-get install python"
@@ -120,8 +122,6 @@ def test_no_fix_where_the_insertion_would_change_the_script():
     _no_fix("FROM debian:12\nRUN apt-get update && apt-get install -y curl &\n")
     _no_fix("FROM debian:12\nRUN apt-get update && for p in a b; do apt-get install -y $p; done\n")
     _no_fix('FROM debian:12\nRUN if [ -n "$X" ]; then apt-get update && apt-get install -y x; fi\n')
-    _no_fix("FROM debian:12\nRUN apt-get update && apt-get install -y curl && ./install.sh\n")
-    _no_fix("FROM debian:12\nRUN apt-get update && apt-get install -y curl && bash -c 'make'\n")
     _no_fix("FROM debian:12\nRUN <<EOF\napt-get update\napt-get install -y git\nEOF\n")
     _no_fix('FROM debian:12\nRUN ["apt-get", "update"]\n')
     _no_fix('FROM debian:12\nSHELL ["pwsh", "-c"]\nRUN apt-get update\n')
@@ -136,3 +136,49 @@ def test_fix_in_subshell():
     assert fixed("DL3009", before) == (
         "FROM debian:12\nRUN (apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*)\n"
     )
+
+
+def _unsafe_fix(dockerfile: str, reader_line: int) -> None:
+    """The fix is offered only as unsafe, naming the later step that may need the lists."""
+    found = catches("DL3009", dockerfile)
+    assert all(f.fix is not None and f.fix.applicability is Applicability.UNSAFE for f in found), f"expected an unsafe fix on:\n{dockerfile}"
+    assert all(f"line {reader_line} may still need the apt lists" in f.fix.description for f in found)
+
+
+def test_update_and_install_split_over_two_runs():
+    """The issue's case: the lists deleted after `apt-get update` would make the next RUN's install fail."""
+    dockerfile = "FROM debian:12\nRUN apt-get update\nRUN apt-get install -y curl\n"
+    _unsafe_fix(dockerfile, 3)
+    assert CLEANUP not in fix_text(dockerfile), "`codi fix` must not delete the lists the install needs"
+    assert fix_text(dockerfile, unsafe=True).splitlines()[1] == f"RUN apt-get update && {CLEANUP}"
+
+
+def test_fix_is_safe_after_the_stages_last_apt_use():
+    before = "FROM debian:12\nRUN apt-get update && apt-get install -y curl\nRUN curl --version\n"
+    assert fixed("DL3009", before) == (
+        "FROM debian:12\nRUN apt-get update && apt-get install -y curl && rm -rf /var/lib/apt/lists/*\n"
+        "RUN curl --version\n"
+    )
+    # Removing packages needs no lists; a later `apt-get update` fetches them again.
+    for later in ("RUN apt-get purge -y curl && apt-get autoremove -y", "RUN apt-get update && apt-get install -y git"):
+        found = catches("DL3009", f"FROM debian:12\nRUN apt-get update && apt-get install -y curl\n{later}\n")
+        assert found[0].fix is not None and found[0].fix.applicability is Applicability.SAFE, later
+
+
+def test_later_readers_make_the_fix_unsafe():
+    first = "FROM debian:12 AS base\nRUN apt-get update && apt-get install -y curl\n"
+    _unsafe_fix(first + "RUN apt-get install -y git\n", 3)
+    _unsafe_fix(first + "COPY . .\nRUN apt-cache policy curl\n", 4)
+    _unsafe_fix(first + "RUN ./install-deps.sh\n", 3)
+    _unsafe_fix(first + "ONBUILD RUN apt-get install -y git\n", 3)
+    # A stage built FROM this one starts with its files, lists included.
+    _unsafe_fix(first + "FROM base\nRUN apt-get install -y git\n", 4)
+    _unsafe_fix(first + "FROM debian:12\nCOPY --from=base /var/lib/apt/lists /var/lib/apt/lists\nFROM base\n", 4)
+    # The rest of the same RUN counts too.
+    _unsafe_fix("FROM debian:12\nRUN apt-get update && apt-get install -y curl && ./install.sh\n", 2)
+    _unsafe_fix("FROM debian:12\nRUN apt-get update && apt-get install -y curl && bash -c 'make'\n", 2)
+
+
+def test_unrelated_stages_do_not_count():
+    before = "FROM debian:12 AS base\nRUN apt-get update && apt-get install -y curl\nFROM debian:12\nRUN apt-get install -y git\n"
+    assert all(f.fix is not None and f.fix.applicability is Applicability.SAFE for f in findings("DL3009", before) if f.line == 2)

@@ -1,3 +1,5 @@
+from codi.pipeline.edits import Applicability
+from codi.pipeline.lint import fix_text
 from tests.rules.helpers import catches, catches_not, fixed, lines
 
 
@@ -30,7 +32,7 @@ def test_fix_inserts_flag_after_install_and_keeps_layout():
          && apt-get -y install \\
               curl
         """
-    assert fixed("DL3015", before) == (
+    assert fixed("DL3015", before, unsafe=True) == (
         "FROM debian:12\nRUN apt-get update \\\n && apt-get -y install --no-install-recommends \\\n      curl\n"
     )
 
@@ -40,11 +42,11 @@ def test_fix_covers_every_command_and_onbuild():
         "FROM debian:12\n"
         "RUN apt-get install -y a && apt-get install --no-install-recommends b && apt-get install c\n"
     )
-    assert fixed("DL3015", before) == (
+    assert fixed("DL3015", before, unsafe=True) == (
         "FROM debian:12\nRUN apt-get install --no-install-recommends -y a"
         " && apt-get install --no-install-recommends b && apt-get install --no-install-recommends c\n"
     )
-    assert fixed("DL3015", "FROM debian:12\nONBUILD RUN apt-get install x\n") == (
+    assert fixed("DL3015", "FROM debian:12\nONBUILD RUN apt-get install x\n", unsafe=True) == (
         "FROM debian:12\nONBUILD RUN apt-get install --no-install-recommends x\n"
     )
 
@@ -52,3 +54,14 @@ def test_fix_covers_every_command_and_onbuild():
 def test_no_fix_for_exec_form():
     found = catches("DL3015", 'FROM debian:12\nRUN ["apt-get", "install", "x"]\n')
     assert found[0].fix is None
+
+
+def test_fix_is_unsafe_since_later_steps_may_use_recommended_packages():
+    """`curl` without its recommended ca-certificates cannot reach https on debian:bookworm-slim."""
+    dockerfile = (
+        "FROM debian:bookworm-slim\nRUN apt-get update && apt-get install -y curl\n"
+        "RUN curl -fsS https://deb.debian.org/ -o /dev/null\n"
+    )
+    found = catches("DL3015", dockerfile)
+    assert found[0].fix is not None and found[0].fix.applicability is Applicability.UNSAFE
+    assert "--no-install-recommends" not in fix_text(dockerfile)

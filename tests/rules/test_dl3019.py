@@ -1,3 +1,4 @@
+from codi.pipeline.edits import Applicability
 from tests.rules.helpers import catches, catches_not, fixed, lines
 
 ALPINE = "FROM alpine:3.19\n"
@@ -43,11 +44,24 @@ def test_fix_with_onbuild():
     assert fixed("DL3019", ALPINE + "ONBUILD RUN apk add curl\n") == ALPINE + "ONBUILD RUN apk add --no-cache curl\n"
 
 
-def test_no_fix_when_the_updated_index_is_read_later():
-    found = catches("DL3019", ALPINE + "RUN apk add -U curl=1\nRUN apk upgrade\n")
-    assert found[0].fix is None
-    found = catches("DL3019", ALPINE + "RUN apk add -U curl=1 && apk info -a curl\n")
-    assert found[0].fix is None
+def _unsafe(dockerfile: str, reader_line: int) -> None:
+    found = catches("DL3019", dockerfile)
+    assert found[0].fix is not None and found[0].fix.applicability is Applicability.UNSAFE
+    assert f"line {reader_line} may still need the apk index" in found[0].fix.description
+
+
+def test_fix_is_unsafe_when_the_updated_index_is_read_later():
+    _unsafe(ALPINE + "RUN apk add -U curl=1\nRUN apk upgrade\n", 3)
+    _unsafe(ALPINE + "RUN apk add -U curl=1 && apk info -a curl\n", 2)
+    _unsafe(ALPINE + "RUN apk add -U curl=1 && apk info -a curl && apk add git=1\n", 2)
+    _unsafe(ALPINE + "RUN apk add -U curl=1\nRUN ./install-more.sh\n", 3)
+    _unsafe("FROM alpine:3.20 AS base\nRUN apk add -U curl=1\nFROM base\nRUN apk fix\n", 4)
+
+
+def test_a_later_refresh_or_an_unrelated_stage_keeps_the_fix_safe():
+    for later in ("RUN apk update && apk upgrade\n", "FROM alpine:3.20\nRUN apk upgrade\n"):
+        found = catches("DL3019", ALPINE + "RUN apk add -U curl=1\n" + later)
+        assert found[0].fix is not None and found[0].fix.applicability is Applicability.SAFE, later
 
 
 def test_fix_when_other_apk_commands_do_not_read_the_index():

@@ -1,3 +1,4 @@
+from codi.pipeline.edits import Applicability
 from tests.rules.helpers import catches, catches_not, fixed
 
 
@@ -58,3 +59,15 @@ def test_no_fix_for_exec_form_or_heredoc():
         "FROM centos:7\nRUN echo $(yum install -y httpd)\n",
     ):
         assert [f.fix for f in catches("DL3032", text)] == [None]
+
+
+def test_fix_is_unsafe_when_a_later_step_needs_the_cache():
+    first = "FROM centos:7\nRUN yum install -y httpd-2.4.6\n"
+    for later, line in (("RUN yum -C install -y mod_ssl-2.4.6\n", 3), ("RUN rpm -i /var/cache/yum/x86_64/7/base/packages/*.rpm\n", 3)):
+        found = catches("DL3032", first + later)
+        fix = found[0].fix
+        assert fix is not None and fix.applicability is Applicability.UNSAFE, later
+        assert f"line {line} may still need the yum cache" in fix.description
+    # A later install fetches the metadata again.
+    found = catches("DL3032", first + "RUN yum install -y mod_ssl-2.4.6 && yum clean all\n")
+    assert found[0].fix is not None and found[0].fix.applicability is Applicability.SAFE

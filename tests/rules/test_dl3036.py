@@ -1,3 +1,4 @@
+from codi.pipeline.edits import Applicability
 from tests.rules.helpers import catches, catches_not, fixed
 
 
@@ -26,3 +27,21 @@ def test_fix_appends_after_last_zypper_command():
     assert fixed("DL3036", before) == (
         "FROM opensuse/leap\nRUN zypper -n in httpd \\\n && zypper -n rm vim && zypper clean \\\n && make\n"
     )
+
+
+def test_zypper_patch_needs_a_clean_too():
+    catches("DL3036", "FROM opensuse/leap\nRUN zypper -n patch\n")
+    catches_not("DL3036", "FROM opensuse/leap\nRUN zypper -n patch && zypper clean\n")
+    assert fixed("DL3036", "FROM opensuse/leap\nRUN zypper -n patch\n") == (
+        "FROM opensuse/leap\nRUN zypper -n patch && zypper clean\n"
+    )
+
+
+def test_fix_is_unsafe_when_a_later_step_reads_the_cache():
+    dockerfile = (
+        "FROM opensuse/leap\nRUN zypper -n install --download-only httpd=2.4.51\n"
+        "RUN rpm -i /var/cache/zypp/packages/*/*/*.rpm\n"
+    )
+    fix = catches("DL3036", dockerfile)[0].fix
+    assert fix is not None and fix.applicability is Applicability.UNSAFE
+    assert "line 3 may still need the zypper cache" in fix.description

@@ -1,3 +1,4 @@
+from codi.pipeline.edits import Applicability
 from tests.rules.helpers import catches, catches_not, fixed
 
 
@@ -39,3 +40,12 @@ def test_fix_uses_the_tool_that_installed():
 def test_fix_keeps_layout():
     before = "FROM fedora\nRUN dnf install -y \\\n      httpd \\\n && make\n"
     assert fixed("DL3040", before) == "FROM fedora\nRUN dnf install -y \\\n      httpd && dnf clean all \\\n && make\n"
+
+
+def test_fix_is_unsafe_when_a_later_step_runs_from_the_cache():
+    dockerfile = "FROM fedora:40 AS base\nRUN dnf install -y httpd-2.4.24\nFROM base\nRUN dnf --cacheonly install -y mod_ssl-2.4.24\n"
+    fix = catches("DL3040", dockerfile)[0].fix
+    assert fix is not None and fix.applicability is Applicability.UNSAFE
+    assert "line 4 may still need the dnf cache" in fix.description
+    safe = catches("DL3040", "FROM fedora:40\nRUN dnf install -y httpd-2.4.24\nRUN dnf install -y git-2.45.0\n")
+    assert safe[0].fix is not None and safe[0].fix.applicability is Applicability.SAFE

@@ -1,3 +1,4 @@
+from codi.pipeline.edits import Applicability
 from tests.rules.helpers import catches, catches_not, fixed
 
 
@@ -59,3 +60,14 @@ def test_abbreviated_no_cache_dir():
     catches_not("DL3042", "FROM python:3.12\nRUN pip install --no-cache --upgrade -r requirements.txt\n")
     catches_not("DL3042", "FROM python:3.12\nRUN pip install --no-ca six\n")
     catches("DL3042", "FROM python:3.12\nRUN pip install --no-c six\n")
+
+
+def test_later_pip_installs_do_not_need_the_cache():
+    dockerfile = "FROM python:3.11\nRUN pip install flask==3.0.3\nRUN pip install --no-index --find-links /wheels app\n"
+    assert fixed("DL3042", dockerfile).splitlines()[1] == "RUN pip install --no-cache-dir flask==3.0.3"
+
+
+def test_fix_is_unsafe_when_a_later_step_reads_the_cache_directory():
+    dockerfile = "FROM python:3.11\nRUN pip install flask==3.0.3\nRUN cp -r /root/.cache/pip/wheels /wheels\n"
+    fix = catches("DL3042", dockerfile)[0].fix
+    assert fix is not None and fix.applicability is Applicability.UNSAFE

@@ -1,3 +1,4 @@
+from codi.pipeline.edits import Applicability
 from tests.rules.helpers import catches, catches_not, findings, fixed
 
 
@@ -49,3 +50,12 @@ def test_no_fix_for_yarn_berry():
     assert finding.fix is None
     (finding,) = findings("DL3060", "FROM node:20\nRUN yarn install\n", context_files=frozenset({"package.json"}))
     assert finding.fix is not None
+
+
+def test_fix_is_unsafe_when_a_later_install_is_offline():
+    dockerfile = "FROM node:20\nRUN yarn install --frozen-lockfile\nCOPY . .\nRUN yarn install --offline && yarn build\n"
+    found = [f for f in catches("DL3060", dockerfile) if f.line == 2]
+    assert found[0].fix is not None and found[0].fix.applicability is Applicability.UNSAFE
+    assert "line 4 may still need the yarn cache" in found[0].fix.description
+    later = "FROM node:20\nRUN yarn install --frozen-lockfile\nCOPY . .\nRUN yarn build\n"
+    assert fixed("DL3060", later) == later.replace("lockfile\n", "lockfile && yarn cache clean\n")

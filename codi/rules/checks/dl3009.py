@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
-from codi.pipeline.shell import Command
 from codi.knowledge.apt import APT_LISTS, removes_apt_lists, updates_package_lists
+from codi.knowledge.package_state import APT_LISTS_STATE, involves_apt
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.fixes import append_command, exact_script
+from codi.rules.fixes import cleanup_fix, exact_script
 from codi.knowledge.stages import final_or_base_ids
 
 _CLEANUP = f"rm -rf {APT_LISTS}/*"
-_SCRIPT_RUNNERS = frozenset({"sh", "bash", "dash", "ash", "ksh", "zsh", "busybox", "source", ".", "eval", "exec"})
-_WORD_PARTS = re.compile(r"[-/_.=\s]")
 
 
 class AptListsNotDeleted(Rule):
@@ -47,13 +44,24 @@ class AptListsNotDeleted(Rule):
     ```
 
     ## Fix safety
-    Safe: appends ` && rm -rf /var/lib/apt/lists/*` right after the last
-    command of the RUN that involves apt (by name or argument), on the same
-    line, so the continuation layout stays. Offered only for a shell-form RUN
-    without heredocs that parses cleanly, when that command is a plain member of an `&&`/`;` list
-    (not in a pipeline, loop, condition, redirection or before `||`/`&`) and
-    no later command of the RUN runs a shell or a script, which might use the
-    lists.
+    Appends ` && rm -rf /var/lib/apt/lists/*` right after the last command
+    of the RUN that involves apt (by name or argument), on the same line, so
+    the continuation layout stays. Offered only for a shell-form RUN without
+    heredocs that parses cleanly, when that command is a plain member of an
+    `&&`/`;` list (not in a pipeline, loop, condition, redirection or before
+    `||`/`&`).
+
+    Safe when that is the stage's last use of the lists: no later step reads
+    them before an `apt-get update` fetches them again. The steps looked at
+    are the rest of the RUN, the later RUNs of the stage (`ONBUILD` ones
+    included), the stages built `FROM` it and `COPY --from` of those stages.
+    A reader is an apt command that needs the lists (`install`, `upgrade`,
+    `source`, `apt-cache policy` … — not `remove`, `purge`, `clean`), a
+    command naming `/var/lib/apt/lists`, or a script (`./setup.sh`,
+    `sh -c …`), which may run apt. Otherwise, as in
+    `RUN apt-get update` then `RUN apt-get install -y curl`, the fix is
+    unsafe: the later install would fail with no lists. Merge the two RUNs
+    instead.
 
     ## References
     - hadolint DL3009
@@ -91,24 +99,8 @@ def _cleanup_fix(ctx: LintContext, run: Instruction) -> Fix | None:
     script = exact_script(ctx.shell(run))
     if run.heredocs or script is None or script.has_errors or not ctx.is_posix_shell(run):
         return None
-    last_apt = [cmd for cmd in script.commands if _involves_apt(cmd)][-1]
-    later = [cmd for cmd in script.commands if cmd.start >= last_apt.end]
-    if any(_runs_script(cmd) for cmd in later) or not last_apt.plain_list_member:
+    last_apt = [cmd for cmd in script.commands if involves_apt(cmd)][-1]
+    if not last_apt.plain_list_member:
         return None
-    edit = append_command(run, last_apt, _CLEANUP)
-    return Fix.safe("Delete the apt lists after the last apt command", edit) if edit else None
-
-
-def _involves_apt(cmd: Command) -> bool:
-    """`apt-get …`, `sudo apt-get …`, `add-apt-repository …`, `echo … > /etc/apt/…` and the like."""
-    for word in (cmd.name, *cmd.values):
-        parts = _WORD_PARTS.split(word)
-        if "apt" in parts or "aptitude" in parts:
-            return True
-    return False
-
-
-def _runs_script(cmd: Command) -> bool:
-    name = cmd.name.rsplit("/", 1)[-1]
-    return name in _SCRIPT_RUNNERS or "/" in cmd.name or name.endswith(".sh")
+    return cleanup_fix(ctx, run, [(last_apt, _CLEANUP, APT_LISTS_STATE)], "Delete the apt lists after the last apt command")
 

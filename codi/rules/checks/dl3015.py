@@ -32,10 +32,16 @@ class AptGetNoInstallRecommends(Rule):
     ```
 
     ## Fix safety
-    Safe: inserts ` --no-install-recommends` after `install`. Every requested
-    package is still installed with its hard dependencies; only recommended
-    extras go. (A build that silently relied on a recommended package then
-    fails loudly rather than differently.) Also checked inside `ONBUILD`.
+    Unsafe: inserts ` --no-install-recommends` after `install`. Every
+    requested package is still installed with its hard dependencies, but the
+    recommended ones go, and later steps often use them without naming
+    them: `curl`/`wget` reach https through `ca-certificates` (recommended by
+    libcurl and openssl, absent from `debian:*-slim`), `git clone` over ssh
+    needs `openssh-client`, `gpg --recv-keys` needs `dirmngr`, `pip install`
+    of a source package needs the compilers `python3-pip` recommends. A later
+    RUN of the stage, a stage built on it or the application itself may then
+    fail; build and run the image after the change, adding the packages it
+    turns out to need. Also checked inside `ONBUILD`.
 
     ## References
     - hadolint DL3015
@@ -54,7 +60,8 @@ class AptGetNoInstallRecommends(Rule):
                 continue
             anchors = (first_arg(cmd, ("install",)) for cmd in missing)
             option = " --no-install-recommends"
-            fix = insertion_fix(instr, shell, anchors, option, "Add --no-install-recommends to apt-get install")
+            description = "Add --no-install-recommends to apt-get install"
+            fix = insertion_fix(instr, shell, anchors, option, description, safe=False)
             yield self.finding(instr, fix=fix)
 
 

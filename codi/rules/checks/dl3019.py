@@ -8,8 +8,9 @@ from codi.pipeline.edits import Edit, Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command
+from codi.knowledge.package_state import APK_INDEX, later_reader
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.fixes import exact_script, insert_after_arg
+from codi.rules.fixes import exact_script, insert_after_arg, later_use_note
 
 _UPDATE_WORDS = ("-U", "--update", "--update-cache")
 _UPDATE_FLAGS = ("U", "update", "update-cache")
@@ -39,10 +40,14 @@ class ApkNoCache(Rule):
     ## Fix safety
     Safe: a standalone `-U`/`--update`/`--update-cache` becomes `--no-cache`
     (it still reads a fresh index), otherwise ` --no-cache` goes right after
-    `add`. The index is then no longer left in the image, so when the command
-    updates the index (`-U`) and some other apk command of the Dockerfile may
-    read that stored index (`apk upgrade`, `apk info`, an `apk add` without
-    `--no-cache`…), no fix is offered. Also checked inside `ONBUILD`.
+    `add`, which leaves whatever index is stored as it was. `-U` stored a
+    fresh index for later commands and `--no-cache` does not, so when a
+    later step may read it before an `apk update` — an apk command without
+    `--no-cache` or `-U` (`apk upgrade`, `apk info`, an `apk add` this fix
+    does not change) or a script (`./setup.sh`) in the rest of the RUN, the
+    later RUNs of the stage (`ONBUILD` ones included) or the stages built
+    `FROM` it — the fix is unsafe: that step would find no index. Also
+    checked inside `ONBUILD`.
 
     ## References
     - hadolint DL3019
@@ -68,8 +73,6 @@ class ApkNoCache(Rule):
     def _fix(self, ctx: LintContext, instr: Instruction, missing: list[Command]) -> Fix | None:
         if exact_script(ctx.shell(instr)) is None:
             return None
-        if any(cmd.has_any_flag(*_UPDATE_FLAGS) for cmd in missing) and _index_read_elsewhere(ctx, missing):
-            return None
         edits = []
         for cmd in missing:
             update = next((word for word in cmd.args if word.value in _UPDATE_WORDS), None)
@@ -78,6 +81,9 @@ class ApkNoCache(Rule):
             else:
                 span = instr.args_span(update.start, update.end)
                 edits.append(Edit(span.start, span.end, "--no-cache"))
+        reader = _index_reader(ctx, instr, missing)
+        if reader is not None:
+            return Fix.unsafe("Use apk add --no-cache" + later_use_note(reader, APK_INDEX), *edits)
         return Fix.safe("Use apk add --no-cache", *edits)
 
 
@@ -85,12 +91,14 @@ def _forgot_no_cache(cmd: Command) -> bool:
     return cmd.name == "apk" and cmd.has_args("add") and not cmd.has_flag("no-cache")
 
 
-def _index_read_elsewhere(ctx: LintContext, fixed: list[Command]) -> bool:
-    """Whether an apk command other than `fixed` might read the index stored under /var/cache/apk."""
-    for instr in ctx.instructions("RUN", onbuild=True):
-        for cmd in ctx.shell(instr).commands:
-            if cmd.name != "apk" or any(cmd is other for other in fixed):
-                continue
-            if not (cmd.has_flag("no-cache") or cmd.has_args("del", "update")):
-                return True
-    return False
+def _index_reader(ctx: LintContext, instr: Instruction, fixed: list[Command]) -> Instruction | None:
+    """The step that may read the index a `-U` among `fixed` would have stored: a command of the RUN
+    between that `-U` and the last fixed command (those get `--no-cache` too), or a later step."""
+    updates = [cmd for cmd in fixed if cmd.has_any_flag(*_UPDATE_FLAGS)]
+    if not updates:
+        return None
+    first, last = updates[0].start, fixed[-1].start
+    between = [cmd for cmd in ctx.shell(instr).commands if first < cmd.start < last and cmd not in fixed]
+    if any(APK_INDEX.reads(cmd) for cmd in between):
+        return instr
+    return later_reader(ctx, instr, APK_INDEX, fixed[-1].end)

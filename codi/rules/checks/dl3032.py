@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
+from codi.knowledge.package_state import YUM_CACHE
+from codi.knowledge.rpm import cache_left
 from codi.rules.base import LintContext, Rule
-from codi.knowledge.rpm import append_clean, cache_left
+from codi.rules.fixes import cleanup_fix, last_command
 
 
 class YumCleanAll(Rule):
@@ -35,6 +36,13 @@ class YumCleanAll(Rule):
     removes caches. Offered on shell-form RUNs without heredocs. Also checked
     inside `ONBUILD`.
 
+    Unsafe instead when a later step may need the cleaned cache: a
+    cache-only run (`yum -C …`, `--cacheonly`) or a command naming
+    `/var/cache/yum` (an `rpm -i` of packages downloaded there), in the rest of the
+    RUN, the later RUNs of the stage (`ONBUILD` ones included), the stages
+    built `FROM` it or a `COPY --from` of them. A later `yum install` fetches the metadata again and
+    is unaffected.
+
     Unlike hadolint, which compares the first install with the first clean,
     codi requires a clean after the last install: it flags
     `yum install a && yum clean all && yum install b` and accepts
@@ -53,5 +61,5 @@ class YumCleanAll(Rule):
             shell = ctx.shell(instr)
             if not cache_left(shell.commands, "yum", ("install",), ("clean", "all"), "/var/cache/yum/*"):
                 continue
-            edit = append_clean(instr, shell, "yum", "yum clean all")
-            yield self.finding(instr, fix=Fix.safe("Add yum clean all", edit) if edit else None)
+            last = last_command(instr, shell, lambda cmd: cmd.name == "yum")
+            yield self.finding(instr, fix=cleanup_fix(ctx, instr, [(last, "yum clean all", YUM_CACHE)], "Add yum clean all"))

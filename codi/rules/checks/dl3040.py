@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
+from codi.pipeline.model import Instruction
+from codi.pipeline.shell import Command, RunShell
+from codi.knowledge.package_state import DNF_CACHES
+from codi.knowledge.rpm import DNF_COMMANDS, cache_left
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.knowledge.rpm import DNF_COMMANDS, append_clean, cache_left
+from codi.rules.fixes import cleanup_fix, last_command
 
 _INSTALL_SUBCOMMANDS = ("install", "in", "upgrade", "up", "upgrade-minimal", "up-min", "reinstall", "rei")
 
@@ -40,6 +43,13 @@ class DnfCleanAll(Rule):
     fallback), which only removes caches. Offered on shell-form RUNs without
     heredocs. Also checked inside `ONBUILD`.
 
+    Unsafe instead when a later step may need the cleaned cache: a
+    cache-only run (`dnf -C …`, `--cacheonly`) or a command naming
+    `/var/cache/dnf` (an `rpm -i` of packages downloaded there), in the rest of the
+    RUN, the later RUNs of the stage (`ONBUILD` ones included), the stages
+    built `FROM` it or a `COPY --from` of them. A later `dnf install` fetches the metadata again and
+    is unaffected.
+
     Unlike hadolint, which compares the first install with the first clean,
     codi requires a clean after the last install.
 
@@ -63,6 +73,9 @@ class DnfCleanAll(Rule):
             ]
             if not unclean:
                 continue
-            edits = [edit for tool in unclean if (edit := append_clean(instr, shell, tool, f"{tool} clean all"))]
-            fix = Fix.safe(f"Add {' and '.join(unclean)} clean all", *edits) if len(edits) == len(unclean) else None
-            yield self.finding(instr, fix=fix)
+            cleanups = [(_last_of(instr, shell, tool), f"{tool} clean all", DNF_CACHES[tool]) for tool in unclean]
+            yield self.finding(instr, fix=cleanup_fix(ctx, instr, cleanups, f"Add {' and '.join(unclean)} clean all"))
+
+
+def _last_of(instr: Instruction, shell: RunShell, tool: str) -> Command | None:
+    return last_command(instr, shell, lambda cmd: cmd.name == tool)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.shell import Command, RunShell, ShellWord
+from codi.knowledge.package_state import PIP_CACHE, later_reader
 from codi.rules.base import LintContext, Rule, has_cache_mount
 from codi.rules.fixes import insertion_fix
 
@@ -42,6 +43,13 @@ class PipNoCacheDir(Rule):
     are installed, only the cache is skipped. Offered on shell-form RUNs.
     Also checked inside `ONBUILD`.
 
+    Later steps are unaffected: pip's cache only saves downloads, and no
+    later `pip install` (`--no-index` included) needs it to succeed. The one
+    exception is a later step that reads the cache directory itself
+    (`cp -r ~/.cache/pip/wheels …`, `COPY --from=build /root/.cache/pip …`),
+    in the rest of the RUN, the later RUNs of the stage or the stages built
+    `FROM` it: then the fix is unsafe.
+
     Unlike hadolint, an `ARG PIP_NO_CACHE_DIR=1` counts (pip reads it from
     the environment), so does `--no-cache` (pip accepts any unambiguous
     abbreviation of `--no-cache-dir`), and a stage only inherits the setting
@@ -63,7 +71,8 @@ class PipNoCacheDir(Rule):
             if not forgot or _cache_disabled(ctx, instr, shell):
                 continue
             anchors = (_install_word(cmd) for cmd in forgot)
-            fix = insertion_fix(instr, shell, anchors, " --no-cache-dir", "Add --no-cache-dir to pip install")
+            safe = later_reader(ctx, instr, PIP_CACHE, forgot[0].start) is None
+            fix = insertion_fix(instr, shell, anchors, " --no-cache-dir", "Add --no-cache-dir to pip install", safe=safe)
             yield self.finding(instr, fix=fix)
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from codi.pipeline.edits import Fix
+from codi.knowledge.package_state import YARN_CACHE
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Instruction
 from codi.pipeline.semantic import Stage
 from codi.pipeline.shell import Command, RunShell
 from codi.rules.base import LintContext, Rule, has_cache_mount
-from codi.rules.fixes import append_command, exact_script
+from codi.rules.fixes import cleanup_fix, exact_script
 from codi.knowledge.stages import final_or_base_ids
 
 _BERRY_MARKERS = (".yarnrc.yml", ".yarn/releases")
@@ -49,6 +50,12 @@ class YarnCacheClean(Rule):
     No fix when the build context shows Yarn 2+ (`.yarnrc.yml`,
     `.yarn/releases`), or the stage runs `yarn set version` or `corepack`:
     there the cache may hold the installed packages themselves (Plug'n'Play).
+
+    Unsafe when a later step may need the cache: a `yarn … --offline` or a
+    command naming `.cache/yarn` in the rest of the RUN, the later RUNs of
+    the stage (`ONBUILD` ones included), the stages built `FROM` it, or a
+    `COPY --from` of the cache. A later `yarn install` without `--offline`
+    downloads again and is unaffected.
 
     ## References
     - hadolint DL3060
@@ -99,8 +106,7 @@ def _clean_fix(ctx: LintContext, instr: Instruction, stage: Stage | None) -> Fix
     install = [cmd for cmd in script.commands if _is_yarn_install(cmd)][-1]
     if not install.top_level_step:
         return None
-    edit = append_command(instr, install, "yarn cache clean")
-    return Fix.safe("Add yarn cache clean after yarn install", edit) if edit else None
+    return cleanup_fix(ctx, instr, [(install, "yarn cache clean", YARN_CACHE)], "Add yarn cache clean after yarn install")
 
 
 def _may_be_yarn_berry(ctx: LintContext, stage: Stage | None) -> bool:
