@@ -63,6 +63,9 @@ class UnsignedPackages(Rule):
     unsigned or its key is not installed. Settings written into files are not
     fixed.
 
+    Later steps: whatever the fixed install then refuses is missing for them
+    as well.
+
     ## References
     - Checkov CKV2_DOCKER_7 (apk --allow-untrusted), CKV2_DOCKER_8 (apt-get
       --allow-unauthenticated), CKV2_DOCKER_9 (--nogpgcheck), CKV2_DOCKER_10

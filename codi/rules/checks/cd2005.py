@@ -56,6 +56,9 @@ class FatBaseImage(Rule):
     the image after the change. Offered only when the tag is written out
     (not built from an `ARG`).
 
+    Every later instruction of the stage, and of the stages built `FROM` it,
+    runs on the smaller base: a tool a later RUN calls may be gone.
+
     ## References
     - https://hub.docker.com/_/python (Image Variants)
     """

@@ -63,6 +63,9 @@ class ShellEntrypoint(Rule):
     shell and receives signals. No fix when the last command is inside a
     loop, a condition or a pipeline, or for heredoc scripts.
 
+    The build is unchanged: no later instruction reads the entry point; only
+    the running container's PID 1 differs.
+
     ## References
     - https://docs.docker.com/reference/dockerfile/#entrypoint
     """

@@ -56,6 +56,9 @@ class JsonNotationForCommands(Rule):
     exec form, `CMD` and `docker run` arguments are appended to the
     entrypoint, where the shell form ignored them.
 
+    The build is unchanged: no later instruction reads the command, only the
+    container's start does.
+
     ## References
     - hadolint DL3025
     - https://docs.docker.com/reference/dockerfile/#shell-and-exec-form

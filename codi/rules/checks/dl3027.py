@@ -42,6 +42,9 @@ class NoApt(Rule):
     different defaults — so review the result. Also checked inside
     `ONBUILD`.
 
+    Later steps see the packages `apt-get` installs, which differ from
+    `apt`'s only as said above.
+
     ## References
     - hadolint DL3027
     - https://manpages.debian.org/apt.8

@@ -33,6 +33,9 @@ class YumYes(Rule):
     Safe: inserts ` -y` after the install subcommand; it only answers the
     prompt the build cannot answer. Also checked inside `ONBUILD`.
 
+    Later instructions are unaffected: the same packages are installed as
+    when someone answers the prompt.
+
     ## References
     - hadolint DL3030
     """

@@ -37,6 +37,9 @@ class ZypperNonInteractive(Rule):
     build cannot answer. Offered on shell-form RUNs. Also checked inside
     `ONBUILD`.
 
+    Later instructions are unaffected: without it zypper would stop at its
+    first question, with no one to answer.
+
     ## References
     - hadolint DL3034
     """

@@ -34,6 +34,9 @@ class DnfYes(Rule):
     prompt the build cannot answer. Offered on shell-form RUNs. Also checked
     inside `ONBUILD`.
 
+    Later instructions are unaffected: the same packages are installed as
+    when someone answers the prompt.
+
     ## References
     - hadolint DL3038
     """

@@ -42,6 +42,8 @@ class WgetProgress(Rule):
     known and is neither Alpine nor BusyBox; otherwise it is unsafe. Offered
     on shell-form RUNs. Also checked inside `ONBUILD`.
 
+    Only wget's output changes: later steps see the same downloaded files.
+
     ## References
     - hadolint DL3047
     """

@@ -36,6 +36,9 @@ class RedundantTargetPlatform(Rule):
     BuildKit) would use that default, so removing the flag could change the
     platform there.
 
+    The stage and the stages built `FROM` it get the same platform under
+    BuildKit, so later instructions are unaffected.
+
     ## References
     - hadolint DL3065
     - BuildKit check RedundantTargetPlatform

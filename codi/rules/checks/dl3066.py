@@ -42,6 +42,9 @@ class NumericUser(Rule):
     hadolint, and also when it expands to a number (an `ENV UID=1000`), which
     hadolint reports.
 
+    Later instructions run as the same account: uid 0 is `root`, with the
+    same home directory and file ownership.
+
     ## References
     - hadolint DL3066
     """

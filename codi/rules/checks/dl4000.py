@@ -36,6 +36,9 @@ class DeprecatedMaintainer(Rule):
     variable expansion in `LABEL`). The image gets the label instead of the
     deprecated `Author` field, which is the point of the rule.
 
+    Build steps are unaffected; the new `maintainer` label replaces one
+    inherited from the base image, which `MAINTAINER` left alone.
+
     ## References
     - hadolint DL4000
     - https://docs.docker.com/reference/dockerfile/#maintainer-deprecated
