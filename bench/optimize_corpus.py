@@ -7,6 +7,11 @@ check, estimates) and, as the peer, codi's lint of the same text
 per file). Each is timed `--runs` times per file and the best kept; the ratio
 of the medians says what optimising costs on top of linting.
 
+Per strategy and per corpus stack it counts the files with a candidate and
+with a structural one (slim, multi-stage, minimal), re-checks every emitted
+candidate (preservation; lint against the original with its safe fixes, and
+lint clean outright), and prints issue 11's targets beside the figures.
+
     python bench/optimize_corpus.py            # counts, rejections, timing
     python bench/optimize_corpus.py --show minimal   # the files rejected or skipped for one strategy
 """
@@ -28,9 +33,16 @@ from codi.pipeline.config import LintConfig  # noqa: E402
 from codi.pipeline.lint import lint_text  # noqa: E402
 from codi.pipeline.optimize import optimize  # noqa: E402
 from codi.pipeline.optimize.model import STRATEGIES, OptimizeResult  # noqa: E402
+from codi.pipeline.optimize.preservation import preservation_rejection, runtime_profile  # noqa: E402
+from codi.pipeline.optimize.start import analyze_start  # noqa: E402
+from codi.pipeline.optimize.strategies.slim import lints_worse  # noqa: E402
+from codi.pipeline.findings import Severity  # noqa: E402
+from codi.pipeline.parser import parse  # noqa: E402
 from tests.corpus import corpus_files, read  # noqa: E402
 
 _PRESERVATION = "does not preserve the original: "
+STRUCTURAL = ("slim", "multi-stage", "minimal")
+"""Strategies that change the image's structure beyond fixes."""
 _PROBLEM_KINDS = (
     (re.compile(r"^(drops|adds) (EXPOSE|VOLUME|ENV|LABEL)\b"), None),
     (re.compile(r"^(ENV|LABEL) \S+=.* instead of"), "changes {0}"),
@@ -90,10 +102,12 @@ def main() -> None:
     args = parser.parse_args()
     lint_config = LintConfig(shellcheck=False)
     results: dict[str, OptimizeResult] = {}
+    texts: dict[str, str] = {}
     optimise_times: list[float] = []
     lint_times: list[float] = []
     for path in corpus_files():
         text = read(path)
+        texts[path.name] = text
         results[path.name] = optimize(path.name, text)
         optimise_times.append(best_time(lambda: optimize(path.name, text), args.runs))
         lint_times.append(best_time(lambda: lint_text(text, lint_config), args.runs))
@@ -113,6 +127,42 @@ def main() -> None:
         print(f"  {strategy:12} {emitted[strategy]:4}")
     per_file = Counter(len(r.candidates) for r in results.values())
     print("files by number of candidates: " + ", ".join(f"{n}: {per_file[n]}" for n in sorted(per_file)))
+    structural = [name for name, r in results.items() if any(c.strategy in STRUCTURAL for c in r.candidates)]
+    print(f"files with a structural candidate ({', '.join(STRUCTURAL)}): {len(structural)}")
+    print(f"targets: any candidate {len(results) - len(none)}/{len(results)} (>= 220), "
+          f"structural {len(structural)}/{len(results)} (>= 130)")  # fmt: skip
+
+    print("\nper corpus stack (files, any candidate, structural, then files per strategy):")
+    by_stack: dict[str, list[OptimizeResult]] = {}
+    for r in results.values():
+        by_stack.setdefault(r.stack.stack, []).append(r)
+    print(f"  {'stack':8} {'files':>5} {'any':>5} {'struct':>6} " + " ".join(f"{s:>11}" for s in STRATEGIES))
+    for stack, group in sorted(by_stack.items(), key=lambda kv: -len(kv[1])):
+        row = [sum(1 for r in group if any(c.strategy == s for c in r.candidates)) for s in STRATEGIES]
+        anyone = sum(1 for r in group if r.candidates)
+        struct = sum(1 for r in group if any(c.strategy in STRUCTURAL for c in r.candidates))
+        print(f"  {stack:8} {len(group):5} {anyone:5} {struct:6} " + " ".join(f"{n:11}" for n in row))
+
+    print("\nemitted candidates re-checked (strategy: preservation failures, lints worse than the original with "
+          "its safe fixes, lint clean):")  # fmt: skip
+    for strategy in STRATEGIES:
+        failures = worse = clean = total = 0
+        for name, r in results.items():
+            text = texts[name]
+            original = parse(text)
+            for candidate in r.candidates:
+                if candidate.strategy != strategy:
+                    continue
+                total += 1
+                document = parse(candidate.dockerfile)
+                profile = runtime_profile(original)
+                failures += preservation_rejection(profile, candidate, document, analyze_start(original)) is not None
+                worse += bool(lints_worse(text, candidate.dockerfile))
+                clean += not any(
+                    f.severity in (Severity.WARNING, Severity.ERROR)
+                    for f in lint_text(candidate.dockerfile, lint_config).findings
+                )
+        print(f"  {strategy:12} {total:4} emitted: {failures} fail preservation, {worse} lint worse, {clean} lint clean")
 
     print("\nrejected by the preservation check or as invalid (strategy, what differs: files):")
     rejections = Counter(

@@ -27,6 +27,7 @@ from codi.pipeline.optimize.images import runtime_image, slim_variant
         ("debian:bullseye-20240110", "debian:bullseye-20240110-slim"),
         ("eclipse-temurin:17", "eclipse-temurin:17-jre"),
         ("eclipse-temurin:21-jdk-alpine", "eclipse-temurin:21-jre-alpine"),
+        ("eclipse-temurin:21-jdk-noble", "eclipse-temurin:21-jre-noble"),
         ("openjdk:11", "eclipse-temurin:11-jre"),
         ("openjdk:8-jdk-alpine", "eclipse-temurin:8-jre-alpine"),
         ("openjdk:17-jdk-slim", "eclipse-temurin:17-jre"),

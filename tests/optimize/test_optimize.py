@@ -61,7 +61,8 @@ def test_no_fixes_candidate_when_nothing_changes(rendered: list[Candidate]) -> N
     assert result.candidates == ()
     assert Rejection("fixes", "no safe fix applies") in result.skipped
     assert result.no_candidate_reason == (
-        "fixes: no safe fix applies; slim: no slimmer base or layer consolidation applies"
+        "fixes: no safe fix applies; slim: no slimmer base, layer to merge, build tool or cache to leave out "
+        "(alpine:3.20 has no slim variant codi knows)"
     )
 
 

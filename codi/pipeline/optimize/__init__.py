@@ -2,10 +2,18 @@
 
 1. Stack detection (`stack.py`) and start-command analysis (`start.py`).
 2. Candidates in strategy order: `fixes` (the original with every safe fix
-   applied, layout kept), then `multi-stage` and `minimal` rendered from the
+   applied, layout kept), `slim` (the original's stages kept: slimmer base,
+   consolidated package layers, build tools and caches out of the image,
+   `strategies/slim.py`), then `multi-stage` and `minimal` rendered from the
    rules catalog's templates and modules (`strategies/render.py`).
 3. Each candidate must pass the preservation check (`preservation.py`) against
-   the original, or it is rejected with what it changes.
+   the original, or it is rejected with what it changes. At most three are
+   emitted: fixes first, then the structural ones. `slim` and the
+   restructuring strategies do not both come out: when `multi-stage` or
+   `minimal` made a candidate that passed, `slim` is rejected as superseded
+   (they already put the runtime on a slim or distroless base); `slim` is
+   what a Dockerfile gets when codi cannot restructure it (already
+   multi-stage, a packaging image, a RUN codi cannot place).
 4. Every candidate carries its dry-run size/layer estimate (`estimate.py`),
    computed where the candidate is made.
 
@@ -64,7 +72,7 @@ def optimize(
         generated.append(fixes)
     else:
         skipped.append(Rejection("fixes", fixes))
-    slim, not_slim = slim_candidates(document, stack)
+    slim, not_slim = slim_candidates(document, fixes.dockerfile if isinstance(fixes, Candidate) else document.text)
     generated.extend(slim)
     skipped.extend(not_slim)
     rendered, not_rendered = render_candidates(
@@ -74,6 +82,8 @@ def optimize(
     skipped.extend(not_rendered)
     original = runtime_profile(document)
     candidates, rejected = _checked(document, original, generated, start)
+    candidates, superseded = _without_superseded_slim(candidates)
+    rejected.extend(superseded)
     return replace(
         result,
         candidates=tuple(candidates[:MAX_CANDIDATES]),
@@ -119,6 +129,17 @@ def _checked(
         seen.add(candidate.strategy)
         kept.append(candidate)
     return kept, rejected
+
+
+SLIM_SUPERSEDED = "superseded: a multi-stage or minimal candidate restructures the image (slim is for originals codi cannot restructure)"
+
+
+def _without_superseded_slim(candidates: list[Candidate]) -> tuple[list[Candidate], list[Rejection]]:
+    """The candidates without `slim` when a restructuring strategy also made one (see the module docstring)."""
+    if not any(candidate.strategy in ("multi-stage", "minimal") for candidate in candidates):
+        return candidates, []
+    kept = [candidate for candidate in candidates if candidate.strategy != "slim"]
+    return kept, [Rejection("slim", SLIM_SUPERSEDED)] if len(kept) < len(candidates) else []
 
 
 def _strategy_order(item: Candidate | Rejection) -> tuple[int, str]:

@@ -168,11 +168,11 @@ def _language_slim(image_as_written: str, scheme: SlimScheme, tag: str) -> str |
     return _with_tag(image_as_written, "-".join(parts))
 
 
-def _java_major(name: str, tag: str) -> tuple[int, bool] | None:
-    """(Java version, alpine) of a JDK, Maven or Gradle image whose JRE is eclipse-temurin's; else None."""
+def _java_major(name: str, tag: str) -> tuple[int, str] | None:
+    """(Java version, OS tag: `alpine`, `noble` … or "") of a JDK, Maven or Gradle image whose JRE is eclipse-temurin's; else None."""
     if name == "eclipse-temurin":
         match = _TEMURIN_TAG.match(tag)
-        return (int(match.group("major")), match.group("os") == "alpine") if match else None
+        return (int(match.group("major")), match.group("os") or "") if match else None
     pattern = {"openjdk": _OPENJDK_TAG, "maven": _MAVEN_JAVA, "gradle": _GRADLE_JAVA}.get(name)
     match = pattern.search(tag) if pattern is not None else None
     if match is None or "jre" in tag:
@@ -181,14 +181,15 @@ def _java_major(name: str, tag: str) -> tuple[int, bool] | None:
     os = "-alpine" if rest.startswith("-alpine") else rest
     if os not in _JAVA_OS:
         return None
-    return int(match.group("major")), os == "-alpine"
+    return int(match.group("major")), "alpine" if os == "-alpine" else ""
 
 
-def _jre(major: int, alpine: bool) -> str | None:
-    versions = _ALPINE_JRE_VERSIONS if alpine else JRE_VERSIONS
+def _jre(major: int, os: str) -> str | None:
+    """eclipse-temurin's JRE of a Java version, on the OS the JDK tag named (Ubuntu's default when none)."""
+    versions = _ALPINE_JRE_VERSIONS if os == "alpine" else JRE_VERSIONS
     if major not in versions:
         return None
-    return f"eclipse-temurin:{major}-jre{'-alpine' if alpine else ''}"
+    return f"eclipse-temurin:{major}-jre{'-' + os if os else ''}"
 
 
 def _dotnet_runtime(sdk: str, tag: str, *, minimal: bool) -> str | None:

@@ -1,49 +1,487 @@
-"""The `slim` strategy: the original's stages kept, its image made smaller and cleaner.
+"""The `slim` strategy: the original's stages kept, the image made smaller and cleaner.
 
-The final stage's base becomes the slim variant of the same tag family and
-version (`images.slim_variant`) when nothing in that stage needs what only
-the full image has; codi's safe fixes are applied; the result must lint with
-no warning or error. Every difference is listed as a `Change`.
+Edits of the original's own text, each listed as a `Change`:
+
+- base: the image's root stage moves to the slim variant of its tag family and version
+  (`images.slim_variant`: `python:3.9` → `python:3.9-slim`, a JDK → the JRE), unless the stage
+  needs what only the full image has: a compiler for a dependency install or build, `git`,
+  `curl`, `wget` … that no earlier OS install of the stage provides, a JDK tool, a package manager
+  of another distribution;
+- OS packages: consecutive RUNs that only update, install and clean OS packages become one
+  layer, `apt-get install` with `--no-install-recommends` and the lists removed at the end
+  (unless a later RUN still installs from them), `apk add` with `--no-cache`;
+- build tools: when a builder stage exists, compilers and build helpers (not `-dev`
+  packages: they bring the run-time libraries) are left out of the image's installs, if
+  nothing after them in the image compiles, installs dependencies or runs them;
+- cache mounts: dependency installs and builds of builder stages keep their download caches in
+  `RUN --mount=type=cache` (every RUN of the stage that runs the tool, so none finds its
+  cache missing), unless the stage runs as another user or a later stage copies the cache.
+
+Then codi's safe fixes are applied. The candidate must not lint worse than
+the original with those fixes: no warning or error it does not have.
 """
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from codi.knowledge.apt import APT_LISTS, is_apt_get_install, removes_apt_lists, updates_package_lists
+from codi.knowledge.stacks import (
+    DEPENDENCY_TOOLS,
+    DependencyTool,
+    compile_step,
+    dependency_step,
+    is_build_helper_package,
+    is_toolchain_package,
+    program,
+)
+from codi.knowledge.stages import image_stages
 from codi.pipeline.config import LintConfig
 from codi.pipeline.edits import Edit, apply_edits
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import fix_text, lint_text
-from codi.pipeline.model import Document
+from codi.pipeline.model import Document, Instruction
 from codi.pipeline.optimize.estimate import estimate_change
-from codi.pipeline.optimize.model import Candidate, Change, Rejection, StackReport
+from codi.pipeline.optimize.images import slim_variant
+from codi.pipeline.optimize.model import Candidate, Change, Rejection
+from codi.pipeline.optimize.strategies.render import cache_target
 from codi.pipeline.parser import parse
-from codi.pipeline.semantic import SemanticModel
-from codi.knowledge.images import smaller_tag
+from codi.pipeline.semantic import SemanticModel, Stage
+from codi.pipeline.shell import Command, ShellScript
+from codi.rules.base import LintContext, has_cache_mount
 
 SLIM_LINT = LintConfig(shellcheck=False)
 """Candidates are checked by codi's own rules only (ShellCheck is an I/O edge)."""
 
+FULL_IMAGE_PROGRAMS = frozenset(
+    {
+        "gcc", "g++", "cc", "c++", "make", "git", "curl", "wget", "ssh", "scp", "hg", "svn", "bzr",
+        "patch", "unzip", "bzip2", "xz", "file", "pkg-config", "autoconf", "automake", "libtool",
+        "convert", "gpg", "dpkg-dev", "ps",
+    }
+)  # fmt: skip
+"""Programs the full language images (buildpack-deps) have and their -slim variants lack."""
+PROGRAM_PACKAGES = {"gcc": "gcc", "g++": "g++", "cc": "gcc", "c++": "g++", "make": "make", "ps": "procps",
+                    "convert": "imagemagick", "gpg": "gnupg", "xz": "xz-utils", "hg": "mercurial",
+                    "svn": "subversion", "ssh": "openssh-client", "scp": "openssh-client"}  # fmt: skip
+"""The Debian package of a program, where it is not named like the program."""
+COMPILERS = frozenset({"gcc", "g++", "build-essential", "clang"})
+NATIVE_INSTALLS = frozenset({"pip", "pip3", "npm", "yarn", "pnpm", "gem", "bundle", "cargo", "node-gyp"})
+"""Programs whose installs may compile native extensions (and so need a compiler)."""
+JDK_TOOLS = frozenset({"javac", "jar", "jlink", "jdeps", "jpackage", "jshell", "mvn", "mvnw", "gradle", "gradlew"})
+TOOL_PROGRAMS: dict[str, frozenset[str]] = {
+    "pip": frozenset({"pip", "pip3"}), "maven": frozenset({"mvn", "mvnw"}), "gradle": frozenset({"gradle", "gradlew"}),
+    "bundler": frozenset({"bundle", "gem"}), "npm": frozenset({"npm", "npx"}),
+}  # fmt: skip
+"""The programs that read a dependency tool's cache, where they are not named like the tool."""
+_APT_VERBS = frozenset({"update", "install", "upgrade", "dist-upgrade", "clean", "autoclean", "autoremove"})
+_APK_VERBS = frozenset({"add", "update", "upgrade", "del"})
+_CLEANED = re.compile(r"^/var/(lib/apt/lists|cache/apt|cache/apk)(/\*?|/[\w.*]+)?$|^/tmp/\*$")
 
-def slim_candidates(document: Document, stack: StackReport) -> tuple[list[Candidate], list[Rejection]]:
-    """The slim candidate of `document` (at most one), or why there is none."""
-    stages = SemanticModel(document).stages
-    final = stages[-1]
-    edits: list[Edit] = []
-    changes: list[Change] = []
-    tag = smaller_tag(final.image)
-    if tag is not None and "$" not in final.image_as_written:
-        slim = f"{final.image_as_written.rsplit(':', 1)[0]}:{tag}"
-        word = final.from_instr.words[0]
-        start = final.from_instr.args_map.to_source(word.start)
-        edits.append(Edit(start, final.from_instr.args_map.end_to_source(word.end), slim))
-        changes.append(Change("base-image", f"final stage on {slim} instead of {final.image_as_written}"))
-    if not changes:
-        return [], [Rejection("slim", "no slimmer base or layer consolidation applies")]
-    text = fix_text(apply_edits(document.text, edits), SLIM_LINT)
-    problems = [
-        f"{f.code} line {f.span.line}"
-        for f in lint_text(text, SLIM_LINT).findings
-        if f.severity in (Severity.WARNING, Severity.ERROR)
-    ]
-    if problems:
-        return [], [Rejection("slim", f"the slim candidate does not lint clean: {', '.join(problems)}")]
+
+@dataclass
+class _Plan:
+    edits: list[Edit] = field(default_factory=list)
+    changes: list[Change] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    """Why a step did not apply, for the rejection when nothing does."""
+
+
+def slim_candidates(document: Document, fixed: str | None = None) -> tuple[list[Candidate], list[Rejection]]:
+    """The slim candidate of `document` (at most one), or why there is none.
+
+    `fixed` is the original with codi's safe fixes applied, when the caller has it (the fixes strategy made it).
+    """
+    ctx = LintContext(document)
+    image = image_stages(ctx.model)
+    plan = _Plan()
+    _rebase(ctx, image, plan)
+    multi_stage = len(ctx.model.stages) > 1
+    for stage in image:
+        _consolidate(ctx, stage, image, multi_stage, plan)
+    builders = [stage for stage in ctx.model.stages if stage not in image]
+    for stage in builders:
+        _cache_mounts(ctx, stage, plan)
+    if not plan.changes:
+        notes = "; ".join(dict.fromkeys(plan.notes)) or "nothing to slim"
+        return [], [Rejection("slim", f"no slimmer base, layer to merge, build tool or cache to leave out ({notes})")]
+    text = fix_text(apply_edits(document.text, plan.edits), SLIM_LINT)
+    worse = lints_worse(document.text, text, fixed)
+    if worse:
+        return [], [Rejection("slim", f"the slim candidate lints worse than the original: {', '.join(worse)}")]
+    changes = [*plan.changes]
+    if text != apply_edits(document.text, plan.edits):
+        changes.append(Change("fix", "codi's safe fixes applied"))
     return [Candidate("slim", text, tuple(changes), estimate_change(document, parse(text)))], []
+
+
+def _problems(text: str) -> Counter[str]:
+    return Counter(f.code for f in lint_text(text, SLIM_LINT).findings if f.severity in (Severity.WARNING, Severity.ERROR))
+
+
+def lints_worse(original: str, candidate: str, fixed: str | None = None) -> list[str]:
+    """Warning/error codes the candidate has more of than the original with codi's safe fixes (`fixed`)."""
+    before, after = _problems(fixed if fixed is not None else fix_text(original, SLIM_LINT)), _problems(candidate)
+    return sorted(code for code, count in after.items() if count > before[code])
+
+
+# Base image
+
+
+def _rebase(ctx: LintContext, image: list[Stage], plan: _Plan) -> None:
+    root = image[0]
+    slim = slim_variant(root.image_as_written)
+    if slim is None:
+        plan.notes.append(f"{root.image_as_written or 'the base'} has no slim variant codi knows")
+        return
+    blocker = _needs_full_image(ctx, image, slim)
+    if blocker is not None:
+        plan.notes.append(f"{slim} would lack {blocker}")
+        return
+    word = root.from_instr.words[0]
+    plan.edits.append(
+        Edit(root.from_instr.args_map.to_source(word.start), root.from_instr.args_map.end_to_source(word.end), slim)
+    )
+    plan.changes.append(Change("base-image", f"{slim} instead of {root.image_as_written}: the same version, slimmer"))
+
+
+def _needs_full_image(ctx: LintContext, image: list[Stage], slim: str) -> str | None:
+    """What the image's instructions use that the slim variant lacks, or None."""
+    jre = "jre" in slim
+    alpine = "alpine" in slim
+    installed: set[str] = set()
+    for stage in image:
+        for instr in stage.instructions:
+            words = _start_words(instr)
+            if instr.keyword == "ENV" and re.search(r"/usr/(local/openjdk|lib/jvm|java/openjdk)", instr.args):
+                return f"the JDK path {instr.args.strip()}"
+            for word in words:
+                name = word.rsplit("/", 1)[-1]
+                if name in FULL_IMAGE_PROGRAMS and _package_of(name) not in installed:
+                    return f"{name}, which {instr.keyword} line {instr.line} runs"
+                if jre and name in JDK_TOOLS:
+                    return f"{name}, which {instr.keyword} line {instr.line} runs"
+            if instr.keyword != "RUN":
+                continue
+            for cmd in ctx.shell(instr).commands:
+                name = program(cmd)
+                manager = _manager(cmd)
+                if manager is not None and manager != ("apk" if alpine else "apt"):
+                    return f"{name}: it is another distribution"
+                if manager is not None:
+                    installed.update(_bare(p) for p in _installed_packages(cmd))
+                elif jre and name in JDK_TOOLS:
+                    return f"{name} (line {instr.line}): a JRE has no JDK tools"
+                elif name in FULL_IMAGE_PROGRAMS and _package_of(name) not in installed:
+                    return f"{name} (line {instr.line}), which the full image has"
+                elif _compiles_natively(cmd) and not installed & COMPILERS:
+                    return f"a compiler for `{name}` (line {instr.line}), which may build native code"
+    return None
+
+
+def _start_words(instr: Instruction) -> list[str]:
+    """The programs a CMD, ENTRYPOINT or HEALTHCHECK may run (its words)."""
+    if instr.keyword not in ("CMD", "ENTRYPOINT", "HEALTHCHECK"):
+        return []
+    if instr.exec_form is not None:
+        return list(instr.exec_form)
+    return [word.value for word in instr.words]
+
+
+def _compiles_natively(cmd: Command) -> bool:
+    name = program(cmd)
+    if name in ("python", "python3") and cmd.values[:2] == ("-m", "pip"):
+        return "install" in cmd.values
+    if name in NATIVE_INSTALLS:
+        return dependency_step(cmd) is not None or cmd.has_args("install") or cmd.has_args("add") or name == "node-gyp"
+    return compile_step(cmd) is not None
+
+
+def _package_of(program_name: str) -> str:
+    return PROGRAM_PACKAGES.get(program_name, program_name)
+
+
+def _bare(package: str) -> str:
+    return re.split(r"[=<>~]", package, maxsplit=1)[0].lower()
+
+
+def _manager(cmd: Command) -> str | None:
+    name = program(cmd)
+    if name in ("apt-get", "apt"):
+        return "apt"
+    if name == "apk":
+        return "apk"
+    if name in ("yum", "dnf", "microdnf", "zypper"):
+        return name
+    return None
+
+
+def _installed_packages(cmd: Command) -> list[str]:
+    words = cmd.args_no_flags()
+    verb = "add" if program(cmd) == "apk" else "install"
+    if verb not in words:
+        return []
+    packages = [word for word in words[words.index(verb) + 1 :] if not word.startswith("-")]
+    if "build-essential" in packages or "build-base" in packages:
+        packages.extend(("gcc", "g++", "make"))
+    return packages
+
+
+# OS packages
+
+
+@dataclass
+class _Group:
+    """Consecutive RUNs of a stage that only update, install and clean OS packages."""
+
+    instructions: list[Instruction]
+    commands: list[tuple[str, Command]]
+    """(the command's text, the command)."""
+
+
+def _consolidate(ctx: LintContext, stage: Stage, image: list[Stage], multi_stage: bool, plan: _Plan) -> None:
+    groups: list[_Group] = []
+    previous: Instruction | None = None
+    for instr in stage.instructions:
+        commands = _package_commands(ctx, instr)
+        if commands is None:
+            previous = None
+            continue
+        if previous is not None and groups and groups[-1].instructions[-1] is previous:
+            groups[-1].instructions.append(instr)
+            groups[-1].commands.extend(commands)
+        else:
+            groups.append(_Group([instr], commands))
+        previous = instr
+    later_uses = _later_package_use(ctx, stage, image)
+    for group in groups:
+        if not any(_installed_packages(cmd) for _, cmd in group.commands):
+            continue
+        _rewrite(ctx, group, later_uses(group.instructions[-1]), multi_stage, image, plan)
+
+
+def _package_commands(ctx: LintContext, instr: Instruction) -> list[tuple[str, Command]] | None:
+    """The commands of a RUN that only updates, installs and cleans OS packages, joined by `&&`/`;`; else None."""
+    if instr.keyword != "RUN" or instr.flags or instr.heredocs or instr.exec_form is not None:
+        return None
+    scripts = ctx.shell(instr).scripts
+    if len(scripts) != 1 or not scripts[0].exact or scripts[0].has_pipes or scripts[0].has_errors:
+        return None
+    script = scripts[0]
+    commands = script.commands
+    if not commands or not all(cmd.top_level_step for cmd in commands) or not _joined_plainly(script):
+        return None
+    out = []
+    for cmd in commands:
+        if not (_is_package_step(cmd) or _is_cleanup(cmd)):
+            return None
+        out.append((script.text[cmd.start : cmd.end], cmd))
+    return out
+
+
+def _joined_plainly(script: ShellScript) -> bool:
+    """Whether the script's commands follow one another by `&&` or `;` only (no other syntax between)."""
+    ends = [cmd.end for cmd in script.commands]
+    starts = [cmd.start for cmd in script.commands]
+    if script.text[: starts[0]].strip() or script.text[ends[-1] :].strip().rstrip(";").strip():
+        return False
+    return all(script.text[end:start].strip() in ("&&", ";") for end, start in zip(ends, starts[1:]))
+
+
+def _is_package_step(cmd: Command) -> bool:
+    name = program(cmd)
+    words = cmd.args_no_flags()
+    if name in ("apt-get", "apt"):
+        return bool(words) and words[0] in _APT_VERBS
+    if name == "apk":
+        return bool(words) and words[0] in _APK_VERBS
+    return False
+
+
+def _is_cleanup(cmd: Command) -> bool:
+    """`rm -rf /var/lib/apt/lists/*` and the like: removes only package caches."""
+    paths = cmd.args_no_flags()
+    return program(cmd) == "rm" and bool(paths) and all(_CLEANED.match(path) for path in paths)
+
+
+def _later_package_use(ctx: LintContext, stage: Stage, image: list[Stage]):
+    """For an instruction: whether a later RUN of the image installs from package lists it does not fetch."""
+    after = [i for s in image[image.index(stage) :] for i in s.instructions if i.keyword == "RUN"]
+
+    def uses(instr: Instruction) -> bool:
+        rest = after[next(n for n, i in enumerate(after) if i is instr) + 1 :]
+        for later in rest:
+            commands = ctx.shell(later).commands
+            installs = [n for n, cmd in enumerate(commands) if is_apt_get_install(cmd)]
+            updates = [n for n, cmd in enumerate(commands) if updates_package_lists(cmd)]
+            if installs and not (updates and updates[0] < installs[0]):
+                return True
+            apk = [cmd for cmd in commands if program(cmd) == "apk" and cmd.has_args("add")]
+            if any(not cmd.has_flag("no-cache") for cmd in apk) and not any(
+                program(cmd) == "apk" and cmd.has_args("update") for cmd in commands
+            ):
+                return True
+        return False
+
+    return uses
+
+
+def _rewrite(
+    ctx: LintContext, group: _Group, lists_needed_later: bool, multi_stage: bool, image: list[Stage], plan: _Plan
+) -> None:
+    """One RUN for the group: the first update, the installs (without recommends, without build tools), the
+    package lists removed at the end; recorded only when it gains something."""
+    dropped: list[str] = []
+    kept: list[str] = []
+    updated = installs = removes_lists = False
+    gains: list[str] = []
+    build_tools = _removable_build_tools(ctx, group, image) if multi_stage else set()
+    for text, cmd in group.commands:
+        name = program(cmd)
+        if removes_apt_lists(cmd) and _is_cleanup(cmd):
+            removes_lists = True
+            continue
+        if name in ("apt-get", "apt") and updates_package_lists(cmd):
+            if updated:
+                continue
+            updated = True
+        if name == "apk" and cmd.has_args("update") and not lists_needed_later:
+            gains.append("`apk update` dropped (`apk add --no-cache` fetches the index)")
+            continue
+        if _installed_packages(cmd):
+            text, removed, added = _install_text(text, cmd, build_tools)
+            dropped.extend(removed)
+            gains.extend(added)
+            if text is None:
+                continue
+            installs = True
+        kept.append(text)
+    apt = any(program(cmd) in ("apt-get", "apt") for _, cmd in group.commands)
+    if apt and installs and (removes_lists or not lists_needed_later):
+        kept.append(f"rm -rf {APT_LISTS}/*")
+        if not removes_lists:
+            gains.append("package lists removed in the same layer")
+    new = "RUN " + " \\\n    && ".join(kept) if installs else ""
+    first, last = group.instructions[0], group.instructions[-1]
+    old = ctx.document.text[first.span.start : last.span.end]
+    if len(group.instructions) == 1 and not gains and not dropped:
+        return
+    comments = [line for line in old.splitlines() if line.lstrip().startswith("#")]
+    plan.edits.append(Edit(first.span.start, last.span.end, "\n".join([*comments, new]) if new else "\n".join(comments)))
+    lines = ", ".join(str(instr.line) for instr in group.instructions)
+    if len(group.instructions) > 1:
+        plan.changes.append(Change("layers", f"the OS package RUNs of lines {lines} merged into one layer"))
+    if gains:
+        plan.changes.append(Change("os-packages", f"line {lines}: {'; '.join(dict.fromkeys(gains))}"))
+    if dropped:
+        plan.changes.append(
+            Change("toolchain", f"{', '.join(sorted(set(dropped)))} left out of the image: nothing in it builds")
+        )
+
+
+def _install_text(text: str, cmd: Command, build_tools: set[str]) -> tuple[str | None, list[str], list[str]]:
+    """An install command with `--no-install-recommends`/`--no-cache` and without the removable build tools:
+    (its text, None when nothing is left to install; the packages removed; what was added)."""
+    offset = cmd.start
+    removed = [word for word in cmd.args if _bare(word.value) in build_tools]
+    named = [p for p in _installed_packages(cmd) if p in cmd.values]
+    if removed and len(removed) == len(named):
+        return None, [word.value for word in removed], []
+    edits = [Edit(word.start - offset, word.end - offset, "") for word in removed]
+    added: list[str] = []
+    verb = next(word for word in cmd.args if word.value in ("install", "add"))
+    if program(cmd) == "apk" and not cmd.has_flag("no-cache"):
+        edits.append(Edit.insert(verb.end - offset, " --no-cache"))
+        added.append("`apk add --no-cache`")
+    if program(cmd) != "apk" and not cmd.has_flag("no-install-recommends") and "Install-Recommends" not in text:
+        edits.append(Edit.insert(verb.end - offset, " --no-install-recommends"))
+        added.append("`--no-install-recommends`")
+    new = re.sub(r"  +", " ", apply_edits(text, edits)).rstrip()
+    return new, [word.value for word in removed], added
+
+
+def _removable_build_tools(ctx: LintContext, group: _Group, image: list[Stage]) -> set[str]:
+    """Compilers and build helpers the group installs that nothing later in the image uses."""
+    candidates = {
+        _bare(p)
+        for _, cmd in group.commands
+        for p in _installed_packages(cmd)
+        if (is_toolchain_package(p) or is_build_helper_package(p) or _bare(p) in ("git", "build-essential"))
+        and not _bare(p).endswith(("-dev", "-devel"))
+    }
+    if not candidates:
+        return set()
+    last = group.instructions[-1]
+    later = False
+    for stage in image:
+        for instr in stage.instructions:
+            if instr is last:
+                later = True
+                continue
+            if not later:
+                continue
+            if instr.keyword == "RUN" and any(
+                _compiles_natively(cmd) or program(cmd) in FULL_IMAGE_PROGRAMS or dependency_step(cmd)
+                for cmd in ctx.shell(instr).commands
+            ):
+                return set()
+            if any(word.rsplit("/", 1)[-1] in candidates | FULL_IMAGE_PROGRAMS for word in _start_words(instr)):
+                return set()
+    return candidates
+
+
+# Cache mounts
+
+
+def _cache_mounts(ctx: LintContext, stage: Stage, plan: _Plan) -> None:
+    if any(instr.keyword == "USER" for instr in stage.instructions):
+        return
+    copied = " ".join(
+        instr.args for s in ctx.model.stages for instr in s.instructions if instr.keyword == "COPY" and instr.flag("from")
+    )
+    if any(s.parent is stage for s in ctx.model.stages):
+        return
+    by_tool: dict[str, list[Instruction]] = {}
+    blocked: set[str] = set()
+    for instr in stage.instructions:
+        if instr.keyword != "RUN":
+            continue
+        for cmd in ctx.shell(instr).commands:
+            tool = dependency_step(cmd) or _tool_of(program(cmd))
+            if tool is None or not tool.cache_dirs:
+                continue
+            if instr.exec_form is not None or instr.heredocs or cmd.has_any_flag("no-cache-dir", "no-cache"):
+                blocked.add(tool.name)
+            by_tool.setdefault(tool.name, [])
+            if instr not in by_tool[tool.name]:
+                by_tool[tool.name].append(instr)
+    mounted: dict[int, list[str]] = {}
+    for name, instructions in by_tool.items():
+        if name in blocked:
+            continue
+        tool = DEPENDENCY_TOOLS[name]
+        targets = [cache_target(fragment) for fragment in (tool.cache_dirs if name == "go" else tool.cache_dirs[:1])]
+        if any(target in copied for target in targets):
+            continue
+        for instr in instructions:
+            missing = [t for t in targets if not has_cache_mount(instr, t)]
+            if missing:
+                mounted.setdefault(id(instr), []).extend(missing)
+                offset = instr.keyword_span.end
+                flags = "".join(f" --mount=type=cache,target={target}" for target in missing)
+                plan.edits.append(Edit.insert(offset, flags))
+        if any(id(instr) in mounted for instr in instructions):
+            plan.changes.append(
+                Change("cache-mount", f"{name} in stage {stage.name} keeps its cache in a cache mount: "
+                       f"{', '.join(targets)}, not fetched again on every build")  # fmt: skip
+            )
+
+
+def _tool_of(name: str) -> DependencyTool | None:
+    """The dependency tool whose cache a program reads (`go build` the module cache, `dotnet publish` NuGet's)."""
+    return next(
+        (tool for tool in DEPENDENCY_TOOLS.values() if name in TOOL_PROGRAMS.get(tool.name, frozenset({tool.name}))),
+        None,
+    )

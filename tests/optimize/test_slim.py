@@ -1,0 +1,174 @@
+"""The slim strategy: the original's stages kept, slimmer base, one package layer, build tools and caches out."""
+
+from __future__ import annotations
+
+import pytest
+
+from codi.pipeline import optimize as optimize_module
+from codi.pipeline.optimize import SLIM_SUPERSEDED, optimize
+from codi.pipeline.optimize.model import Candidate, Change, Estimate, Rejection
+from codi.pipeline.optimize.strategies.slim import slim_candidates
+from codi.pipeline.parser import parse
+
+MULTI_STAGE_PYTHON = """\
+FROM python:3.11 AS build
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --prefix=/install -r requirements.txt
+
+FROM python:3.11
+WORKDIR /app
+COPY --from=build /install /usr/local
+COPY . .
+EXPOSE 8000
+CMD ["python", "app.py"]
+"""
+
+NGINX_LIKE = """\
+FROM debian:bookworm
+RUN apt-get update
+# the web server and a probe
+RUN apt-get install -y nginx
+RUN apt-get install -y curl
+COPY site/ /var/www/html/
+EXPOSE 80
+CMD ["nginx", "-g", "daemon off;"]
+"""
+
+
+def slim_of(text: str):
+    candidates, rejections = slim_candidates(parse(text))
+    assert not rejections, rejections
+    (candidate,) = candidates
+    return candidate
+
+
+def test_an_already_multi_stage_original_gets_its_final_stage_on_the_slim_variant_and_a_pip_cache() -> None:
+    candidate = slim_of(MULTI_STAGE_PYTHON)
+    assert candidate.dockerfile.count("FROM ") == 2
+    assert "FROM python:3.11 AS build\n" in candidate.dockerfile
+    assert "FROM python:3.11-slim\n" in candidate.dockerfile
+    assert "RUN --mount=type=cache,target=/root/.cache/pip pip install" in candidate.dockerfile
+    assert {change.kind for change in candidate.changes} == {"base-image", "cache-mount"}
+
+
+def test_the_emitted_slim_candidate_passes_preservation_and_is_listed_after_fixes() -> None:
+    result = optimize("Dockerfile", MULTI_STAGE_PYTHON)
+    assert [c.strategy for c in result.candidates] == ["fixes", "slim"]
+    assert result.candidates[1].estimate.size_bytes_after < result.candidates[0].estimate.size_bytes_before
+
+
+def test_package_runs_become_one_layer_without_recommends_and_with_the_lists_removed() -> None:
+    candidate = slim_of(NGINX_LIKE)
+    assert "FROM debian:bookworm-slim\n" in candidate.dockerfile
+    assert (
+        "# the web server and a probe\n"
+        "RUN apt-get update \\\n"
+        "    && apt-get install --no-install-recommends -y nginx \\\n"
+        "    && apt-get install --no-install-recommends -y curl \\\n"
+        "    && rm -rf /var/lib/apt/lists/*\n"
+    ) in candidate.dockerfile
+    assert candidate.dockerfile.count("RUN ") == 1
+    kinds = [change.kind for change in candidate.changes]
+    assert "layers" in kinds and "os-packages" in kinds and "base-image" in kinds
+
+
+def test_the_lists_stay_when_a_later_run_installs_from_them() -> None:
+    text = NGINX_LIKE.replace("COPY site/", "RUN echo hi > /x && apt-get install -y jq\nCOPY site/")
+    candidate = slim_of(text)
+    assert "rm -rf /var/lib/apt/lists" not in candidate.dockerfile.split("RUN echo")[0]
+
+
+def test_the_base_stays_full_when_the_stage_compiles_or_runs_what_slim_lacks() -> None:
+    single = "FROM python:3.10\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    candidates, rejections = slim_candidates(parse(single))
+    assert candidates == []
+    assert "a compiler for `pip`" in rejections[0].reason
+    curl = 'FROM node:18\nCOPY . .\nHEALTHCHECK CMD curl -f http://localhost:3000/\nCMD ["node", "server.js"]\n'
+    candidates, rejections = slim_candidates(parse(curl))
+    assert candidates == [] and "curl" in rejections[0].reason
+    built = "FROM node:18\nRUN apt-get update && apt-get install -y build-essential\nCOPY . .\nRUN npm ci\n"
+    assert "FROM node:18-slim" in slim_of(built + 'CMD ["node", "server.js"]\n').dockerfile
+
+
+def test_a_jdk_final_stage_moves_to_the_jre_unless_it_runs_jdk_tools() -> None:
+    jar = 'FROM eclipse-temurin:17-jdk\nCOPY app.jar /app.jar\nCMD ["java", "-jar", "/app.jar"]\n'
+    assert "FROM eclipse-temurin:17-jre\n" in slim_of(jar).dockerfile
+    maven = "FROM maven:3.9-eclipse-temurin-17\nCOPY . .\nRUN mvn package\nCMD [\"java\", \"-jar\", \"target/app.jar\"]\n"
+    candidates, rejections = slim_candidates(parse(maven))
+    assert candidates == [] and "mvn" in rejections[0].reason
+
+
+def test_build_tools_leave_the_final_stage_when_a_builder_compiles() -> None:
+    text = """\
+FROM golang:1.21 AS build
+WORKDIR /src
+COPY . .
+RUN go build -o /app .
+
+FROM debian:bookworm-slim
+RUN apt-get update && apt-get install -y --no-install-recommends gcc ca-certificates && rm -rf /var/lib/apt/lists/*
+COPY --from=build /app /app
+CMD ["/app"]
+"""
+    candidate = slim_of(text)
+    assert "apt-get install -y --no-install-recommends ca-certificates &&" in candidate.dockerfile.replace(
+        " \\\n    && ", " && "
+    )
+    assert "gcc" not in candidate.dockerfile.split("FROM debian")[1]
+    assert "RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build" in (
+        candidate.dockerfile
+    )
+    assert any(change.kind == "toolchain" and "gcc" in change.description for change in candidate.changes)
+
+
+def test_apk_installs_get_no_cache_and_alpine_stays_alpine() -> None:
+    text = 'FROM alpine:3.19\nRUN apk update\nRUN apk add nginx\nCMD ["nginx", "-g", "daemon off;"]\n'
+    candidate = slim_of(text)
+    assert "FROM alpine:3.19\n" in candidate.dockerfile
+    assert "RUN apk add --no-cache nginx\n" in candidate.dockerfile
+    assert "apk update" not in candidate.dockerfile
+
+
+def test_nothing_to_slim_is_a_reason() -> None:
+    candidates, rejections = slim_candidates(parse('FROM alpine:3.19\nCOPY x /x\nCMD ["/x"]\n'))
+    assert candidates == []
+    assert rejections[0].reason.startswith("no slimmer base, layer to merge")
+    assert "alpine:3.19 has no slim variant" in rejections[0].reason
+
+
+ORIGINAL_WITH_PACKAGES = """\
+FROM python:3.11
+WORKDIR /app
+RUN apt-get update
+RUN apt-get install -y libpq5
+COPY . .
+EXPOSE 8000
+CMD ["python", "app.py"]
+"""
+RESTRUCTURED = """\
+FROM python:3.11 AS builder
+WORKDIR /app
+COPY . .
+
+FROM python:3.11-slim
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends libpq5 && rm -rf /var/lib/apt/lists/*
+COPY --from=builder /app /app
+EXPOSE 8000
+CMD ["python", "app.py"]
+"""
+
+
+def test_slim_is_superseded_when_a_multi_stage_candidate_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [c.strategy for c in optimize("Dockerfile", ORIGINAL_WITH_PACKAGES).candidates] == ["slim"]
+    made = Candidate(
+        "multi-stage",
+        RESTRUCTURED,
+        (Change("multi-stage", "builder"), Change("base-image", "python:3.11-slim")),
+        Estimate(None, None, 0, 0, "made by hand"),
+    )
+    monkeypatch.setattr(optimize_module, "render_candidates", lambda *arguments: ([made], []))
+    result = optimize("Dockerfile", ORIGINAL_WITH_PACKAGES)
+    assert [c.strategy for c in result.candidates] == ["multi-stage"]
+    assert Rejection("slim", SLIM_SUPERSEDED) in result.rejected
