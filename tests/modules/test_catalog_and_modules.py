@@ -64,7 +64,7 @@ def test_modules_render_in_order_then_name_and_report_versions() -> None:
     text = "FROM x\n#--MODULE:healthcheck--#\n#--MODULE:security--#\n#--MODULE:deps-go--#\n"
     uses = [("healthcheck", {"tool": "python", "port": 80}), ("security", {}), ("deps-go", {})]
     result = inject(text, uses, {}, "go")
-    assert result.module_versions == (("deps-go", "1.0.0"), ("security", "1.0.0"), ("healthcheck", "1.0.0"))
+    assert result.module_versions == (("deps-go", "2.0.0"), ("security", "1.1.0"), ("healthcheck", "1.1.0"))
     lines = result.text.splitlines()
     assert lines.index("USER 10001:10001") > lines.index("FROM x")
     assert result.text.index("HEALTHCHECK") < result.text.index("USER 10001:10001")

@@ -28,7 +28,7 @@ from codi.rules.catalog import load_catalog
 GOLDEN = Path(__file__).parent / "golden"
 PORTS = {"python": 8000, "node": 3000, "go": 8080, "java": 8080, "rust": None, "ruby": 4567}
 EXPECTED_STRATEGIES = {
-    "python": ("multi-stage", "minimal"),
+    "python": ("multi-stage",),
     "node": ("multi-stage", "minimal"),
     "go": ("multi-stage", "minimal"),
     "java": ("multi-stage", "minimal"),
@@ -75,7 +75,7 @@ def test_candidates_lint_clean_and_are_deterministic(stack: str) -> None:
         assert bad == [], (stack, candidate.strategy, bad)
         assert "USER 10001:10001" in candidate.dockerfile
         assert candidate.template == f"{stack}-{candidate.strategy}"
-        assert ("security", "1.0.0") in candidate.module_versions
+        assert ("security", "1.1.0") in candidate.module_versions
 
 
 def test_skipped_strategies_say_why() -> None:
@@ -115,12 +115,16 @@ def test_unconvertible_shell_form_start_is_rejected_with_the_reason() -> None:
     assert all("expands $FLAGS" in r.reason for r in rejections)
 
 
-def test_a_run_of_unknown_purpose_is_not_guessed_into_a_stage() -> None:
+def test_a_run_of_unknown_purpose_is_carried_into_the_runtime_in_order_and_said_so() -> None:
     original = (GOLDEN / "python" / "Dockerfile").read_text()
     text = original.replace("COPY . .\n", "COPY . .\nRUN python manage.py collectstatic\n")
     candidates, rejections = _render(text, "python")
-    assert candidates == []
-    assert any("line 9" in r.reason and "cannot tell which stage" in r.reason for r in rejections)
+    assert [c.strategy for c in candidates] == ["multi-stage"], rejections
+    runtime = candidates[0].dockerfile.split("\nFROM python:3.11-slim\n")[1]
+    assert runtime.index("COPY --chown=10001:10001 . /app/") < runtime.index("RUN python manage.py collectstatic")
+    assert "collectstatic" not in _builder(candidates[0])
+    carried = [c.description for c in candidates[0].changes if c.kind == "carried"]
+    assert carried and carried[0].startswith("line 9: `RUN python manage.py collectstatic` is carried into the runtime")
 
 
 def test_candidate_changes_list_the_user_and_the_runtime_image() -> None:

@@ -10,7 +10,10 @@ candidate lists them as deliberate changes; the rest must be identical.
 What counts as the same:
 - start command: the same argv (`entrypoint.analyze_start`), or the original's shell form and the
   candidate's exec form of it (`StartCommand.exec_conversion`), or the same
-  shell script with `exec` put before a command (CD2006's fix);
+  shell script with `exec` put before a command (CD2006's fix); with a declared
+  `start-command` change, the same interpreter by another path, or the program
+  the original's wrapper hands over to (`StartCommand.resolved`: `npm start` →
+  `node server.js`, `target/*.jar` → a jar path the glob matches);
 - `MAINTAINER x` reads as `LABEL maintainer=x` (DL4000's fix);
 - files: each COPY/ADD from the build context into the image is a mapping
   "context path P ends up at D"; `COPY --from=<stage>` is followed back
@@ -23,7 +26,9 @@ What counts as the same:
 
 from __future__ import annotations
 
+import fnmatch
 import posixpath
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -109,7 +114,11 @@ def preservation_problems(
     declared = {DELIBERATE_CHANGES[change.kind] for change in changes if change.kind in DELIBERATE_CHANGES}
     problems: list[str] = []
     if not _same_start(original.start, candidate.start, start) and not (
-        "interpreter" in declared and _same_but_interpreter_path(original.start, candidate.start)
+        "interpreter" in declared
+        and (
+            _same_but_interpreter_path(original.start, candidate.start)
+            or _runs_the_resolved(start.resolved, candidate.start)
+        )
     ):
         problems.append(f"start command {_argv(candidate.start)} instead of {_argv(original.start)}")
     for what, before, after in (
@@ -167,6 +176,22 @@ def _same_but_interpreter_path(before: tuple[str, ...] | None, after: tuple[str,
     if not before or not after or len(before) != len(after) or before[1:] != after[1:]:
         return False
     return _interpreter(before[0]) == _interpreter(after[0]) in ("python", "node")
+
+
+def _runs_the_resolved(resolved: tuple[str, ...] | None, after: tuple[str, ...] | None) -> bool:
+    """The candidate runs what the original's wrapper hands over to (`npm start` → `node server.js`), the
+    interpreter perhaps named differently, a glob word (`target/*.jar`) by a path it matches."""
+    if not resolved or not after or len(resolved) != len(after):
+        return False
+    if resolved[0] != after[0] and not _same_but_interpreter_path((resolved[0],), (after[0],)):
+        return False
+    return all(
+        word == glob or (_GLOB_WORD.search(glob) is not None and fnmatch.fnmatchcase(word, glob))
+        for word, glob in zip(after[1:], resolved[1:], strict=True)
+    )
+
+
+_GLOB_WORD = re.compile(r"[*?\[]")
 
 
 def _without_exec(argv: tuple[str, ...]) -> tuple[str, ...]:
@@ -418,15 +443,15 @@ class _FileTracer:
         file's place), or into `destination` itself when `path` is a directory there (a WORKDIR, or a
         directory files were copied into)."""
         inner = self._stage_inner(stage)
-        if self._was_workdir(stage, path) or any(_within(m.destination, path + "/") for m in inner):
+        if self._was_workdir(stage, path) or any(within(m.destination, path + "/") for m in inner):
             target = destination
         out: list[FileMapping] = []
         for mapping in inner:
-            if _within(path, mapping.destination):
+            if within(path, mapping.destination):
                 rest = posixpath.relpath(path, mapping.destination)
                 source = posixpath.normpath(posixpath.join(mapping.source, rest))
                 out.append(FileMapping(mapping.origin, "" if source == "." else source, target))
-            elif _within(mapping.destination, path):
+            elif within(mapping.destination, path):
                 rest = posixpath.relpath(mapping.destination, path)
                 out.append(FileMapping(mapping.origin, mapping.source, posixpath.join(target, rest)))
         return out or [FileMapping(BUILT, path, target)]
@@ -462,7 +487,8 @@ def _context_path(source: str) -> str:
     return "" if path == "." else path
 
 
-def _within(path: str, directory: str) -> bool:
+def within(path: str, directory: str) -> bool:
+    """Whether `path` is `directory` or inside it."""
     return path == directory or path.startswith(directory.rstrip("/") + "/")
 
 

@@ -284,7 +284,7 @@ def _run_evidence(instr: Instruction) -> Iterable[_Weighted]:
     """What one RUN's commands say; a RUN that builds (`./configure && make && make install`)
     is one observation per stack, not one per step."""
     built: set[str] = set()
-    for cmd in _run_commands(instr):
+    for cmd in run_commands(instr):
         tool = dependency_step(cmd)
         compiled = compile_step(cmd)
         summary = " ".join([cmd.name, *cmd.values[:2]])
@@ -301,7 +301,8 @@ def _run_evidence(instr: Instruction) -> Iterable[_Weighted]:
         yield from _os_package_evidence(cmd, instr)
 
 
-def _run_commands(instr: Instruction) -> tuple[Command, ...]:
+def run_commands(instr: Instruction) -> tuple[Command, ...]:
+    """The commands of a RUN: its exec form, or its shell text and heredoc scripts."""
     if instr.exec_form is not None:
         return parse_script(" ".join(instr.exec_form), exact=False).commands
     texts = [instr.args] + [heredoc.content for heredoc in instr.heredocs]

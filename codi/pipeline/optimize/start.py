@@ -19,6 +19,11 @@ Problems reported (plain sentences, sorted, deduplicated):
   `npm install`, `gem install`, `curl`/`wget` of a remote URL) in the start
   command or in a script it runs.
 
+A wrapper that only hands over to one program is resolved (`resolved`):
+`npm start`, `npm run NAME`, `yarn start` through package.json's script when
+it is a plain `node FILE …`, and `sh -c 'one command'` (such as
+`java -jar target/*.jar`, whose glob is kept for the candidate to resolve).
+
 Scripts are found where the build puts them: a `COPY <<EOF` heredoc, or a
 file COPY/ADD takes from the build context (the container path is mapped
 back through the COPY's destination, its sources and the WORKDIR), read from
@@ -27,7 +32,10 @@ back through the COPY's destination, its sources and the WORKDIR), read from
 
 from __future__ import annotations
 
+import json
 import posixpath
+import re
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -105,6 +113,8 @@ def analyze_start(document: Document, context_files: Mapping[str, str] | None = 
     copied, workdir = _copied_files(model, chain)
     files = _ScriptFiles(copied, workdir, context_files or {})
     problems.extend(files.argv_problems(tuple(argv)))
+    package_json = _script_text("./package.json", copied, workdir, context_files or {})
+    exec_argv = tuple(converted) if shell_form and converted is not None else None if shell_form else tuple(argv)
     return StartCommand(
         argv=tuple(argv),
         shell_form=shell_form,
@@ -112,7 +122,73 @@ def analyze_start(document: Document, context_files: Mapping[str, str] | None = 
         why_not_exec=why_not if shell_form else None,
         problems=tuple(sorted(set(problems))),
         scripts=tuple(sorted(set(files.read))),
+        resolved=resolve_start(exec_argv, package_json[1] if package_json else None),
     )
+
+
+_SHELL_SYNTAX = re.compile(r"[$|;&<>`()\\\n{}~]")
+_GLOB = re.compile(r"[*?\[]")
+_NODE_SCRIPT_RUNNERS = {"npm": ("start", "run", "run-script"), "yarn": ("start", "run"), "pnpm": ("start", "run")}
+
+
+def resolve_start(argv: tuple[str, ...] | None, package_json: str | None) -> tuple[str, ...] | None:
+    """The argv a wrapper start command hands over to, or None when it is not a wrapper or cannot be told.
+
+    `sh -c 'java -jar target/*.jar'` → `java -jar target/*.jar` (one command and no shell syntax but a
+    glob); `npm start` / `npm run dev` / `yarn start` → the package.json script when it is `node …` with
+    plain words (`package_json` is the file's text, when known).
+    """
+    if not argv:
+        return None
+    words = list(argv)
+    unwrapped = False
+    if len(words) == 3 and program_name(words[0]) in _SHELLS and words[1] == "-c":
+        inner = _plain_words(words[2], globs=True)
+        if inner is None:
+            return None
+        words, unwrapped = inner, True
+    script = _node_script(words, package_json)
+    if script is not None:
+        return script
+    return tuple(words) if unwrapped else None
+
+
+def _plain_words(script: str, *, globs: bool) -> list[str] | None:
+    """The words of a script that is one command with no shell syntax (globs too when `globs`), else None."""
+    if _SHELL_SYNTAX.search(script) or (not globs and _GLOB.search(script)):
+        return None
+    try:
+        words = shlex.split(script)
+    except ValueError:
+        return None
+    if words[:1] == ["exec"]:
+        words = words[1:]
+    return words or None
+
+
+def _node_script(words: list[str], package_json: str | None) -> tuple[str, ...] | None:
+    """`npm start` and the like, resolved through package.json's `scripts` to a plain `node FILE …`."""
+    runner = program_name(words[0])
+    verbs = _NODE_SCRIPT_RUNNERS.get(runner)
+    if verbs is None or package_json is None or len(words) < 2:
+        return None
+    if words[1] == "start" and len(words) == 2:
+        name = "start"
+    elif words[1] in verbs[1:] and len(words) == 3:
+        name = words[2]
+    elif runner == "yarn" and len(words) == 2:
+        name = words[1]
+    else:
+        return None
+    try:
+        scripts = json.loads(package_json).get("scripts") or {}
+    except (ValueError, AttributeError):
+        return None
+    text = scripts.get(name) if isinstance(scripts, dict) else None
+    inner = _plain_words(text, globs=False) if isinstance(text, str) else None
+    if inner is None or program_name(inner[0]) not in ("node", "nodejs") or len(inner) < 2:
+        return None
+    return ("node", *inner[1:])
 
 
 @dataclass

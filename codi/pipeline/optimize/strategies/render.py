@@ -1,12 +1,26 @@
-"""Render the multi-stage and minimal candidates of a single-stage Dockerfile.
+"""Render the multi-stage and minimal candidates of a single-stage Dockerfile by transforming it.
 
-The original is read into `Original` (its base, WORKDIR, ENV/ARG, LABEL,
-EXPOSE, VOLUME, start command, dependency manifests, and each RUN sorted
-into OS packages, dependency install, build, or other). The catalog picks the
-template, the modules and the runtime image; the template gets these facts as
-variables, the modules are injected at their markers, codi's safe fixes are
-applied, and the result must lint with no warning or error, or it is a
-`Rejection`. Strategies the stack does not allow come back as rejections
+The original is read by effect (`read_original`): OS package installs (each
+with the index updates before it; build-only packages — compilers, build
+tools, version control, headers — split from what the runtime needs, headers
+swapped for their run-time library), the dependency install, build steps,
+application copies, USER, configuration (ARG, ENV, LABEL, EXPOSE, VOLUME,
+STOPSIGNAL, SHELL, ONBUILD, HEALTHCHECK), and RUNs codi cannot classify. Each
+goes into the stage where its effect is needed, in the original's order and
+WORKDIRs: interpreted stacks re-copy the application in the runtime and take
+the installed dependencies from the builder; compiled stacks (and node apps
+with a build step) replay the original up to the build in the builder and
+copy its artefacts plus the files the program reads at run time. An
+unclassified RUN goes to the runtime (and the builder, when it comes before
+the dependency install and after no application copy), and the rationale
+says so. The runtime image comes from the original's own tag family
+(`codi/pipeline/optimize/images.py`). A non-root user is added only when the
+original runs as root, and then the application's folder is that user's.
+
+The catalog picks the template and the modules; the template gets these
+facts as variables, the modules are injected at their markers, codi's safe
+fixes are applied, and the result must lint with no warning or error, or it
+is a `Rejection`. Strategies the stack does not allow come back as rejections
 whose reason starts with `skipped:`. Each candidate carries its dry-run
 estimate against the original.
 """
@@ -17,10 +31,10 @@ import fnmatch
 import json
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 import jinja2
 
@@ -32,13 +46,16 @@ from codi.pipeline.lint import fix_text, lint_text
 from codi.pipeline.model import Document, Instruction
 from codi.pipeline.parser import parse
 from codi.pipeline.optimize.model import Candidate, Change, Rejection, StackReport, StartCommand, Strategy
-from codi.pipeline.semantic import ImageRef, SemanticModel
-from codi.pipeline.shell import Command
-from codi.pipeline.optimize.stack import ContextFiles
+from codi.pipeline.semantic import ImageRef, SemanticModel, parse_image
+from codi.pipeline.shell import Command, parse_script
+from codi.pipeline.optimize.images import DISTROLESS_PYTHON, runtime_image
+from codi.pipeline.optimize.preservation import within
+from codi.pipeline.optimize.stack import ContextFiles, run_commands
 from codi.knowledge.apt import is_apt_get_install
+from codi.knowledge.arguments import argument_values
+from codi.knowledge.runtime_libraries import runtime_library
 from codi.rules.base import LintContext
 from codi.rules.catalog import Catalog, StrategyRule
-from codi.knowledge.images import docker_hub_name
 from codi.knowledge.packages import INSTALL_VERB, operands_after
 from codi.knowledge.stacks import (
     DEPENDENCY_TOOLS,
@@ -55,45 +72,87 @@ CANDIDATE_LINT = LintConfig(shellcheck=False)
 """Candidates are checked by codi's own rules only (ShellCheck is an I/O edge)."""
 SKIPPED = "skipped: "
 _SUITE = re.compile(r"(trixie|bookworm|bullseye|buster)")
-_ALPINE = re.compile(r"alpine(\d+\.\d+)")
-_CARRIED = ("ARG", "ENV", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL")
+_CARRIED = ("ARG", "ENV", "LABEL", "EXPOSE", "VOLUME", "STOPSIGNAL", "MAINTAINER", "SHELL")
+_BUILDER_CARRIED = ("ARG", "ENV", "SHELL")
+_BUILD_ONLY_EXTRA = frozenset({"git", "subversion", "mercurial"})
+"""Version-control clients: builds fetch with them, applications rarely run them (unless a RUN in the
+runtime stage does, which keeps them there)."""
+_RUNTIME_UID = "10001:10001"
+StepKind = Literal["manifest", "app", "other", "user", "dependency", "build"]
 
 
 class Unsupported(Exception):
-    """The original has something a template cannot carry over; the message says what."""
+    """The original has something a candidate cannot carry over; the message says what."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """One of the original's instructions a candidate replays, in order, with the WORKDIR it ran in."""
+
+    kind: StepKind
+    text: str
+    workdir: str | None
+    """None: before any WORKDIR (the base image's own)."""
+    line: int
+    instruction: Instruction | None = None
+
+
+@dataclass(frozen=True)
+class PackageGroup:
+    """An OS package install with the index updates before it (never separated from them)."""
+
+    texts: tuple[str, ...]
+    """The RUNs as the original has them: the builder runs them."""
+    runtime_texts: tuple[str, ...]
+    """The same RUNs with build-only packages left out (headers swapped for their libraries): the runtime
+    runs them; empty when nothing is left to install."""
+    left_out: tuple[str, ...]
+    """The build-only packages the runtime does without."""
 
 
 @dataclass(frozen=True)
 class Original:
-    """What the templates need to know about a single-stage original."""
+    """A single-stage original, read by effect: what each instruction does and where it is needed."""
 
     base: str
     image: ImageRef
-    workdir: str
     carried: tuple[str, ...]
-    """ARG, ENV, LABEL, EXPOSE, VOLUME, STOPSIGNAL lines, in order: both stages keep them."""
-    manifest_copies: tuple[str, ...]
-    manifest_sources: tuple[str, ...]
-    """The sources of `manifest_copies`, as written."""
-    app_copies: tuple[str, ...]
-    workdir_directories: tuple[str, ...]
-    """Sources of app copies that are whole directories (`.`, `src/`) copied into WORKDIR."""
-    os_packages: tuple[str, ...]
-    """RUNs that install only OS packages some runtime needs (kept in the runtime too)."""
-    build_packages: tuple[str, ...]
-    """RUNs that install only toolchain packages (builder only)."""
+    """ARG, ENV, LABEL, EXPOSE, VOLUME, STOPSIGNAL, MAINTAINER, SHELL lines, in order: both stages keep them."""
+    onbuild: tuple[str, ...]
+    """ONBUILD triggers: the runtime image keeps them for images built FROM it."""
+    healthcheck: str | None
+    packages: tuple[PackageGroup, ...]
+    steps: tuple[Step, ...]
+    """Everything else that changes the image, in order (copies, RUNs, USER; the dependency install and
+    build steps as markers)."""
     dependency: Command | None
     dependency_text: str | None
+    dependency_installs: tuple[str, ...]
+    """The pip install argument texts of the dependency RUN (`-r requirements.txt`, `--upgrade pip`, `-e .`)."""
+    dependency_needs_sources: bool
+    """The dependency install builds the project itself (`pip install -e .`): it needs the sources."""
     builds: tuple[str, ...]
-    """Compile steps (`go build`, `mvn package`, `npm run build` …), as written."""
     build_commands: tuple[Command, ...]
-    others: tuple[str, ...]
-    """RUNs that are none of the above (builder only, for compiled stacks)."""
-    others_lines: tuple[int, ...]
     user: str | None
+    """The original's last USER, None when it runs as root (no USER, or root/0)."""
+    final_workdir: str | None
     entrypoint: tuple[str, ...] | None
     cmd: tuple[str, ...] | None
     port: int | None
+
+    def index(self, kind: StepKind) -> int | None:
+        return next((i for i, step in enumerate(self.steps) if step.kind == kind), None)
+
+    @property
+    def dependency_workdir(self) -> str | None:
+        at = self.index("dependency")
+        return self.steps[at].workdir if at is not None else self.final_workdir
+
+    @property
+    def last_build(self) -> int | None:
+        found = [i for i, step in enumerate(self.steps) if step.kind in ("build", "dependency")]
+        builds = [i for i in found if self.steps[i].kind == "build" or self.dependency_text in self.builds]
+        return builds[-1] if builds else None
 
 
 def render_candidates(
@@ -106,11 +165,12 @@ def render_candidates(
     """The multi-stage and minimal candidates of `document`, and why the others were not made.
 
     `context_files` (the build context's paths, when known) decides which
-    optional manifests exist.
+    optional manifests exist and which files a compiled program reads at run time.
     """
     candidates: list[Candidate] = []
     rejections: list[Rejection] = []
     rule = catalog.stack(stack.stack)
+    original: Original | Unsupported | None = None
     for strategy in ("multi-stage", "minimal"):
         if rule is None:
             rejections.append(Rejection(strategy, f"{SKIPPED}the catalog has no entry for the {stack.stack} stack"))
@@ -120,121 +180,244 @@ def render_candidates(
             rejections.append(Rejection(strategy, SKIPPED + strategy_rule.skip))
             continue
         try:
-            original = read_original(document, stack, start)
-            candidates.append(
-                _render(
-                    document,
-                    original,
-                    stack,
-                    strategy,
-                    strategy_rule,
-                    rule.images,
-                    rule.version,
-                    catalog,
-                    context_files,
-                )
-            )
+            if original is None:
+                try:
+                    original = read_original(document, stack, start)
+                except Unsupported as problem:
+                    original = problem
+            if isinstance(original, Unsupported):
+                raise original
+            candidates.append(_render(document, original, stack, strategy, strategy_rule, start, context_files))
         except Unsupported as problem:
             rejections.append(Rejection(strategy, str(problem)))
     return candidates, rejections
 
 
 def read_original(document: Document, stack: StackReport, start: StartCommand) -> Original:
-    """Sort the original's instructions into what the templates place; `Unsupported` when one cannot be."""
+    """Sort the original's instructions by effect; `Unsupported` only for what no stage can carry."""
     ctx = LintContext(document)
     model = SemanticModel(document)
     if len(model.stages) != 1:
         raise Unsupported("the original is already multi-stage: codi rewrites single-stage Dockerfiles")
     stage = model.stages[0]
-    workdir = "/"
-    carried: list[str] = []
-    manifest_copies: list[str] = []
-    manifest_sources: list[str] = []
-    app_copies: list[str] = []
-    directory_copies: list[tuple[str, str]] = []
-    os_packages: list[str] = []
-    build_packages: list[str] = []
-    builds: list[str] = []
-    build_commands: list[Command] = []
-    others: list[str] = []
-    others_lines: list[int] = []
-    dependency: Command | None = None
-    dependency_text: str | None = None
-    user: str | None = None
-    workdirs = 0
-    manifests = _manifest_names(stack.stack)
+    suite = _SUITE.search(stage.image.tag or "")
+    reader = _Reader(ctx, _manifest_names(stack.stack), suite.group(1) if suite else "bookworm")
     for instr in stage.instructions:
-        keyword = instr.keyword
-        if keyword == "WORKDIR":
-            workdirs += 1
-            workdir = posixpath.join(workdir, instr.args.strip())
-            if workdirs > 1:
-                raise Unsupported(f"line {instr.line}: several WORKDIRs: codi's templates use one")
-        elif keyword in _CARRIED:
-            carried.append(instruction_text(instr))
-        elif keyword in ("COPY", "ADD"):
-            if instr.heredocs or instr.flag("from") is not None:
-                raise Unsupported(
-                    f"line {instr.line}: {keyword} of a heredoc or from another image is not carried over"
-                )
-            sources = [word.value for word in instr.words[:-1]]
-            if sources and all(_is_manifest(s, manifests) for s in sources):
-                manifest_copies.append(instruction_text(instr))
-                manifest_sources.extend(sources)
-            else:
-                app_copies.append(instruction_text(instr))
-                destination = posixpath.normpath(posixpath.join(workdir, instr.words[-1].value))
-                directory_copies.extend((s, destination) for s in sources if _is_directory(s))
-        elif keyword == "RUN":
-            commands = ctx.shell(instr).commands
-            text = instruction_text(instr)
-            packages = _os_packages(commands)
-            steps = [cmd for cmd in commands if dependency_step(cmd) is not None]
-            compiles = [cmd for cmd in commands if compile_step(cmd) is not None]
-            if packages is not None:
-                (build_packages if all(map(_build_only, packages)) else os_packages).append(text)
-            elif steps and dependency is None and len(_main_commands(commands)) == 1:
-                dependency = steps[0]
-                dependency_text = _command_text(ctx, instr, steps[0])
-                if compiles:
-                    builds.append(dependency_text)
-                    build_commands.extend(compiles)
-            elif compiles and len(_main_commands(commands)) == len(compiles):
-                builds.append(text.removeprefix("RUN "))
-                build_commands.extend(compiles)
-            else:
-                others.append(text)
-                others_lines.append(instr.line)
-        elif keyword == "USER":
-            user = instr.args.strip()
-        elif keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "SHELL", "ONBUILD", "MAINTAINER"):
-            if keyword in ("SHELL", "ONBUILD"):
-                raise Unsupported(f"line {instr.line}: {keyword} is not carried over by codi's templates")
-        else:
-            raise Unsupported(f"line {instr.line}: {keyword} is not carried over by codi's templates")
+        reader.read(instr)
+    if reader.pending:
+        reader.packages.append(PackageGroup(tuple(reader.pending), tuple(reader.pending), ()))
     entrypoint, cmd = _start_argv(stage.instructions, start)
+    dependency = reader.dependency
     return Original(
         base=stage.image_as_written,
         image=stage.image,
-        workdir=workdir,
-        carried=tuple(carried),
-        manifest_copies=tuple(manifest_copies),
-        manifest_sources=tuple(manifest_sources),
-        app_copies=tuple(app_copies),
-        workdir_directories=tuple(s for s, destination in directory_copies if destination == workdir),
-        os_packages=tuple(os_packages),
-        build_packages=tuple(build_packages),
+        carried=tuple(reader.carried),
+        onbuild=tuple(reader.onbuild),
+        healthcheck=reader.healthcheck,
+        packages=tuple(reader.packages),
+        steps=tuple(reader.steps),
         dependency=dependency,
-        dependency_text=dependency_text,
-        builds=tuple(builds),
-        build_commands=tuple(build_commands),
-        others=tuple(others),
-        others_lines=tuple(others_lines),
-        user=user,
+        dependency_text=reader.dependency_text,
+        dependency_installs=tuple(reader.dependency_installs),
+        dependency_needs_sources=reader.needs_sources,
+        builds=tuple(reader.builds),
+        build_commands=tuple(reader.build_commands),
+        user=reader.user,
+        final_workdir=reader.workdir,
         entrypoint=entrypoint,
         cmd=cmd,
         port=stack.app_port,
     )
+
+
+class _Reader:
+    """Reads a stage's instructions in order, sorting each by what it does to the image."""
+
+    def __init__(self, ctx: LintContext, manifests: tuple[str, ...], distribution: str) -> None:
+        self.ctx = ctx
+        self.distribution = distribution
+        self.manifests = manifests
+        self.workdir: str | None = None
+        self.carried: list[str] = []
+        self.onbuild: list[str] = []
+        self.healthcheck: str | None = None
+        self.packages: list[PackageGroup] = []
+        self.pending: list[str] = []
+        """Index-update RUNs waiting for the install that follows them."""
+        self.steps: list[Step] = []
+        self.dependency: Command | None = None
+        self.dependency_text: str | None = None
+        self.dependency_installs: list[str] = []
+        self.needs_sources = False
+        self.builds: list[str] = []
+        self.build_commands: list[Command] = []
+        self.user: str | None = None
+
+    def step(self, kind: StepKind, instr: Instruction, text: str | None = None) -> None:
+        self.steps.append(Step(kind, text if text is not None else _text(instr), self.workdir, instr.line, instr))
+
+    def read(self, instr: Instruction) -> None:
+        keyword = instr.keyword
+        if keyword == "WORKDIR":
+            path = instr.args.strip().strip("\"'")
+            self.workdir = path if path.startswith("$") else posixpath.normpath(posixpath.join(self.workdir or "/", path))
+        elif keyword in _CARRIED:
+            self.carried.append(instruction_text(instr))
+        elif keyword == "ONBUILD":
+            self.onbuild.append(_text(instr))
+        elif keyword == "HEALTHCHECK":
+            self.healthcheck = _text(instr)
+        elif keyword in ("COPY", "ADD"):
+            self.read_copy(instr)
+        elif keyword == "RUN":
+            self.read_run(instr)
+        elif keyword == "USER":
+            name = instr.args.strip()
+            self.user = None if name.split(":", 1)[0] in ("root", "0") else name
+            self.step("user", instr)
+
+    def read_copy(self, instr: Instruction) -> None:
+        if instr.heredocs or instr.flag("from") is not None:
+            self.step("other", instr)
+            return
+        sources = [word.value for word in instr.words[:-1]]
+        manifest = bool(sources) and all(_is_manifest(source, self.manifests) for source in sources)
+        self.step("manifest" if manifest else "app", instr)
+
+    def read_run(self, instr: Instruction) -> None:
+        commands = self.ctx.shell(instr).commands
+        text = instruction_text(instr)
+        packages = None if instr.heredocs else _os_packages(commands)
+        if packages == []:
+            self.pending.append(text)
+            return
+        if packages is not None:
+            self.packages.append(_package_group((*self.pending, text), self.ctx, instr, self.distribution))
+            self.pending = []
+            return
+        main = _main_commands(commands)
+        steps = [cmd for cmd in main if dependency_step(cmd) is not None or _installs_project(cmd)]
+        compiles = [cmd for cmd in main if compile_step(cmd) is not None]
+        helpers = [cmd for cmd in main if _is_tool_upgrade(cmd) or _is_cache_cleanup(cmd)]
+        plain = not instr.heredocs and not instr.flags
+        if plain and steps and self.dependency is None and len(main) == len({*map(id, steps + compiles + helpers)}):
+            primary = steps[-1]
+            self.dependency = primary
+            self.needs_sources = any(_installs_project(cmd) for cmd in steps)
+            self.dependency_installs = [
+                _pip_arguments(self.ctx, instr, cmd) for cmd in main if cmd.is_pip_install()
+            ]
+            if compiles:
+                self.dependency_text = text.removeprefix("RUN ")
+                self.builds.append(self.dependency_text)
+                self.build_commands.extend(compiles)
+            else:
+                self.dependency_text = _command_text(self.ctx, instr, primary)
+            self.step("dependency", instr)
+        elif plain and compiles and len(main) == len(compiles):
+            self.builds.append(text.removeprefix("RUN "))
+            self.build_commands.extend(compiles)
+            self.step("build", instr, text)
+        else:
+            # an index update before this RUN may be for it (`RUN apt-get update` then `RUN apt-get install x
+            # && make`): it goes where this RUN goes, right before it
+            self.steps.extend(Step("other", update, self.workdir, instr.line) for update in self.pending)
+            self.pending = []
+            self.step("other", instr)
+
+
+def _text(instr: Instruction) -> str:
+    """The instruction as it must be written again: verbatim when it has heredocs, else on one line."""
+    if instr.heredocs or (instr.inner is not None and instr.inner.heredocs):
+        return instr.raw.rstrip("\n")
+    return instruction_text(instr)
+
+
+def _package_group(texts: tuple[str, ...], ctx: LintContext, instr: Instruction, distribution: str) -> PackageGroup:
+    """The install RUN (`instr`, the last of `texts`) and the runtime's version of it: compilers, build
+    tools and version control left out, headers swapped for their run-time library."""
+    script = ctx.shell(instr).scripts[0]
+    cuts: list[tuple[int, int, str]] = []
+    left_out: list[str] = []
+    kept = False
+    for cmd in _main_commands(ctx.shell(instr).commands):
+        verb = INSTALL_VERB.get(program(cmd))
+        if verb is None or not cmd.has_args(verb):
+            continue
+        values = [word.value for word in cmd.args]
+        words = [word for word in cmd.args[values.index(verb) + 1 :] if not word.value.startswith("-")]
+        plan = [(word, _runtime_package(word.value, "alpine" if program(cmd) == "apk" else distribution)) for word in words]
+        if all(package is None for _, package in plan):
+            left_out.extend(word.value for word in words)
+            continue
+        kept = True
+        for word, package in plan:
+            if package != word.value:
+                cuts.append((word.start, word.end, package or ""))
+                left_out.append(word.value)
+    if not kept:
+        return PackageGroup(texts, (), tuple(left_out))
+    body = script.text
+    for start, end, package in sorted(cuts, reverse=True):
+        while not package and start > 0 and body[start - 1] in " \t":
+            start -= 1
+        body = body[:start] + package + body[end:]
+    return PackageGroup(texts, (*texts[:-1], f"RUN {body.strip()}"), tuple(left_out))
+
+
+def _runtime_package(package: str, distribution: str) -> str | None:
+    """What the runtime installs for `package`: itself, its run-time library (for a header), or None."""
+    if not _build_only(package):
+        return package
+    bare = _bare(package)
+    if bare.endswith(("-dev", "-devel")) or bare in ("linux-headers", "musl-dev"):
+        library = runtime_library(bare, distribution)
+        if library is None:
+            return package
+        # a header and its library come from one source package: the same version pin fits both
+        return library + package[len(bare) :] if library else None
+    return None
+
+
+def _bare(package: str) -> str:
+    return re.split(r"[=<>~]", package, maxsplit=1)[0].lower()
+
+
+def _installs_project(cmd: Command) -> bool:
+    """`pip install -e .`, `pip install --editable .`, `pip install .`: the project itself, from its sources."""
+    if not cmd.is_pip_install():
+        return False
+    words = [word for word in cmd.values if word not in ("-e", "--editable")]
+    return any(word in (".", "./") or word.startswith(".[") or word.startswith("./") for word in words)
+
+
+_TOOLS = frozenset({"pip", "setuptools", "wheel", "pip-tools"})
+
+
+def _is_tool_upgrade(cmd: Command) -> bool:
+    """`pip install --upgrade pip setuptools wheel`: the installer's own tools, not the application's."""
+    if not cmd.is_pip_install():
+        return False
+    names = [word for word in cmd.args_no_flags() if word not in ("install", "-m", "pip")]
+    return bool(names) and all(re.split(r"[=<>~\[]", name, maxsplit=1)[0].lower() in _TOOLS for name in names)
+
+
+def _is_cache_cleanup(cmd: Command) -> bool:
+    """`rm -rf /root/.cache`, `pip cache purge`, `npm cache clean --force`: cleanups a cache mount makes moot."""
+    name = program(cmd)
+    if name in ("pip", "pip3", "npm", "yarn") and cmd.has_args("cache"):
+        return True
+    if name != "rm":
+        return False
+    paths = [word for word in cmd.values if not word.startswith("-")]
+    return bool(paths) and all(".cache" in path or path.startswith(("/tmp", "~/.npm", "/root/.npm")) for path in paths)
+
+
+def _pip_arguments(ctx: LintContext, instr: Instruction, cmd: Command) -> str:
+    """What follows `install` in a pip install command, as written (`--no-cache-dir -r requirements.txt`)."""
+    script = ctx.shell(instr).scripts[0]
+    install = next(word for word in cmd.args if word.value == "install")
+    return script.text[install.end : cmd.end].strip()
 
 
 def dependency_steps_before_manifests(document: Document) -> list[str]:
@@ -287,37 +470,46 @@ def step_manifests(tool: DependencyTool, cmd: Command | None) -> tuple[tuple[str
     return tool.manifests[:1], tool.manifests[1:]
 
 
-def _builder_manifest_copies(original: Original, stack: str, context_files: ContextFiles | None) -> list[str]:
-    """The COPY lines that put the dependency step's manifests in place before it runs.
+def _builder_manifest_copies(original: Original, context_files: ContextFiles | None) -> list[str]:
+    """The COPY lines to add before the dependency step so that its manifests are in place.
 
-    The original's own manifest COPYs when they cover the required manifests;
-    else the manifests picked out of a whole-directory COPY into WORKDIR
-    (`COPY . .`): the required ones, and the optional ones that exist in the
-    build context, or a `[x]` glob that copies one only if present (BuildKit
-    allows a wildcard source to match nothing) when the context is unknown.
-    `Unsupported` when the manifests cannot be determined.
+    None when the original's own manifest COPYs before it cover the required
+    manifests (they are replayed); else the manifests picked out of a
+    whole-directory COPY into its WORKDIR (`COPY . .`): the required ones, and
+    the optional ones that exist in the build context, or a `[x]` glob that
+    copies one only if present (BuildKit allows a wildcard source to match
+    nothing) when the context is unknown. `Unsupported` when the manifests
+    cannot be determined.
     """
-    if original.dependency is not None:
-        tool, cmd = dependency_step(original.dependency), original.dependency
-    elif stack == "go":
-        tool, cmd = DEPENDENCY_TOOLS["go"], None
-    else:
-        return list(original.manifest_copies)
-    assert tool is not None
-    if original.dependency_text in original.builds:
-        return list(original.manifest_copies)
-    required, optional = step_manifests(tool, cmd)
+    at = original.index("dependency")
+    if original.dependency is None or at is None or original.dependency_needs_sources:
+        return []
+    tool = dependency_step(original.dependency)
+    if tool is None or original.dependency_text in original.builds:
+        return []
+    required, optional = step_manifests(tool, original.dependency)
     if not required:
         raise Unsupported(f"codi cannot tell which manifests `{original.dependency_text}` reads")
-    if original.manifest_copies and all(_covered(name, original.manifest_sources) for name in required):
-        return list(original.manifest_copies)
-    if len(original.workdir_directories) != 1:
-        copied = "several directories" if original.workdir_directories else "no directory"
+    before = original.steps[:at]
+    sources = [word.value for step in before if step.kind == "manifest" and step.instruction for word in step.instruction.words[:-1]]
+    if sources and all(_covered(name, sources) for name in required):
+        return []
+    workdir = original.dependency_workdir
+    directories = [
+        source
+        for step in original.steps
+        if step.kind == "app" and step.instruction is not None
+        for source in (word.value for word in step.instruction.words[:-1])
+        if _is_directory(source)
+        and posixpath.normpath(posixpath.join(step.workdir or "/", step.instruction.words[-1].value)) == workdir
+    ]
+    if len(directories) != 1:
+        copied = "several directories" if directories else "no directory"
         raise Unsupported(
             f"the original copies {copied} into WORKDIR and not {', '.join(required)} on its own: "
             "codi cannot tell which manifests to copy before the dependency install"
         )
-    directory = original.workdir_directories[0]
+    directory = directories[0]
     files = None if context_files is None else {posixpath.normpath(path) for path in context_files}
     by_folder: dict[str, list[str]] = {}
     for name in (*required, *optional):
@@ -364,20 +556,25 @@ def _expansions(glob: str) -> tuple[str, ...]:
     return known.get(glob, (glob,))
 
 
+_PACKAGE_CACHES = ("/var/lib/apt/lists", "/var/cache/apt", "/var/cache/apk", "/var/cache/yum", "/var/cache/dnf")
+
+
 def _os_packages(commands: tuple[Command, ...]) -> list[str] | None:
-    """The packages when every main command of the RUN updates, installs or cleans OS packages; else None."""
+    """The packages when every main command of the RUN refreshes, installs or cleans OS packages (an
+    empty list for index updates alone); else None."""
     packages: list[str] = []
+    refreshes = False
     for cmd in _main_commands(commands):
         name = program(cmd)
-        if name in ("rm", "apt-get", "apk", "dnf", "yum", "microdnf") and not (
-            name in INSTALL_VERB and cmd.has_args(INSTALL_VERB[name])
-        ):
-            continue
         if name in INSTALL_VERB and (is_apt_get_install(cmd) or cmd.has_args(INSTALL_VERB[name])):
             packages.extend(p for p in operands_after(cmd, INSTALL_VERB[name]) if not p.startswith("-"))
-            continue
-        return None
-    return packages or None
+        elif name in ("apt-get", "apt", "apk", "dnf", "yum", "microdnf"):
+            refreshes = refreshes or cmd.has_args("update", "upgrade", "dist-upgrade", "makecache")
+        elif name != "rm" or not all(
+            word.startswith("-") or word.startswith(_PACKAGE_CACHES) for word in cmd.values
+        ):
+            return None
+    return packages if packages or refreshes else None
 
 
 def _main_commands(commands: tuple[Command, ...]) -> list[Command]:
@@ -386,7 +583,7 @@ def _main_commands(commands: tuple[Command, ...]) -> list[Command]:
 
 
 def _build_only(package: str) -> bool:
-    return is_toolchain_package(package) or is_build_helper_package(package)
+    return is_toolchain_package(package) or is_build_helper_package(package) or _bare(package) in _BUILD_ONLY_EXTRA
 
 
 def _command_text(ctx: LintContext, instr: Instruction, cmd: Command) -> str:
@@ -401,7 +598,7 @@ def _start_argv(
     entry = next((i for i in reversed(instructions) if i.keyword == "ENTRYPOINT"), None)
     cmd = next((i for i in reversed(instructions) if i.keyword == "CMD"), None)
     if entry is None and cmd is None:
-        raise Unsupported("the original has no CMD or ENTRYPOINT: there is no application to run")
+        return None, None
     if all(i is None or i.exec_form is not None for i in (entry, cmd)):
         return (entry.exec_form if entry else None), (cmd.exec_form if cmd else None)
     argv = start.exec_conversion or (None if start.shell_form else start.argv)
@@ -413,47 +610,32 @@ def _start_argv(
     return (entry.exec_form if entry else None), tuple(argv[len(entry.exec_form) :] if entry else argv)
 
 
+
+
+_RECOPY = ("python", "ruby", "node")
+"""Stacks whose runtime copies the application again and takes only the installed dependencies from the
+builder (node only when nothing is built: then the runtime takes the built WORKDIR)."""
+_COMPILED = ("go", "rust", "java")
+_FULL_IMAGE_PROGRAMS = frozenset(
+    {"curl", "wget", "git", "gcc", "g++", "cc", "make", "cmake", "unzip", "ssh", "svn", "hg", "gpg"}
+)
+"""Programs the full language images have and their slim/JRE/distroless runtimes do not."""
+
+
 def _render(
     original_document: Document,
     original: Original,
     stack: StackReport,
     strategy: Strategy,
     rule: StrategyRule,
-    images: tuple[str, ...],
-    version_pattern: re.Pattern[str],
-    catalog: Catalog,
+    start: StartCommand,
     context_files: ContextFiles | None,
 ) -> Candidate:
-    name = docker_hub_name(original.image) or ""
-    if name not in images:
-        raise Unsupported(
-            f"the base image {original.base} is not one the {stack.stack} templates start from ({', '.join(images)})"
-        )
-    tag = original.image.tag or ""
-    match = version_pattern.search(tag)
-    if match is None:
-        raise Unsupported(
-            f"the tag of {original.base} names no {stack.stack} version codi can carry to the runtime image"
-        )
-    version = match.group("version")
-    if rule.versions is not None and version not in rule.versions:
-        raise Unsupported(f"no {strategy} runtime for {stack.stack} {version} (only {', '.join(rule.versions)})")
-    family = "alpine" if "alpine" in tag else "debian"
-    pattern = rule.runtime_for(family)
-    if pattern is None:
-        raise Unsupported(f"no {strategy} runtime image for the {family} family of {original.base}")
-    suite = _SUITE.search(tag)
-    alpine = _ALPINE.search(tag)
-    runtime = pattern.format(
-        version=version,
-        suite=suite.group(1) if suite else catalog.default_suite,
-        alpine=alpine.group(1) if alpine else catalog.default_alpine,
-    )
-    if original.user is not None:
-        raise Unsupported(f"the original runs as USER {original.user}: codi's templates set their own non-root user")
-    context = _template_context(original, stack, strategy, runtime, family, rule, context_files)
+    runtime = _runtime_image(original, stack.stack, strategy)
+    family = "alpine" if "alpine" in runtime.split("/")[-1] else "debian"
+    context = _template_context(original, stack, strategy, runtime, family, rule, start, context_files)
     uses = [
-        (use.name, {**dict(use.parameters), **_module_arguments(use.name, original, rule, family)})
+        (use.name, {**dict(use.parameters), **_module_arguments(use.name, original, rule, family, context)})
         for use in rule.modules
     ]
     try:
@@ -487,6 +669,25 @@ def _render(
     )
 
 
+def _runtime_image(original: Original, stack: str, strategy: Strategy) -> str:
+    """The runtime stage's base from the original's own tag family (`codi/pipeline/optimize/images.py`)."""
+    runtime = runtime_image(original.base, stack, strategy, cgo=stack == "go" and not _static_go(original))
+    if runtime is None:
+        raise Unsupported(
+            f"no {strategy} runtime image for {original.base}: the official images publish none for its "
+            "repository, version or distribution (docs/runtime-images.md)"
+        )
+    if runtime.startswith("gcr.io/distroless/") and ":" not in runtime.rsplit("/", 1)[-1]:
+        runtime += ":nonroot"
+    return runtime
+
+
+def _static_go(original: Original) -> bool:
+    """Whether the Go build links no C library (`CGO_ENABLED=0` on the build or in an ENV/ARG)."""
+    settings = [*original.carried, *original.builds]
+    return any(re.search(r"\bCGO_ENABLED=[\"']?0\b", text) for text in settings)
+
+
 @cache
 def _template(name: str) -> jinja2.Template:
     return _templates().get_template(f"{name}.Dockerfile.j2")
@@ -498,15 +699,28 @@ def _templates() -> jinja2.Environment:
     return environment(jinja2.FunctionLoader(lambda name: folder.joinpath(name).read_text(encoding="utf-8")))
 
 
-def _module_arguments(module: str, original: Original, rule: StrategyRule, family: str) -> dict[str, Any]:
+_PIP_ROOT = "/install"
+"""Where the builder's pip installs (`--root`), for the runtime to copy `/install/usr/local`."""
+
+
+def _module_arguments(
+    module: str, original: Original, rule: StrategyRule, family: str, context: dict[str, Any]
+) -> dict[str, Any]:
     """Parameter values that come from the original (the catalog gives the rest)."""
     if module == "security":
-        return {"shell": rule.runtime_shell, "family": family}
+        return {
+            "shell": rule.runtime_shell,
+            "family": family,
+            "add_user": original.user is None,
+            "writable": context["writable"],
+        }
     if module == "healthcheck":
-        return {"tool": rule.healthcheck_tool, "port": original.port}
+        return {"tool": rule.healthcheck_tool, "port": original.port, "original": original.healthcheck is not None}
     if module == "deps-python":
-        files = _requirement_files(original)
-        return {"requirements": files[0]} if files else {}
+        installs = original.dependency_installs or ("-r requirements.txt",)
+        return {"command": " && ".join(f"pip install --root={_PIP_ROOT} {arguments}" for arguments in installs)}
+    if module == "deps-go":
+        return {"command": context["go_build"]}
     if module.startswith("deps-") and original.dependency is not None:
         tool = dependency_step(original.dependency)
         arguments = {"command": original.dependency_text}
@@ -532,8 +746,63 @@ def cache_target(fragment: str) -> str:
     return _CACHE_TARGETS.get(fragment, f"/root/{fragment}")
 
 
-def _requirement_files(original: Original) -> list[str]:
-    return requirement_files(original.dependency) if original.dependency is not None else []
+@dataclass
+class _Emitter:
+    """Writes steps into one stage, switching WORKDIR where a step ran somewhere else."""
+
+    workdirs: frozenset[str]
+    runtime: bool
+    chown: str
+    """`--chown=…` for copies into the application's folders in the runtime ("" when none is added)."""
+    current: str | None = None
+    lines: list[str] = field(default_factory=list)
+
+    def emit(self, steps: list[Step] | tuple[Step, ...]) -> list[str]:
+        out: list[str] = []
+        for step in steps:
+            copy = _runtime_copy(step, self.workdirs, self.chown) if self.runtime else None
+            if copy is not None:
+                out.append(copy)
+                continue
+            if step.kind != "user" and step.workdir is not None and step.workdir != self.current:
+                out.append(f"WORKDIR {step.workdir}")
+                self.current = step.workdir
+            out.append(step.text)
+        return out
+
+    def enter(self, workdir: str | None) -> list[str]:
+        if workdir is None or workdir == self.current:
+            return []
+        self.current = workdir
+        return [f"WORKDIR {workdir}"]
+
+
+def _runtime_copy(step: Step, workdirs: frozenset[str], chown: str) -> str | None:
+    """A COPY/ADD written with an absolute destination (so that no WORKDIR has to create the application's
+    folder before it, root-owned), with `chown` when it copies into one of the original's WORKDIRs."""
+    instr = step.instruction
+    if instr is None or instr.keyword not in ("COPY", "ADD") or instr.heredocs:
+        return None
+    values = argument_values(instr)
+    if len(values) < 2 or "$" in values[-1] or (step.workdir or "/").startswith("$"):
+        return None
+    written = values[-1]
+    path = posixpath.normpath(posixpath.join(step.workdir or "/", written))
+    into = written.endswith(("/", "/.")) or written in (".", "..") or len(values) > 2 or path in workdirs
+    destination = path.rstrip("/") + "/" if into else path
+    flags = [_flag_text(flag) for flag in instr.flags]
+    mine = step.kind in ("manifest", "app") and instr.flag("chown") is None and instr.flag("from") is None
+    if chown and mine and any(within(path, workdir) for workdir in workdirs if workdir != "/"):
+        flags.insert(0, chown)
+    if instr.exec_form is not None:
+        sources = [json.dumps(value) for value in values[:-1]]
+    else:
+        sources = [word.raw for word in instr.words[:-1]]
+    return " ".join([instr.keyword, *flags, *sources, destination])
+
+
+def _flag_text(flag: Any) -> str:
+    return f"--{flag.name}={flag.value}" if flag.value is not None else f"--{flag.name}"
 
 
 def _template_context(
@@ -543,65 +812,234 @@ def _template_context(
     runtime: str,
     family: str,
     rule: StrategyRule,
+    start: StartCommand,
     context_files: ContextFiles | None,
 ) -> dict[str, Any]:
-    """The variables every template gets (and fragments with them)."""
-    tool = dependency_step(original.dependency) if original.dependency is not None else None
-    if stack.stack in ("python", "node", "ruby") and tool is None:
+    """The variables every template gets (and fragments with them): each stage's lines, in order."""
+    name = stack.stack
+    at = original.index("dependency")
+    last = original.last_build
+    node_builds = name == "node" and last is not None and at is not None and last > at
+    if name in _RECOPY and (at is None or original.dependency is None):
         raise Unsupported("no dependency install step: a builder stage would have nothing to do")
-    if stack.stack == "python" and tool is not None and tool.name != "pip":
+    tool = dependency_step(original.dependency) if original.dependency is not None else None
+    if name == "python" and tool is not None and tool.name != "pip":
         raise Unsupported(
             f"dependencies are installed by {tool.name}: codi's python templates install pip requirements"
         )
-    if not rule.runtime_shell and original.os_packages:
-        raise Unsupported(f"{runtime} has no package manager for the OS packages the original installs")
-    if stack.stack in ("java", "rust") and original.dependency is None:
-        raise Unsupported(f"no {stack.stack} build tool codi knows (maven, gradle, cargo) builds the application")
-    builder_manifest_copies = _builder_manifest_copies(original, stack.stack, context_files)
+    if name in ("java", "rust") and original.dependency is None:
+        raise Unsupported(f"no {name} build tool codi knows (maven, gradle, cargo) builds the application")
+    if name in _COMPILED and last is None:
+        raise Unsupported(f"no {name} build step found: nothing to copy from a builder stage")
+    if original.entrypoint is None and original.cmd is None and not _same_repository(original.base, runtime, name):
+        raise Unsupported(
+            f"the original has no CMD or ENTRYPOINT: it runs {original.base}'s own, which {runtime} does not share"
+        )
     changes = [
         Change("multi-stage", f"builder stage on {original.base}; runtime stage on {runtime}"),
         Change("base-image", f"runtime image {runtime} instead of {original.base}"),
     ]
-    if original.build_packages:
-        changes.append(Change("toolchain", "build-only OS packages are installed in the builder stage only"))
-    entrypoint, cmd = original.entrypoint, original.cmd
-    runtime_entrypoint = _runtime_entrypoint(stack.stack, strategy)
-    if runtime_entrypoint and entrypoint is None:
-        entrypoint = ()
-        changes.append(Change("entrypoint", f"ENTRYPOINT [] clears {runtime}'s own entry point, so CMD runs as before"))
-    argv = (*(entrypoint or ()), *(cmd or ()))
-    interpreter = _INTERPRETERS.get((stack.stack, strategy))
-    if interpreter is not None and argv and argv[0] in interpreter[0]:
-        changes.append(Change("start-command", f"{argv[0]} is {interpreter[1]} in {runtime}"))
-        if entrypoint:
-            entrypoint = (interpreter[1], *entrypoint[1:])
+    add_user = original.user is None
+    workdirs = frozenset(step.workdir for step in original.steps if step.workdir and not step.workdir.startswith("$"))
+    if original.final_workdir and not original.final_workdir.startswith("$"):
+        workdirs |= {original.final_workdir}
+    chown = f"--chown={_RUNTIME_UID}" if add_user else ""
+    builder = _Emitter(workdirs, runtime=False, chown="")
+    runtime_stage = _Emitter(workdirs, runtime=True, chown=chown)
+    steps = original.steps
+    carried_runs: list[tuple[Step, str]] = []
+    if name in _COMPILED:
+        builder_lines, builder_after, runtime_before, runtime_after, go_build = _compiled_layout(
+            original, builder, runtime_stage, name, carried_runs
+        )
+    else:
+        assert at is not None
+        before = list(steps[:at])
+        first_app = next((i for i, step in enumerate(before) if step.kind == "app"), len(before))
+        if original.dependency_needs_sources:
+            pre = [step for step in before if step.kind != "user"]
+            moved: list[Step] = []
         else:
-            cmd = (interpreter[1], *(cmd or ())[1:])
-    elif interpreter is not None and argv:
-        raise Unsupported(f"the start command runs {argv[0]}, which {runtime} does not have (only {interpreter[1]})")
+            pre = [s for i, s in enumerate(before) if s.kind == "manifest" or (s.kind == "other" and i < first_app)]
+            moved = [s for i, s in enumerate(before) if s.kind == "app" or (s.kind == "other" and i > first_app)]
+        builder_lines = builder.emit(pre)
+        derived = _builder_manifest_copies(original, context_files)
+        builder_lines += builder.enter(original.dependency_workdir) + derived
+        go_build = ""
+        carried_runs.extend((s, "builder and runtime") for s in pre if s.kind == "other")
+        if node_builds:
+            assert last is not None
+            builder_after = builder.emit([*moved, *steps[at + 1 : last + 1]])
+            system = [s for s in pre if s.kind == "other"]
+            runtime_before = runtime_stage.emit(system)
+            runtime_after = runtime_stage.emit(steps[last + 1 :])
+            carried_runs.extend((s, "builder") for s in [*moved, *steps[at + 1 : last + 1]] if s.kind == "other")
+            carried_runs.extend((s, "runtime") for s in steps[last + 1 :] if s.kind in ("other", "build"))
+        else:
+            builder_after = []
+            runtime_before = runtime_stage.emit(before)
+            runtime_after = runtime_stage.emit(steps[at + 1 :])
+            carried_runs.extend((s, "runtime") for s in (*moved, *steps[at + 1 :]) if s.kind in ("other", "build"))
+    final = [] if original.final_workdir is None else runtime_stage.enter(original.final_workdir)
+    runtime_steps = _runtime_steps(original, name, node_builds)
+    runtime_packages = _runtime_packages(original, runtime_steps, runtime, rule.runtime_shell, changes)
+    if not rule.runtime_shell:
+        needs_shell = [s for s in runtime_steps if s.kind in ("other", "build") and (s.instruction is None or s.instruction.keyword == "RUN")]
+        if needs_shell:
+            raise Unsupported(
+                f"line {needs_shell[0].line}: a RUN the runtime stage needs, and {runtime} has no shell to run it"
+            )
+        if original.healthcheck is not None and "CMD [" not in original.healthcheck and "NONE" not in original.healthcheck:
+            raise Unsupported(f"the original's shell-form HEALTHCHECK needs a shell, which {runtime} does not have")
+    for step, where in carried_runs:
+        changes.append(
+            Change(
+                "carried",
+                f"line {step.line}: `{_summary(step.text)}` is carried into the {where} stage as the original runs it"
+                " (codi cannot tell what it needs, so it runs where the original's later steps can see its effect)",
+            )
+        )
+    entrypoint, cmd = _start_for_runtime(original, name, strategy, runtime, start, changes)
+    artefacts = [
+        replace(artefact, chown=chown if any(within(artefact.target, w) for w in workdirs if w != "/") else "")
+        for artefact in (_artefacts(original, name, entrypoint, cmd, start) if name in _COMPILED else [])
+    ]
+    runtime_files = _runtime_files(original, name, context_files, runtime_stage, changes) if name in _COMPILED else []
+    if add_user and chown and original.final_workdir not in (None, "/"):
+        changes.append(
+            Change("ownership", f"the application's files under {original.final_workdir} belong to the non-root user, so it can write there as the original could")
+        )
     return {
-        "stack": stack.stack,
+        "stack": name,
         "strategy": strategy,
         "builder_image": original.base,
         "runtime_image": runtime,
         "family": family,
         "runtime_shell": rule.runtime_shell,
-        "workdir": original.workdir,
-        "carried": list(original.carried),
-        "manifest_copies": list(original.manifest_copies),
-        "builder_manifest_copies": builder_manifest_copies,
-        "app_copies": list(original.app_copies),
-        "os_packages": list(original.os_packages),
-        "build_packages": list(original.build_packages),
-        "dependency": original.dependency_text,
-        "builds": [line for line in original.builds if line != original.dependency_text],
-        "dependency_builds": original.dependency_text in original.builds,
-        "others": list(original.others),
-        "artefacts": _artefacts(original, stack.stack),
+        "builder_carried": [line for line in original.carried if line.split(" ", 1)[0] in _BUILDER_CARRIED],
+        "builder_packages": [text for group in original.packages for text in group.texts],
+        "builder_lines": builder_lines,
+        "builder_after": builder_after,
+        "runtime_carried": [*original.carried, *original.onbuild],
+        "runtime_packages": runtime_packages,
+        "runtime_before": runtime_before,
+        "runtime_after": runtime_after,
+        "runtime_files": runtime_files,
+        "final_workdir": final,
+        "dependency_workdir": (original.dependency_workdir or "/").rstrip("/") or "/",
+        "node_builds": node_builds,
+        "chown": chown,
+        "writable": original.final_workdir if add_user and original.final_workdir not in (None, "/") else None,
+        "artefacts": artefacts,
+        "go_build": go_build,
+        "python_version": _python_version(runtime),
+        "healthcheck": original.healthcheck,
         "entrypoint": json.dumps(list(entrypoint)) if entrypoint is not None else None,
         "cmd": json.dumps(list(cmd)) if cmd is not None else None,
         "changes": changes,
     }
+
+
+def _same_repository(base: str, runtime: str, stack: str) -> bool:
+    """Whether the runtime is a variant of the base's own official repository (`python:3.11` and
+    `python:3.11-slim` start the same interpreter by default)."""
+    return stack in _RECOPY and parse_image(base).name == parse_image(runtime).name
+
+
+def _python_version(runtime: str) -> str:
+    """The Python of a distroless python3 runtime (its Debian release decides it), else the default's."""
+    release = re.search(r"debian(\d+)", runtime)
+    return DISTROLESS_PYTHON.get(release.group(1) if release else "12", "3.11")
+
+
+def _summary(text: str) -> str:
+    first = text.split("\n", 1)[0]
+    return first if len(first) <= 60 else first[:57] + "…"
+
+
+def _compiled_layout(
+    original: Original, builder: _Emitter, runtime: _Emitter, stack: str, carried: list[tuple[Step, str]]
+) -> tuple[list[str], list[str], list[str], list[str], str]:
+    """A compiled stack's stages: the builder replays the original up to its last build step (Go's module
+    download and build in one RUN with both caches mounted), the runtime the steps after it."""
+    steps = original.steps
+    last = original.last_build
+    assert last is not None
+    after_build = list(steps[last + 1 :])
+    carried.extend((s, "runtime") for s in after_build if s.kind in ("other", "build"))
+    if stack == "go":
+        first = next(i for i, step in enumerate(steps) if step.kind == "build")
+        head = [_go_download(s) if s.kind == "dependency" else s for s in steps[:first] if s.kind != "user"]
+        between = [s for s in steps[first : last + 1] if s.kind not in ("build", "dependency", "user")]
+        carried.extend((s, "builder") for s in (*head, *between) if s.kind == "other")
+        return (
+            builder.emit(head) + builder.enter(steps[first].workdir),
+            builder.emit(between),
+            [],
+            runtime.emit(after_build),
+            " && ".join(original.builds),
+        )
+    at = original.index("dependency")
+    assert at is not None
+    head = [s for s in steps[:at] if s.kind != "user"]
+    between = [s for s in steps[at + 1 : last + 1] if s.kind != "user"]
+    carried.extend((s, "builder") for s in (*head, *between) if s.kind == "other")
+    return builder.emit(head) + builder.enter(steps[at].workdir), builder.emit(between), [], runtime.emit(after_build), ""
+
+
+def _go_download(step: Step) -> Step:
+    """`go mod download` with the module cache mounted, the same cache the build mounts."""
+    return replace(step, text=f"RUN --mount=type=cache,target={_GOMODCACHE} {step.text.removeprefix('RUN ')}")
+
+
+_GOMODCACHE = "/go/pkg/mod"
+
+
+def _runtime_steps(original: Original, stack: str, node_builds: bool) -> list[Step]:
+    """The original's steps the runtime stage replays."""
+    steps = original.steps
+    last = original.last_build
+    if stack in _COMPILED or node_builds:
+        assert last is not None
+        return list(steps[last + 1 :])
+    return [step for step in steps if step.kind != "dependency"]
+
+
+def _runtime_packages(
+    original: Original, runtime_steps: list[Step], runtime: str, shell: bool, changes: list[Change]
+) -> list[str]:
+    """The runtime's OS package RUNs: without the build-only packages, unless a RUN of the runtime uses one."""
+    programs = {program(cmd) for step in runtime_steps if step.kind in ("other", "build") for cmd in _step_commands(step)}
+    left_out = {_bare(p) for group in original.packages for p in group.left_out}
+    needed = programs & left_out
+    lines: list[str] = []
+    split: list[str] = []
+    for group in original.packages:
+        if needed:
+            lines.extend(group.texts)
+        else:
+            lines.extend(group.runtime_texts)
+            split.extend(group.left_out)
+    if lines and not shell:
+        raise Unsupported(f"{runtime} has no package manager for the OS packages the original installs")
+    installed = {_bare(p) for line in lines for p in (_os_packages(parse_script(line.removeprefix("RUN "), exact=False).commands) or [])}
+    missing = sorted((programs & _FULL_IMAGE_PROGRAMS) - installed)
+    if missing:
+        raise Unsupported(
+            f"a RUN the runtime stage needs runs {', '.join(missing)}, which {runtime} does not have "
+            f"(the original's {original.base} does)"
+        )
+    if split:
+        changes.append(
+            Change("toolchain", f"build-only OS packages ({', '.join(sorted(set(split)))}) are installed in the builder stage only")
+        )
+    return lines
+
+
+def _step_commands(step: Step) -> tuple[Command, ...]:
+    if step.instruction is None:
+        return parse_script(step.text.removeprefix("RUN "), exact=False).commands
+    return run_commands(step.instruction) if step.instruction.keyword == "RUN" else ()
 
 
 _INTERPRETERS: dict[tuple[str, str], tuple[tuple[str, ...], str]] = {
@@ -616,7 +1054,50 @@ def _runtime_entrypoint(stack: str, strategy: Strategy) -> bool:
     return strategy == "minimal" and stack in ("python", "node", "java")
 
 
-_COMPILED = ("go", "rust", "java")
+def _start_for_runtime(
+    original: Original, stack: str, strategy: Strategy, runtime: str, start: StartCommand, changes: list[Change]
+) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """ENTRYPOINT and CMD the runtime runs: the original's, its wrapper resolved where the runtime lacks the
+    wrapper (no npm or shell) or the original names its jar by a glob, the interpreter named as the
+    runtime names it."""
+    entrypoint, cmd = original.entrypoint, original.cmd
+    argv = (*(entrypoint or ()), *(cmd or ()))
+    interpreter = _INTERPRETERS.get((stack, strategy))
+    globbed = stack == "java" and any(_GLOB_CHARS.search(word) for word in argv)
+    wrapped = (interpreter is not None and argv and argv[0] not in interpreter[0]) or globbed or (
+        stack == "java" and argv[:1] not in (("java",), ("/opt/java/openjdk/bin/java",))
+    )
+    if wrapped and start.resolved is not None and start.resolved != argv:
+        resolved = start.resolved
+        if stack == "java" and _GLOB_CHARS.search(resolved[-1]) and "-jar" in resolved:
+            resolved = (*resolved[:-1], _fixed_name(resolved[-1]))
+        changes.append(
+            Change("start-command", f"`{' '.join(argv)}` hands over to `{' '.join(resolved)}`, which runs directly")
+        )
+        entrypoint, cmd = None, resolved
+    if _runtime_entrypoint(stack, strategy) and entrypoint is None:
+        entrypoint = ()
+        changes.append(Change("entrypoint", f"ENTRYPOINT [] clears {runtime}'s own entry point, so CMD runs as before"))
+    argv = (*(entrypoint or ()), *(cmd or ()))
+    if interpreter is not None and argv and argv[0] in interpreter[0]:
+        changes.append(Change("start-command", f"{argv[0]} is {interpreter[1]} in {runtime}"))
+        if entrypoint:
+            entrypoint = (interpreter[1], *entrypoint[1:])
+        else:
+            cmd = (interpreter[1], *(cmd or ())[1:])
+    elif interpreter is not None and argv:
+        raise Unsupported(f"the start command runs {argv[0]}, which {runtime} does not have (only {interpreter[1]})")
+    return entrypoint, cmd
+
+
+_GLOB_CHARS = re.compile(r"[*?\[]")
+
+
+def _fixed_name(glob: str) -> str:
+    """A path the glob matches (`target/*.jar` → `target/app.jar`): the one jar is copied to it."""
+    folder, name = posixpath.split(glob)
+    fixed = re.sub(r"\[[^\]]*\]", "a", name).replace("*", "app", 1).replace("*", "").replace("?", "a")
+    return posixpath.join(folder, fixed)
 
 
 @dataclass(frozen=True)
@@ -625,39 +1106,143 @@ class Artefact:
 
     source: str
     target: str
+    chown: str = ""
+    """`--chown=…` when it lands in the application's folder and the candidate adds a non-root user."""
 
 
-def _artefacts(original: Original, stack: str) -> list[Artefact]:
+def _artefacts(
+    original: Original, stack: str, entrypoint: tuple[str, ...] | None, cmd: tuple[str, ...] | None, start: StartCommand
+) -> list[Artefact]:
     """For compiled stacks, the built files the start command needs; `Unsupported` when unknown."""
-    if stack not in _COMPILED:
-        if original.others:
-            raise Unsupported(
-                f"line {original.others_lines[0]}: a RUN that is neither an OS package install, a dependency "
-                "install nor a build step: codi cannot tell which stage it belongs to"
-            )
-        return []
-    if not original.builds:
-        raise Unsupported(f"no {stack} build step found: nothing to copy from a builder stage")
-    argv = [*(original.entrypoint or ()), *(original.cmd or ())]
+    argv = [*(entrypoint or ()), *(cmd or ())]
     if not argv:
         raise Unsupported("the start command is empty")
+    workdir = original.final_workdir or "/"
     if stack == "java":
         if "-jar" not in argv[:-1]:
             raise Unsupported("the start command does not run `java -jar FILE`: codi cannot tell which jar to copy")
         jar = argv[argv.index("-jar") + 1]
-        if "*" in jar or "$" in jar:
-            raise Unsupported(f"the jar {jar} is a pattern: codi copies one known file")
-        path = posixpath.normpath(posixpath.join(original.workdir, jar))
-        return [Artefact(path, path)]
+        if "$" in jar or _GLOB_CHARS.search(jar):
+            raise Unsupported(f"the jar {jar} is a pattern or a variable: codi copies one known file")
+        path = posixpath.normpath(posixpath.join(workdir, jar))
+        globbed = [word for word in start.resolved or () if _GLOB_CHARS.search(word) and _fixed_name(word) == jar]
+        source = posixpath.normpath(posixpath.join(workdir, globbed[0])) if globbed else path
+        return [Artefact(source, path)]
     program_path = argv[0]
     if "/" in program_path:
-        path = posixpath.normpath(posixpath.join(original.workdir, program_path))
+        path = posixpath.normpath(posixpath.join(workdir, program_path))
         return [Artefact(path, path)]
-    for cmd in original.build_commands:
-        output = cmd.flag_args("o")
+    build_workdir = next((s.workdir for s in reversed(original.steps) if s.kind in ("build", "dependency")), None)
+    for command in original.build_commands:
+        output = command.flag_args("o")
         if output and posixpath.basename(output[0]) == program_path:
-            built = posixpath.normpath(posixpath.join(original.workdir, output[0]))
+            built = posixpath.normpath(posixpath.join(build_workdir or "/", output[0]))
             return [Artefact(built, posixpath.join("/usr/local/bin", program_path))]
-        if program(cmd) == "cargo" and cmd.has_args("install"):
+        if program(command) == "cargo" and command.has_args("install"):
             return [Artefact(f"/usr/local/cargo/bin/{program_path}", f"/usr/local/bin/{program_path}")]
     raise Unsupported(f"codi cannot tell which file the build writes for the start program {program_path}")
+
+
+_SOURCE_FILE = re.compile(
+    r"(?i)\.(go|rs|java|kt|kts|scala|groovy|c|h|cc|cpp|hpp|md|rst)$|^(go\.(mod|sum|work)|cargo\.(toml|lock)|pom\.xml"
+    r"|build\.gradle(\.kts)?|settings\.gradle(\.kts)?|gradle\.properties|gradlew(\.bat)?|mvnw(\.cmd)?|makefile"
+    r"|dockerfile.*|\.dockerignore|\.git\w*|readme.*|license.*|changelog.*|\.editorconfig)$"
+)
+"""Files a compiled program is built from (or documentation): the runtime does without them."""
+_SOURCE_DIRECTORIES = frozenset({".git", ".github", ".mvn", "gradle", "target", "build", ".gradle", "vendor"})
+_JVM_SOURCES = frozenset({"src"})
+"""Java and Rust sources live under src/ (Java's resources are packed into the jar)."""
+
+
+def _runtime_files(
+    original: Original, stack: str, context_files: ContextFiles | None, runtime: _Emitter, changes: list[Change]
+) -> list[str]:
+    """The files a compiled program may read at run time: what the original copied besides its sources
+    (`static/`, `templates/`, config files), copied into the runtime where the original put them.
+
+    With the build context known, a whole-directory copy contributes its entries that are not sources;
+    without it, such a copy is carried into the runtime whole (codi cannot tell what is in it).
+    """
+    last = original.last_build
+    assert last is not None
+    skipped_dirs = _SOURCE_DIRECTORIES | (_JVM_SOURCES if stack in ("java", "rust") else frozenset())
+    files = None if context_files is None else sorted(posixpath.normpath(path) for path in context_files)
+    lines: list[str] = []
+    for step in original.steps[: last + 1]:
+        instr = step.instruction
+        if step.kind not in ("app", "manifest") or instr is None or instr.keyword not in ("COPY", "ADD"):
+            continue
+        values = argument_values(instr)
+        if len(values) < 2 or "$" in values[-1]:
+            continue
+        destination = posixpath.normpath(posixpath.join(step.workdir or "/", values[-1]))
+        into = values[-1].endswith(("/", ".")) or len(values) > 2 or destination in runtime.workdirs
+        for source in values[:-1]:
+            clean = posixpath.normpath(source.lstrip("/"))
+            clean = "" if clean == "." else clean
+            base = posixpath.basename(clean)
+            if base in skipped_dirs or "://" in source:
+                continue
+            is_directory = clean == "" or source.endswith("/") or (
+                files is not None and any(path.startswith(clean + "/") for path in files)
+            )
+            target = posixpath.join(destination, base) if into and not is_directory and base else destination
+            if not is_directory:
+                if not _SOURCE_FILE.search(base):
+                    lines.append(_context_copy(clean, target, runtime.chown, runtime.workdirs, False))
+                continue
+            if files is None:
+                if clean == "":
+                    lines.append(_context_copy(".", destination, runtime.chown, runtime.workdirs, True))
+                    changes.append(
+                        Change(
+                            "runtime-files",
+                            f"line {step.line}: the original's files copied to {destination} are copied into the "
+                            "runtime too (codi does not know the build context, so it cannot tell which the "
+                            "program reads at run time)",
+                        )
+                    )
+                elif not _all_sources_name(base):
+                    lines.append(_context_copy(clean, destination, runtime.chown, runtime.workdirs, True))
+                continue
+            for entry, entry_is_directory in _entries(files, clean):
+                if entry in skipped_dirs or (not entry_is_directory and _SOURCE_FILE.search(entry)):
+                    continue
+                inner = [p for p in files if p.startswith(posixpath.join(clean, entry) + "/")] if entry_is_directory else []
+                if entry_is_directory and inner and all(_SOURCE_FILE.search(posixpath.basename(p)) for p in inner):
+                    continue
+                lines.append(
+                    _context_copy(
+                        posixpath.join(clean, entry) if clean else entry,
+                        posixpath.join(destination, entry),
+                        runtime.chown,
+                        runtime.workdirs,
+                        entry_is_directory,
+                    )
+                )
+    if lines and not any(change.kind == "runtime-files" for change in changes):
+        changes.append(Change("runtime-files", "the files the original copied besides the sources are in the runtime too, where the program may read them"))
+    return lines
+
+
+def _all_sources_name(name: str) -> bool:
+    return name in ("cmd", "internal", "pkg", "src")
+
+
+def _entries(files: list[str], folder: str) -> list[tuple[str, bool]]:
+    """The top-level entries of `folder` in the context: (name, whether it is a directory)."""
+    prefix = folder + "/" if folder else ""
+    out: dict[str, bool] = {}
+    for path in files:
+        if not path.startswith(prefix):
+            continue
+        rest = path[len(prefix) :]
+        head, _, tail = rest.partition("/")
+        out[head] = out.get(head, False) or bool(tail)
+    return sorted(out.items())
+
+
+def _context_copy(source: str, destination: str, chown: str, workdirs: frozenset[str], directory: bool) -> str:
+    flag = f"{chown} " if chown and any(within(destination, w) for w in workdirs if w != "/") else ""
+    target = destination.rstrip("/") + "/" if directory else destination
+    return f"COPY {flag}{source} {target}"

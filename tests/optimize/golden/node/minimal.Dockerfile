@@ -4,7 +4,6 @@
 FROM node:20 AS builder
 ENV NODE_ENV=production
 WORKDIR /usr/src/app
-# codi: the dependency manifests before the sources, so a source change keeps the dependency layer cached
 COPY package*.json ./
 # codi: dependencies from the manifests alone, so this layer is rebuilt only when they change; the cache mount keeps downloads between builds without storing them in the image
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
@@ -13,12 +12,11 @@ RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 FROM gcr.io/distroless/nodejs20-debian12:nonroot
 ENV NODE_ENV=production
 EXPOSE 3000
-WORKDIR /usr/src/app
-# codi: the application files, copied as the original copies them
-COPY package*.json ./
-COPY . .
+COPY --chown=10001:10001 package*.json /usr/src/app/
 # codi: node_modules as the builder installed them
-COPY --from=builder /usr/src/app/node_modules /usr/src/app/node_modules
+COPY --from=builder --chown=10001:10001 /usr/src/app/node_modules /usr/src/app/node_modules
+COPY --chown=10001:10001 . /usr/src/app/
+WORKDIR /usr/src/app
 # codi: a non-root numeric UID/GID: the runtime has no shell to create a user, and none is needed
 USER 10001:10001
 ENTRYPOINT []

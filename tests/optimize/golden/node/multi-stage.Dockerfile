@@ -4,24 +4,23 @@
 FROM node:20 AS builder
 ENV NODE_ENV=production
 WORKDIR /usr/src/app
-# codi: the dependency manifests before the sources, so a source change keeps the dependency layer cached
 COPY package*.json ./
 # codi: dependencies from the manifests alone, so this layer is rebuilt only when they change; the cache mount keeps downloads between builds without storing them in the image
 RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev
 
-# codi: runtime stage on node:20-bookworm-slim, the same distribution family without the toolchain
-FROM node:20-bookworm-slim
+# codi: runtime stage on node:20-slim, the same distribution family without the toolchain
+FROM node:20-slim
 ENV NODE_ENV=production
 EXPOSE 3000
-WORKDIR /usr/src/app
-# codi: the application files, copied as the original copies them
-COPY package*.json ./
-COPY . .
+COPY --chown=10001:10001 package*.json /usr/src/app/
 # codi: node_modules as the builder installed them
-COPY --from=builder /usr/src/app/node_modules /usr/src/app/node_modules
-# codi: a non-root user with a fixed numeric UID/GID, and no setuid/setgid binaries left to escalate with
+COPY --from=builder --chown=10001:10001 /usr/src/app/node_modules /usr/src/app/node_modules
+COPY --chown=10001:10001 . /usr/src/app/
+WORKDIR /usr/src/app
+# codi: a non-root user with a fixed numeric UID/GID, and no setuid/setgid binaries left to escalate with; the application's folder /usr/src/app is the user's, so it can write there
 RUN groupadd --system --gid 10001 app \
  && useradd --system -l --uid 10001 --gid 10001 --no-create-home app \
+ && chown 10001:10001 /usr/src/app \
  && find / -xdev -perm /6000 -type f -exec chmod a-s {} +
 USER 10001:10001
 # codi: a TCP probe of port 3000 with the runtime's own node, so orchestrators see a dead server

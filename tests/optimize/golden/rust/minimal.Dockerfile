@@ -3,7 +3,6 @@
 # codi: the dependency cache, the runtime gets only what the application needs to run
 FROM rust:1.77 AS builder
 WORKDIR /usr/src/app
-# codi: the dependency manifests before the sources, so a source change keeps the dependency layer cached
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 # codi: the build, with the crate registry cached; the cache mount keeps downloads between builds without storing them in the image
@@ -11,9 +10,9 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry cargo build --release
 
 # codi: runtime stage on gcr.io/distroless/cc-debian12:nonroot: no shell, no package manager
 FROM gcr.io/distroless/cc-debian12:nonroot
-WORKDIR /usr/src/app
 # codi: only the built artefacts, not the sources or the toolchain
-COPY --from=builder /usr/src/app/target/release/app /usr/src/app/target/release/app
+COPY --from=builder --chown=10001:10001 /usr/src/app/target/release/app /usr/src/app/target/release/app
+WORKDIR /usr/src/app
 # codi: a non-root numeric UID/GID: the runtime has no shell to create a user, and none is needed
 USER 10001:10001
 CMD ["./target/release/app"]
