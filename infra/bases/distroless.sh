@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs inside debian:bookworm-slim (host network): assembles the root filesystem of a distroless
 # stand-in and writes it as a tar to stdout. $1: static (CA certificates, tzdata, netbase, passwd;
-# no shell, no libc), base (static plus glibc and libssl), or a language image on base: python3
+# no shell, no libc), base (static plus glibc and libssl), cc (base plus libgcc, libgomp and libstdc++,
+# for Rust and C++ binaries), or a language image on base: python3
 # (Python 3.11 and its standard library), nodejs18 (Node 18 at /nodejs/bin/node, as upstream puts it)
 # or java17 (OpenJDK 17 JRE, /usr/bin/java, the Java CA keystore). A language image carries its
 # packages' run-time dependency closure, minus the essential tools (shells, dpkg, perl, coreutils…)
@@ -11,6 +12,7 @@ flavour=$1
 case $flavour in
     static) extra="" ;;
     base) extra="libc6 libssl3" ;;
+    cc) extra="libc6 libssl3 libgcc-s1 libgomp1 libstdc++6" ;;
     python3) extra="libc6 libssl3 python3.11" ;;
     nodejs18) extra="libc6 libssl3 nodejs" ;;
     java17) extra="libc6 libssl3 openjdk-17-jre-headless" ;;
