@@ -10,7 +10,8 @@ given (then CODI_DATA_DIR's, as `codi optimize --build` uses). Images are remove
 Builds and smoke tests run on CODI_BUILD_NETWORK (`host` on an engine without a bridge).
 
 An original that does not build stays in the table with its reason; when its build log names a
-host this machine cannot reach (Maven Central, proxy.golang.org, rubygems.org …) the reason says so.
+host this machine cannot reach (Maven Central, proxy.golang.org, rubygems.org …), or a version the npm
+registry reached here lacks, the reason says so.
 
     export DOCKER_HOST=$(scripts/engine | tail -n 1); scripts/bases
     CODI_BUILD_NETWORK=host python bench/size_reduction.py [--apps go-http,py-djangox] [--no-realapps] \
@@ -49,6 +50,8 @@ from codi.worker.measure import ImageLab  # noqa: E402
 
 APPS = ROOT / "bench" / "apps"
 REALAPPS = ROOT.parent / "shared" / "realapps"
+LOG_TAIL_CHARS = 1500
+"""How much of a failed image's log the JSON keeps."""
 STRUCTURAL_MIN_REDUCTION = 0.40
 MEDIAN_TARGET = 0.60
 UNREACHABLE_HOSTS = (
@@ -65,6 +68,8 @@ UNREACHABLE_HOSTS = (
 )
 """Package hosts this machine cannot reach (only PyPI, npm and Debian's mirrors answer): a build log
 naming one failed for want of the network, not because of the Dockerfile."""
+NPM_NO_VERSION = "npm ERR! notarget No matching version found for "
+"""npm's ETARGET line: the registry answered but holds no version in the range asked for."""
 
 
 @dataclass(frozen=True)
@@ -103,10 +108,17 @@ def real_apps(folder: Path) -> list[BenchApp]:
     return apps
 
 
-def offline_cause(log_tail: str | None) -> str | None:
-    """The unreachable package host a failed build's log names, if any."""
+def network_cause(log_tail: str | None) -> str | None:
+    """What the machine's network denied a failed build, from its log: an unreachable package host, or a
+    version the npm registry reached here does not hold."""
     text = log_tail or ""
-    return next((host for host in UNREACHABLE_HOSTS if host in text), None)
+    host = next((host for host in UNREACHABLE_HOSTS if host in text), None)
+    if host is not None:
+        return f"the build needs {host}, which this machine cannot reach"
+    if NPM_NO_VERSION in text:
+        wanted = text.split(NPM_NO_VERSION, 1)[1].split("\n", 1)[0].rstrip(". ")
+        return f"the npm registry this machine reaches has no version of {wanted}"
+    return None
 
 
 def measure_app(lab: ImageLab, app: BenchApp) -> dict[str, object]:
@@ -131,7 +143,8 @@ def _row(report: ImageReport) -> dict[str, object]:
         "built": built,
         "status": report.status,
         "reason": report.reason,
-        "offline_cause": None if built else offline_cause(report.log_tail),
+        "network_cause": None if built else network_cause(report.log_tail),
+        "log_tail": None if report.status == "pass" else (report.log_tail or "")[-LOG_TAIL_CHARS:],
         "size_bytes": report.size_bytes,
         "reduction": None if report.size_delta_ratio is None else -report.size_delta_ratio,
         "layers": report.layers,
@@ -159,6 +172,10 @@ def verdict(row: dict[str, object]) -> dict[str, object]:
     }
 
 
+TARGETS = ("structural_ok", "fixes_ok")
+"""The per-app targets `verdict` judges; not applicable where the original does not build."""
+
+
 def _mb(size: object) -> str:
     return "–" if not isinstance(size, int) else f"{size / 1e6:,.0f} MB"
 
@@ -173,9 +190,7 @@ def _seconds(value: object) -> str:
 
 def _why(image: dict[str, object]) -> str:
     reason = str(image["reason"] or "")
-    if image["offline_cause"]:
-        return f"{reason} (offline: the build needs {image['offline_cause']}, which this machine cannot reach)"
-    return reason
+    return f"{reason} (network: {image['network_cause']})" if image["network_cause"] else reason
 
 
 def print_table(rows: list[dict[str, object]]) -> bool:
@@ -199,10 +214,10 @@ def print_table(rows: list[dict[str, object]]) -> bool:
     print(f"\n{'app':<24} {'original':>8} {'best structural':<16} {'reduction':>9} {'≥40 %':>6} {'fixes ok':>8}")
     verdicts = [(row, verdict(row)) for row in rows]
     for row, v in verdicts:
+        ok = {name: ("yes" if v[name] else "no") if v["original_builds"] else "n/a" for name in TARGETS}
         print(
             f"{row['app']:<24} {'builds' if v['original_builds'] else 'fails':>8} {v['best_structural'] or '–':<16} "
-            f"{_percent(v['best_reduction']):>9} {'yes' if v['structural_ok'] else 'no':>6} "
-            f"{'yes' if v['fixes_ok'] else 'no':>8}"
+            f"{_percent(v['best_reduction']):>9} {ok['structural_ok']:>6} {ok['fixes_ok']:>8}"
         )
     building = [v for _, v in verdicts if v["original_builds"]]
     reductions = [float(v["best_reduction"] or 0.0) for v in building]  # type: ignore[arg-type]
