@@ -334,18 +334,27 @@ class _Workdirs:
         return len(self.paths) if before is None else self.before.get(id(before), len(self.paths))
 
 
+MAX_TRACED_MAPPINGS = 10_000
+"""Mappings one document's `COPY --from` tracing may keep and read, in all; past it, a copy out of a stage is one
+opaque built path, as when nothing is known of what the stage made. A stage copying the one before twice doubles
+the mappings: 16 such stages took 8.6 s, 30 would make 2³⁰ mappings."""
+
+
 class _FileTracer:
     """Where COPY/ADD put build-context files, following `COPY --from` back through stages.
 
     Per stage, the WORKDIRs and the mappings are worked out once and in stage order, so neither a
     COPY after many WORKDIRs nor a long chain of `COPY --from` stages rescans the document (a 20k-line
-    file took 15.8 s) or recurses once per stage.
+    file took 15.8 s) or recurses once per stage; the mappings kept and read are bounded by
+    `MAX_TRACED_MAPPINGS`.
     """
 
     def __init__(self, model: SemanticModel) -> None:
         self.model = model
         self._workdir_cache: dict[int, _Workdirs] = {}
-        self._inner: dict[int, list[FileMapping]] = {}
+        self._inner: dict[int, list[FileMapping] | None] = {}
+        """A stage's mappings and its FROM ancestors'; None once they passed the budget (not traced)."""
+        self._budget = MAX_TRACED_MAPPINGS
         self._by_name: dict[str, Stage] = {}
         """A stage by its alias or its index (the first stage that has it)."""
         for stage in model.stages:
@@ -430,19 +439,31 @@ class _FileTracer:
                 out.append(FileMapping(CONTEXT, clean, target))
         return out
 
-    def _stage_inner(self, stage: Stage) -> list[FileMapping]:
+    def _stage_inner(self, stage: Stage) -> list[FileMapping] | None:
         """The mappings of `stage` and the stages it is built FROM, worked out for every earlier stage
-        first (in stage order), so tracing never recurses."""
+        first (in stage order), so tracing never recurses; None past the budget."""
         for earlier in self.model.stages[len(self._inner) : stage.index + 1]:
             own = self.stage_files([earlier])
-            self._inner[earlier.index] = (self._inner[earlier.parent.index] if earlier.parent else []) + own
+            parent = self._inner[earlier.parent.index] if earlier.parent else []
+            inner = parent + own if parent is not None and self._spend(len(parent) + len(own)) else None
+            self._inner[earlier.index] = inner
         return self._inner[stage.index]
+
+    def _spend(self, mappings: int) -> bool:
+        """Whether `mappings` more fit the budget (then they are taken from it)."""
+        if mappings > self._budget:
+            self._budget = 0
+            return False
+        self._budget -= mappings
+        return True
 
     def _traced(self, stage: Stage, path: str, target: str, destination: str) -> list[FileMapping]:
         """What copying `path` out of `stage` brings along, as context or built mappings: to `target` (a
         file's place), or into `destination` itself when `path` is a directory there (a WORKDIR, or a
-        directory files were copied into)."""
+        directory files were copied into). Past the budget, only the built path."""
         inner = self._stage_inner(stage)
+        if inner is None or not self._spend(len(inner)):
+            return [FileMapping(BUILT, path, target)]
         if self._was_workdir(stage, path) or any(within(m.destination, path + "/") for m in inner):
             target = destination
         out: list[FileMapping] = []
