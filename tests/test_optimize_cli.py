@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import get_args
 
 import pytest
 
 from codi.cli.main import MAX_CONTEXT_FILE_BYTES, context_texts, main
+from codi.cli.measure import NETWORKS
+from codi.worker.build import BuildNetwork
 
 DOCKERFILE = """\
 FROM python:3.11
@@ -98,3 +101,17 @@ def test_codi_review_shows_the_candidates_in_the_summary(tmp_path: Path, capsys:
     summary = json.loads(capsys.readouterr().out)["summary"]
     assert "### Optimisation candidates\n\n- `Dockerfile` (python): fixes" in summary
     assert "<details>\n<summary><code>Dockerfile</code>: fixes candidate, size ≈ " in summary
+
+
+def test_network_is_an_option_of_the_commands_that_build(capsys: pytest.CaptureFixture[str]) -> None:
+    assert NETWORKS == get_args(BuildNetwork)
+    for command in (["optimize", "Dockerfile"], ["llm", "rank", "Dockerfile"]):
+        with pytest.raises(SystemExit):
+            main([*command, "--help"])
+        help_text = " ".join(capsys.readouterr().out.split())
+        assert "--network {codi,none,host} with --build: the network builds and port smoke tests run on" in help_text
+        assert "Default: CODI_BUILD_NETWORK, else codi" in help_text
+        with pytest.raises(SystemExit) as exited:
+            main([*command, "--build", "--network", "bridge"])
+        assert exited.value.code == 2
+        assert "argument --network: invalid choice: 'bridge'" in capsys.readouterr().err

@@ -35,7 +35,7 @@ def cmd_llm(args: argparse.Namespace) -> int:
         from codi.cli.measure import BuildUnavailable, measure_result
 
         try:
-            reports = measure_result(text, result, context, None, context_smoke_settings(context))
+            reports = measure_result(text, result, context, None, context_smoke_settings(context), args.network)
         except BuildUnavailable as error:
             print(f"codi: {error}", file=sys.stderr)
             return 2

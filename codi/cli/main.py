@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from codi import __version__
 from codi.cli.discover import find_dockerfiles
+from codi.cli.measure import add_network_option
 from codi.cli.redeliver import add_parser as add_redeliver_parser
 from codi.pipeline.config import LintConfig, SmokeSettings
 from codi.pipeline.configfile import CONFIG_NAMES, first_config, parse_config
@@ -271,7 +272,7 @@ def _optimize_build(args: argparse.Namespace, path: Path, text: str, result: Opt
 
     context = Path(args.context) if args.context else path.parent
     try:
-        reports = measure_result(text, result, context, args.platform, context_smoke_settings(context))
+        reports = measure_result(text, result, context, args.platform, context_smoke_settings(context), args.network)
     except BuildUnavailable as error:
         print(f"codi: {error}", file=sys.stderr)
         return 2
@@ -402,6 +403,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="build, smoke-test, measure and scan the original and the candidates on the engine in DOCKER_HOST",
     )
     optimize.add_argument("--platform", help="platform to build for (default: the engine's own, e.g. linux/amd64)")
+    add_network_option(optimize)
     optimize.set_defaults(handler=cmd_optimize)
 
     llm = sub.add_parser("llm", help="rank and explain a Dockerfile's candidates with the local model")
@@ -413,6 +415,7 @@ def build_parser() -> argparse.ArgumentParser:
     llm.add_argument("--no-model", action="store_true", help="the deterministic scorer alone")
     llm.add_argument("--timeout", type=float, default=30.0, help="seconds the model may take (default 30)")
     llm.add_argument("--format", default="tty", choices=["tty", "json"])
+    add_network_option(llm)
     llm.set_defaults(handler=_cmd_llm)
 
     serve = sub.add_parser("serve", help="run the GitHub App's webhook receiver (settings from CODI_* variables)")

@@ -3,13 +3,14 @@
 Wires the edges the way a build worker does: the engine in `DOCKER_HOST`,
 evidence in `CODI_DATABASE_URL` (default: SQLite in the data folder) and
 artefacts (logs, SBOMs, application file lists) under `CODI_DATA_DIR/evidence`,
-the folder the App's build workers use, on the network `CODI_BUILD_NETWORK`
-names (`codi.worker.build.BuildNetwork`). Progress goes to stderr; the result
-to stdout.
+the folder the App's build workers use, on the network `--network` names, else
+`CODI_BUILD_NETWORK` (`codi.worker.build.BuildNetwork`). Progress goes to
+stderr; the result to stdout.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform as host_platform
@@ -17,14 +18,15 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, cast, get_args
 
-from codi.pipeline.config import SmokeSettings
-from codi.pipeline.measured import ImageReport
-from codi.pipeline.optimize.model import OptimizeResult
-from codi.settings import DEFAULT_DATA_DIR
-
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # `codi` builds its parser from this module's option: every command would pay these imports
+    from codi.pipeline.config import SmokeSettings
+    from codi.pipeline.measured import ImageReport
+    from codi.pipeline.optimize.model import OptimizeResult
     from codi.worker.build import BuildNetwork
 
+NETWORKS = ("codi", "none", "host")
+"""`codi.worker.build.BuildNetwork`'s values, spelled here so that building the parser does not import the engine's
+client (a test holds the two equal)."""
 _MACHINES = {"x86_64": "linux/amd64", "amd64": "linux/amd64", "aarch64": "linux/arm64", "arm64": "linux/arm64"}
 
 
@@ -42,8 +44,10 @@ def measure_result(
     context_dir: Path,
     platform: str | None,
     smoke: SmokeSettings,
+    network: str | None = None,
 ) -> tuple[ImageReport, ...]:
-    """Builds the original and every candidate (reusing recorded builds), then judges the candidates."""
+    """Builds the original and every candidate (reusing recorded builds) on `network` (None:
+    `CODI_BUILD_NETWORK`'s), then judges the candidates."""
     from codi.storage.database import init_db
     from codi.storage.evidence import EvidenceStore
     from codi.worker.build import DockerBuildRunner
@@ -58,7 +62,7 @@ def measure_result(
     data_dir = data_folder()
     data_dir.mkdir(parents=True, exist_ok=True)
     engine = init_db(os.environ.get("CODI_DATABASE_URL") or f"sqlite:///{data_dir / 'evidence.db'}")
-    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs", build_network())
+    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs", build_network(network))
     try:
         lab = ImageLab(runner, EvidenceStore(engine), data_dir / "evidence", native, progress=progress)
         return lab.compare(original, result.candidates, context_dir, smoke)
@@ -67,18 +71,33 @@ def measure_result(
         engine.dispose()
 
 
-def build_network() -> BuildNetwork:
-    """`CODI_BUILD_NETWORK` as the App's workers read it: `codi` (default), `none` or `host`."""
+def build_network(chosen: str | None = None) -> BuildNetwork:
+    """`chosen` (the `--network` flag), else `CODI_BUILD_NETWORK` as the App's workers read it: `codi` (default),
+    `none` or `host`."""
     from codi.worker import build
 
-    network = os.environ.get("CODI_BUILD_NETWORK") or "codi"
+    network = chosen or os.environ.get("CODI_BUILD_NETWORK") or "codi"
     if network not in get_args(build.BuildNetwork):
-        raise BuildUnavailable(f"CODI_BUILD_NETWORK must be codi, none or host, not {network!r}")
+        source = "--network" if chosen else "CODI_BUILD_NETWORK"
+        raise BuildUnavailable(f"{source} must be codi, none or host, not {network!r}")
     return cast("BuildNetwork", network)
+
+
+def add_network_option(parser: argparse.ArgumentParser) -> None:
+    """`--network` for the commands that build (`optimize --build`, `llm … --build`)."""
+    parser.add_argument(
+        "--network",
+        choices=NETWORKS,
+        help="with --build: the network builds and port smoke tests run on: codi (codi's own bridge, codi-builds, "
+        "made on first use), none (no network at all) or host (the host's own; only for engines that cannot make "
+        "a bridge). Default: CODI_BUILD_NETWORK, else codi",
+    )
 
 
 def data_folder() -> Path:
     """`CODI_DATA_DIR`, or the App's default: CLI runs and build workers on one machine share their evidence."""
+    from codi.settings import DEFAULT_DATA_DIR
+
     return Path(os.environ.get("CODI_DATA_DIR") or DEFAULT_DATA_DIR)
 
 

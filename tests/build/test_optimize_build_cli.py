@@ -12,6 +12,13 @@ from codi.cli.main import main
 
 DOCKERFILE = "FROM python:3.11-slim\nWORKDIR /app\nCOPY . .\nCMD python app.py\n"
 
+NETWORK_PROBE = """\
+FROM python:3.11-slim
+RUN [ "$(ls /sys/class/net)" = lo ]
+CMD ["python", "-c", "print('hello')"]
+"""
+"""Builds only where the build container has no network but loopback: `--network none`."""
+
 
 @pytest.fixture
 def app(tmp_path: Path) -> Path:
@@ -60,3 +67,25 @@ def test_no_engine_or_another_platform_is_a_clear_error(
     monkeypatch.setenv("CODI_BUILD_NETWORK", "bridge")
     assert main(["optimize", str(app / "Dockerfile"), "--build"]) == 2
     assert "CODI_BUILD_NETWORK must be codi, none or host, not 'bridge'" in capsys.readouterr().err
+
+
+def test_network_flag_decides_the_build_network_over_the_variable(
+    tmp_path: Path, docker_host: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The same Dockerfile, which builds only without a network, on the real engine: the flag wins both ways."""
+    (tmp_path / "Dockerfile").write_text(NETWORK_PROBE)
+    monkeypatch.setenv("DOCKER_HOST", docker_host)
+    monkeypatch.delenv("CODI_DATABASE_URL", raising=False)
+    argv = ["optimize", str(tmp_path / "Dockerfile"), "--build", "--format", "json"]
+
+    def original(variable: str, flag: str) -> dict[str, object]:
+        monkeypatch.setenv("CODI_DATA_DIR", str(tmp_path / f"data-{flag}"))  # no evidence reused across the runs
+        monkeypatch.setenv("CODI_BUILD_NETWORK", variable)
+        main([*argv, "--network", flag])
+        return json.loads(capsys.readouterr().out)["images"][0]
+
+    isolated = original("host", "none")
+    assert (isolated["strategy"], isolated["status"], isolated["reused"]) == ("original", "pass", False)
+    exposed = original("none", "host")
+    assert (exposed["status"], exposed["reused"]) == ("fail", False)
+    assert "ls /sys/class/net" in str(exposed["reason"])
