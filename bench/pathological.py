@@ -13,13 +13,24 @@ not codi's. One unit per shape:
 - `long-line`: 100 characters of one RUN line (100k units = a 10 MB line).
 
 Run: `.venv/bin/python bench/pathological.py [--sizes 1000,10000,100000] [--shapes runs,chain]
-[--budget SECONDS]`. A step that takes longer than the budget (default 120 s) stops its shape's
-larger sizes, and the table says so.
+[--budget SECONDS] [--gc off] [--instructions]`. A step that takes longer than the budget (default
+120 s) stops its shape's larger sizes, and the table says so.
+
+Wall time on a larger heap grows faster than the work (caches, the garbage collector's full
+collections), so two more measures tell a super-linear path from the machine:
+- `--gc off`: each step runs with the collector disabled and the input's objects frozen
+  (`gc.disable()`, `gc.freeze()`);
+- `--instructions`: each step runs in a child under `valgrind --tool=callgrind` and the table shows
+  the CPU instructions it executed (the child's total less a child that only builds the input), in
+  millions: a linear path grows 10× per 10× whatever the heap. Slow (about 50× the wall time).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import re
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -86,10 +97,44 @@ STEPS: dict[str, Callable[[str], object]] = {
 }
 
 
-def timed(step: Callable[[str], object], text: str) -> float:
-    started = time.perf_counter()
-    step(text)
-    return time.perf_counter() - started
+def timed(step: Callable[[str], object], text: str, collector: bool = True) -> float:
+    """Seconds `step` takes on `text`; with `collector` off, no garbage collection runs meanwhile."""
+    if not collector:
+        gc.collect()
+        gc.freeze()
+        gc.disable()
+    try:
+        started = time.perf_counter()
+        step(text)
+        return time.perf_counter() - started
+    finally:
+        gc.enable()
+        gc.unfreeze()
+
+
+_COLLECTED = re.compile(r"Collected : (\d+)")
+
+
+def instructions(shape: str, step: str, size: int) -> float:
+    """CPU instructions (millions) `step` executes on `shape` at `size`: callgrind's count of a child that runs
+    it, less one of a child that only builds the input and warms up (interpreter start, imports, the step once on
+    a one-unit input)."""
+
+    def counted(measured: bool) -> int:
+        command = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__,
+                   "--child", shape, step, str(size), "measured" if measured else "baseline"]  # fmt: skip
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        return int(_COLLECTED.findall(done.stderr)[-1])
+
+    return (counted(True) - counted(False)) / 1e6
+
+
+def child(shape: str, step: str, size: int, measured: bool) -> None:
+    """`--instructions`' child: build the input, run the step once on one unit, then on the input if `measured`."""
+    text = SHAPES[shape](size)
+    STEPS[step](SHAPES[shape](1))
+    if measured:
+        STEPS[step](text)
 
 
 def main() -> int:
@@ -98,19 +143,32 @@ def main() -> int:
     parser.add_argument("--shapes", default=",".join(SHAPES))
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--budget", type=float, default=120.0, help="seconds a step may take before larger sizes stop")
+    parser.add_argument("--gc", choices=["on", "off"], default="on", help="off: no garbage collection during a step")
+    parser.add_argument("--instructions", action="store_true", help="count instructions under callgrind, not time")
+    parser.add_argument("--child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        shape, step, size, mode = args.child
+        child(shape, step, int(size), mode == "measured")
+        return 0
     sizes = [int(size) for size in args.sizes.split(",")]
-    print("shape      step      " + "".join(f"{size:>12,}" for size in sizes) + "   growth per 10×")
+    unit = "M instructions" if args.instructions else f"seconds, collector {args.gc}"
+    print(f"shape      step      {''.join(f'{size:>12,}' for size in sizes)}   growth per 10× ({unit})")
     worst = 0.0
     for shape in args.shapes.split(","):
         for step_name in args.steps.split(","):
-            times: list[float] = []
+            measures: list[float] = []
             for size in sizes:
-                times.append(timed(STEPS[step_name], SHAPES[shape](size)))
-                if times[-1] > args.budget:
+                if args.instructions:
+                    measures.append(instructions(shape, step_name, size))
+                    continue
+                measures.append(timed(STEPS[step_name], SHAPES[shape](size), collector=args.gc == "on"))
+                if measures[-1] > args.budget:
                     break
-            cells = "".join(f"{t:>11.3f}s" for t in times) + "".join(f"{'(skipped)':>12}" for _ in sizes[len(times) :])
-            growth = [b / a for a, b in zip(times, times[1:]) if a > 0]
+            suffix = "M" if args.instructions else "s"
+            cells = "".join(f"{m:>11.3f}{suffix}" for m in measures)
+            cells += "".join(f"{'(skipped)':>12}" for _ in sizes[len(measures) :])
+            growth = [b / a for a, b in zip(measures, measures[1:]) if a > 0]
             worst = max([worst, *growth])
             print(f"{shape:<10} {step_name:<9}{cells}   {' '.join(f'{g:.1f}×' for g in growth)}", flush=True)
     print(f"worst growth per 10×: {worst:.1f}× (target ≤ 12×)")
