@@ -205,3 +205,29 @@ def test_listed_interpreter_rename_is_accepted_and_unlisted_is_not():
     renamed = preservation_problems(runtime_profile(original), runtime_profile(other), start,
                                     [base, Change("start-command", "not an interpreter rename")])
     assert any("start command" in problem for problem in renamed)
+
+
+def test_a_candidate_may_run_what_the_wrapper_hands_over_to_when_it_says_so() -> None:
+    original = 'FROM node:18\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n'
+    candidate = 'FROM node:18-slim\nWORKDIR /app\nCOPY . .\nUSER 10001\nCMD ["/nodejs/bin/node", "server.js"]\n'
+    document = parse(original)
+    start = analyze_start(document, {"package.json": '{"scripts": {"start": "node server.js"}}'})
+    before, after = runtime_profile(document), runtime_profile(parse(candidate))
+    said = (*DECLARED, Change("start-command", "npm start hands over to node server.js"))
+    assert preservation_problems(before, after, start, said) == []
+    assert any(p.startswith("start command") for p in preservation_problems(before, after, start, DECLARED))
+    other = runtime_profile(parse(candidate.replace("server.js", "other.js")))
+    assert any(p.startswith("start command") for p in preservation_problems(before, other, start, said))
+
+
+def test_a_jar_glob_is_matched_by_the_fixed_name_the_candidate_copies_to() -> None:
+    original = "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY . .\nRUN ./mvnw package\nCMD sh -c 'java -jar target/*.jar'\n"
+    candidate = (
+        "FROM eclipse-temurin:17-jdk AS builder\nWORKDIR /app\nCOPY . .\nRUN ./mvnw package\n"
+        "FROM eclipse-temurin:17-jre\nCOPY --from=builder /app/target/*.jar /app/target/app.jar\nWORKDIR /app\n"
+        'USER 10001\nCMD ["java", "-jar", "target/app.jar"]\n'
+    )
+    document = parse(original)
+    said = (*DECLARED, Change("start-command", "resolved"))
+    found = preservation_problems(runtime_profile(document), runtime_profile(parse(candidate)), analyze_start(document), said)
+    assert not any(p.startswith("start command") for p in found), found

@@ -198,3 +198,162 @@ def test_every_candidate_is_made_with_its_estimate(stack: str) -> None:
     for candidate in candidates:
         assert candidate.estimate == estimate_change(parse(text), parse(candidate.dockerfile))
         assert candidate.estimate.size_bytes_after is not None and candidate.estimate.layers_after > 0
+
+
+NAIVE_FLASK = (
+    "FROM python:3.11\nRUN apt-get update\nRUN apt-get install -y build-essential curl\nCOPY . .\n"
+    "RUN pip install -r requirements.txt\nCMD python app.py\n"
+)
+"""The issue's naive Flask Dockerfile: the index update in a RUN of its own, no WORKDIR."""
+
+
+def _runtime(candidate) -> str:
+    return candidate.dockerfile.split("\n\n# codi: runtime stage")[1]
+
+
+def test_a_standalone_apt_get_update_stays_with_its_install_and_build_tools_stay_in_the_builder() -> None:
+    start = StartCommand(None, True, ("python", "app.py"), None)
+    candidates, rejections = _render(NAIVE_FLASK, "python", start)
+    assert [c.strategy for c in candidates] == ["multi-stage"], rejections
+    builder, runtime = _builder(candidates[0]), _runtime(candidates[0])
+    assert builder.index("RUN apt-get update\n") < builder.index("RUN apt-get install -y build-essential curl")
+    assert runtime.index("RUN apt-get update\n") < runtime.index("RUN apt-get install -y curl\n")
+    assert "build-essential" not in runtime
+    assert any(c.kind == "toolchain" and "build-essential" in c.description for c in candidates[0].changes)
+    assert "WORKDIR" not in candidates[0].dockerfile and 'CMD ["python", "app.py"]' in runtime
+
+
+def test_headers_become_their_run_time_library_with_the_same_pin() -> None:
+    candidates, _ = _render((GOLDEN / "python" / "Dockerfile").read_text(), "python")
+    runtime = _runtime(candidates[0])
+    assert "libpq5=15.6-0+deb12u1" in runtime and "gcc" not in runtime and "libpq-dev" not in runtime
+
+
+def test_an_unknown_header_is_kept_in_the_runtime_so_no_candidate_drops_its_library() -> None:
+    text = (GOLDEN / "python" / "Dockerfile").read_text().replace("libpq-dev=15.6-0+deb12u1", "libfoo-dev=1.0")
+    candidates, rejections = _render(text, "python")
+    assert candidates == []  # the header stays in the runtime, where CD2002 reports it: no silent breakage
+    assert "CD2002" in next(r.reason for r in rejections if r.strategy == "multi-stage")
+
+
+def test_pip_upgrade_and_an_editable_install_are_the_dependency_step() -> None:
+    text = (
+        "FROM python:3.11\nWORKDIR /app\nCOPY . .\n"
+        "RUN pip install --upgrade pip && pip install -e .\nCMD [\"python\", \"-m\", \"shop\"]\n"
+    )
+    candidates, rejections = _render(text, "python")
+    assert candidates, rejections
+    builder = _builder(candidates[0])
+    assert builder.index("COPY . .") < builder.index("pip install --root=/install --upgrade pip && pip install --root=/install -e .")
+
+
+def test_several_workdirs_shell_onbuild_heredoc_and_labels_are_carried_over() -> None:
+    text = (
+        'FROM node:20\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nLABEL team=web\nWORKDIR /srv\n'
+        "COPY <<EOF /srv/motd\nhello\nEOF\nWORKDIR /srv/app\nCOPY package*.json ./\nRUN npm ci\nCOPY . .\n"
+        "ONBUILD RUN echo child\nHEALTHCHECK CMD [\"node\", \"-e\", \"1\"]\nCMD [\"node\", \"server.js\"]\n"
+    )
+    candidates, rejections = _render(text, "node")
+    multi = next(c for c in candidates if c.strategy == "multi-stage")
+    runtime = _runtime(multi)
+    for line in ('SHELL ["/bin/bash", "-o", "pipefail", "-c"]', "LABEL team=web", "ONBUILD RUN echo child",
+                 "COPY <<EOF /srv/motd\nhello\nEOF", 'HEALTHCHECK CMD ["node", "-e", "1"]', "WORKDIR /srv/app"):
+        assert line in runtime, line
+    assert "SHELL" in _builder(multi)
+    assert any("HEALTHCHECK" in r.reason or "heredoc" in r.reason or r.strategy == "minimal" for r in rejections) or len(candidates) == 2
+
+
+def test_the_originals_user_is_kept_and_no_user_is_added() -> None:
+    text = 'FROM node:18\nWORKDIR /app\nCOPY package.json .\nRUN npm install\nCOPY . .\nUSER node\nCMD ["node", "server.js"]\n'
+    candidates, rejections = _render(text, "node")
+    multi = next(c for c in candidates if c.strategy == "multi-stage")
+    assert "USER node" in _runtime(multi) and "10001" not in multi.dockerfile and "useradd" not in multi.dockerfile
+    minimal = next(c for c in candidates if c.strategy == "minimal")
+    assert "USER 1000:1000" in _runtime(minimal)
+    assert any(c.kind == "user" and "1000:1000" in c.description for c in minimal.changes)
+
+
+def test_an_added_user_owns_the_app_folder() -> None:
+    candidates, _ = _render((GOLDEN / "node" / "Dockerfile").read_text(), "node")
+    for candidate in candidates:
+        runtime = _runtime(candidate)
+        assert "COPY --chown=10001:10001 . /usr/src/app/" in runtime
+        assert runtime.index("COPY --chown") < runtime.index("WORKDIR /usr/src/app")
+    multi = next(c for c in candidates if c.strategy == "multi-stage")
+    assert "chown 10001:10001 /usr/src/app" in multi.dockerfile
+
+
+def test_npm_start_is_resolved_for_a_runtime_without_npm() -> None:
+    text = COPY_ALL_NODE.replace("RUN npm run build\n", "")
+    start = StartCommand(("npm", "start"), False, None, None, resolved=("node", "server.js"))
+    candidates, rejections = _render(text, "node", start)
+    minimal = next(c for c in candidates if c.strategy == "minimal")
+    assert 'CMD ["/nodejs/bin/node", "server.js"]' in minimal.dockerfile
+    multi = next(c for c in candidates if c.strategy == "multi-stage")
+    assert 'CMD ["npm", "start"]' in multi.dockerfile
+    unresolved, rejections = _render(text, "node")
+    assert [c.strategy for c in unresolved] == ["multi-stage"]
+    assert "runs npm" in next(r.reason for r in rejections if r.strategy == "minimal")
+
+
+def test_a_jar_glob_is_copied_to_a_fixed_name_the_glob_matches() -> None:
+    text = (
+        "FROM eclipse-temurin:17-jdk\nWORKDIR /app\nCOPY .mvn/ .mvn\nCOPY mvnw pom.xml ./\nCOPY src ./src\n"
+        "RUN chmod +x mvnw\nRUN ./mvnw clean package -DskipTests\nCMD sh -c 'java -jar target/*.jar'\n"
+    )
+    start = StartCommand(
+        ("/bin/sh", "-c", "sh -c 'java -jar target/*.jar'"), True, ("sh", "-c", "java -jar target/*.jar"), None,
+        resolved=("java", "-jar", "target/*.jar"),
+    )
+    candidates, rejections = _render(text, "java", start)
+    assert [c.strategy for c in candidates] == ["multi-stage", "minimal"], rejections
+    for candidate in candidates:
+        assert "COPY --from=builder --chown=10001:10001 /app/target/*.jar /app/target/app.jar" in candidate.dockerfile
+        assert 'CMD ["java", "-jar", "target/app.jar"]' in candidate.dockerfile
+        assert "RUN chmod +x mvnw" in _builder(candidate) and "chmod +x" not in _runtime(candidate)
+
+
+def test_go_builds_with_both_caches_mounted() -> None:
+    candidates, _ = _render((GOLDEN / "go" / "Dockerfile").read_text(), "go")
+    for candidate in candidates:
+        assert (
+            "RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build go build"
+            in candidate.dockerfile
+        )
+        assert "RUN --mount=type=cache,target=/go/pkg/mod go mod download" in candidate.dockerfile
+
+
+def test_a_static_go_build_gets_distroless_static_and_a_cgo_one_distroless_base() -> None:
+    text = (GOLDEN / "go" / "Dockerfile").read_text()
+    cgo, _ = _render(text, "go")
+    static, _ = _render(text.replace("RUN go build", "RUN CGO_ENABLED=0 go build"), "go")
+    assert "FROM gcr.io/distroless/base-debian12:nonroot" in cgo[1].dockerfile
+    assert "FROM gcr.io/distroless/static-debian12:nonroot" in static[1].dockerfile
+
+
+def test_compiled_stacks_copy_the_files_the_program_reads_at_run_time() -> None:
+    text = (
+        "FROM rust:1.77\nWORKDIR /usr/src/app\nCOPY . .\nRUN cargo build --release\n"
+        'CMD ["./target/release/app"]\n'
+    )
+    context = frozenset({"Cargo.toml", "Cargo.lock", "src/main.rs", "static/index.html", "README.md", "config.toml"})
+    candidates, rejections = _render(text, "rust", context_files=context)
+    assert candidates, rejections
+    for candidate in candidates:
+        runtime = _runtime(candidate)
+        assert "COPY --chown=10001:10001 static /usr/src/app/static/" in runtime
+        assert "COPY --chown=10001:10001 config.toml /usr/src/app/config.toml" in runtime
+        assert "src" not in runtime.replace("/usr/src", "") and "README" not in runtime
+
+
+def test_python_on_an_older_version_gets_its_own_slim_runtime() -> None:
+    text = (GOLDEN / "python" / "Dockerfile").read_text().replace("python:3.11", "python:3.9")
+    candidates, rejections = _render(text, "python")
+    assert "FROM python:3.9-slim" in candidates[0].dockerfile, rejections
+
+
+def test_a_runtime_run_that_needs_a_program_the_slim_image_lacks_is_a_reason() -> None:
+    text = (GOLDEN / "python" / "Dockerfile").read_text().replace("COPY . .\n", "COPY . .\nRUN curl -fsSL https://example.com/x -o x\n")
+    candidates, rejections = _render(text, "python")
+    assert candidates == []
+    assert any("runs curl" in r.reason for r in rejections)

@@ -171,3 +171,31 @@ def test_non_shell_script_is_not_analysed():
     text = 'FROM python:3.12\nCOPY run.py /run.py\nENTRYPOINT ["/run.py"]\n'
     result = start(text, {"run.py": "#!/usr/bin/env python3\nimport os\nos.system('pip install x')\n"})
     assert result.scripts == () and result.problems == ()
+
+
+PACKAGE_JSON = '{"scripts": {"start": "node server.js", "dev": "node ./bin/www --port 3000", "watch": "nodemon server.js", "env": "PORT=1 node x.js"}}'
+
+
+def test_npm_start_resolves_through_package_json_to_a_plain_node_command():
+    start = analyze_start(parse('FROM node:18\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n'), {"package.json": PACKAGE_JSON})
+    assert start.resolved == ("node", "server.js")
+    dev = analyze_start(parse("FROM node:18\nWORKDIR /app\nCOPY package.json .\nCMD npm run dev\n"), {"package.json": PACKAGE_JSON})
+    assert dev.resolved == ("node", "./bin/www", "--port", "3000")
+    yarn = analyze_start(parse('FROM node:18\nCOPY . /srv\nWORKDIR /srv\nCMD ["yarn", "start"]\n'), {"package.json": PACKAGE_JSON})
+    assert yarn.resolved == ("node", "server.js")
+
+
+def test_scripts_that_are_not_plain_node_stay_unresolved():
+    for script in ("watch", "env", "missing"):
+        start = analyze_start(parse(f'FROM node:18\nCOPY . .\nCMD ["npm", "run", "{script}"]\n'), {"package.json": PACKAGE_JSON})
+        assert start.resolved is None, script
+    assert analyze_start(parse('FROM node:18\nCMD ["npm", "start"]\n')).resolved is None  # no package.json known
+
+
+def test_sh_c_of_one_command_resolves_to_that_command_with_its_glob():
+    start = analyze_start(parse("FROM eclipse-temurin:17-jdk\nCMD sh -c 'java -jar target/*.jar'\n"))
+    assert start.resolved == ("java", "-jar", "target/*.jar")
+    chained = analyze_start(parse('FROM x\nCMD ["sh", "-c", "migrate && exec java -jar app.jar"]\n'))
+    assert chained.resolved is None
+    plain = analyze_start(parse('FROM x\nCMD ["java", "-jar", "app.jar"]\n'))
+    assert plain.resolved is None

@@ -28,6 +28,7 @@ estimate against the original.
 from __future__ import annotations
 
 import fnmatch
+from collections import Counter
 import json
 import posixpath
 import re
@@ -398,7 +399,8 @@ def _is_tool_upgrade(cmd: Command) -> bool:
     """`pip install --upgrade pip setuptools wheel`: the installer's own tools, not the application's."""
     if not cmd.is_pip_install():
         return False
-    names = [word for word in cmd.args_no_flags() if word not in ("install", "-m", "pip")]
+    words = cmd.args_no_flags()
+    names = words[words.index("install") + 1 :] if "install" in words else []
     return bool(names) and all(re.split(r"[=<>~\[]", name, maxsplit=1)[0].lower() in _TOOLS for name in names)
 
 
@@ -501,7 +503,7 @@ def _builder_manifest_copies(original: Original, context_files: ContextFiles | N
         if step.kind == "app" and step.instruction is not None
         for source in (word.value for word in step.instruction.words[:-1])
         if _is_directory(source)
-        and posixpath.normpath(posixpath.join(step.workdir or "/", step.instruction.words[-1].value)) == workdir
+        and posixpath.normpath(posixpath.join(step.workdir or "/", step.instruction.words[-1].value)) == (workdir or "/")
     ]
     if len(directories) != 1:
         copied = "several directories" if directories else "no directory"
@@ -648,13 +650,9 @@ def _render(
     unordered = dependency_steps_before_manifests(candidate_document)
     if unordered:
         raise Unsupported(f"the rendered builder would not build: {'; '.join(unordered)}")
-    problems = [
-        f"{f.code} line {f.span.line}"
-        for f in lint_text(fixed, CANDIDATE_LINT).findings
-        if f.severity in (Severity.WARNING, Severity.ERROR)
-    ]
+    problems = _lint_worse(original_document.text, candidate_document)
     if problems:
-        raise Unsupported(f"the rendered candidate does not lint clean: {', '.join(problems)}")
+        raise Unsupported(f"the rendered candidate lints worse than the original with its safe fixes: {', '.join(problems)}")
     changes = [*context["changes"], *injection.changes]
     if fixed != injection.text:
         changes.append(Change("fix", "codi's safe fixes applied to the instructions carried over"))
@@ -666,6 +664,34 @@ def _render(
         estimate=estimate_change(original_document, candidate_document),
         template=rule.template,
         module_versions=injection.module_versions,
+    )
+
+
+def _lint_worse(original: str, candidate: Document) -> list[str]:
+    """Warnings and errors a stage of the candidate has more of than the original with codi's safe fixes.
+
+    A candidate replays the original's instructions, so it may keep the original's own findings (an unpinned
+    `apt-get install` it carries into both stages); it must add none.
+    """
+    before = Counter(
+        f.code
+        for f in lint_text(fix_text(original, CANDIDATE_LINT), CANDIDATE_LINT).findings
+        if f.severity in (Severity.WARNING, Severity.ERROR)
+    )
+    starts = [instr.line for instr in candidate.instructions if instr.keyword == "FROM"]
+    per_stage: dict[int, Counter[str]] = {}
+    located: dict[tuple[int, str], list[int]] = {}
+    for finding in lint_text(candidate.text, CANDIDATE_LINT).findings:
+        if finding.severity not in (Severity.WARNING, Severity.ERROR):
+            continue
+        stage = sum(1 for line in starts if line <= finding.span.line)
+        per_stage.setdefault(stage, Counter())[finding.code] += 1
+        located.setdefault((stage, finding.code), []).append(finding.span.line)
+    return sorted(
+        f"{code} line {located[(stage, code)][0]}"
+        for stage, counts in per_stage.items()
+        for code, count in counts.items()
+        if count > before[code]
     )
 
 
@@ -817,6 +843,9 @@ def _template_context(
 ) -> dict[str, Any]:
     """The variables every template gets (and fragments with them): each stage's lines, in order."""
     name = stack.stack
+    changes: list[Change] = []
+    if not rule.runtime_shell and original.user is not None:
+        original = _numeric_user(original, name, runtime, changes)
     at = original.index("dependency")
     last = original.last_build
     node_builds = name == "node" and last is not None and at is not None and last > at
@@ -835,7 +864,7 @@ def _template_context(
         raise Unsupported(
             f"the original has no CMD or ENTRYPOINT: it runs {original.base}'s own, which {runtime} does not share"
         )
-    changes = [
+    changes[:0] = [
         Change("multi-stage", f"builder stage on {original.base}; runtime stage on {runtime}"),
         Change("base-image", f"runtime image {runtime} instead of {original.base}"),
     ]
@@ -938,6 +967,34 @@ def _template_context(
         "cmd": json.dumps(list(cmd)) if cmd is not None else None,
         "changes": changes,
     }
+
+
+_IMAGE_ACCOUNTS = {("node", "node"): "1000:1000"}
+"""(stack, user) → the UID:GID of an account the official images create (node's `node`)."""
+
+
+def _numeric_user(original: Original, stack: str, runtime: str, changes: list[Change]) -> Original:
+    """The original with its named USER as the numeric account it is in the official images: a distroless
+    runtime has no such name in /etc/passwd."""
+    names = {step.text.split(" ", 1)[1].strip() for step in original.steps if step.kind == "user"}
+    if all(re.fullmatch(r"\d+(:\d+)?", name) for name in names):
+        return original
+    mapping: dict[str, str] = {}
+    for name in names:
+        account = _IMAGE_ACCOUNTS.get((stack, name.split(":", 1)[0]))
+        if account is None and not re.fullmatch(r"\d+(:\d+)?", name):
+            raise Unsupported(f"the original runs as USER {name}, an account {runtime} does not have")
+        if account is not None:
+            mapping[name] = account
+            changes.append(Change("user", f"USER {name} is {account}, its UID:GID in the {stack} images ({runtime} has no account named {name})"))
+    steps = tuple(
+        replace(step, text=f"USER {mapping[step.text.split(' ', 1)[1].strip()]}", instruction=None)
+        if step.kind == "user" and step.text.split(" ", 1)[1].strip() in mapping
+        else step
+        for step in original.steps
+    )
+    user = mapping.get(original.user or "", original.user)
+    return replace(original, steps=steps, user=user)
 
 
 def _same_repository(base: str, runtime: str, stack: str) -> bool:
