@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from codi.pipeline import optimize as optimize_module
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize import SLIM_SUPERSEDED, optimize
 from codi.pipeline.optimize.model import Candidate, Change, Estimate, Rejection
 
 PYTHON = """\
@@ -62,7 +62,9 @@ def test_no_fixes_candidate_when_nothing_changes(rendered: list[Candidate]) -> N
     assert Rejection("fixes", "no safe fix applies") in result.skipped
     assert result.no_candidate_reason == (
         "fixes: no safe fix applies; slim: no slimmer base, layer to merge, build tool or cache to leave out "
-        "(alpine:3.20 has no slim variant codi knows)"
+        "(alpine:3.20 has no slim variant codi knows; no non-root user: the start command is not an application "
+        "codi knows runs unprivileged (a shell, a script, a daemon that drops privileges itself, a tool of the base "
+        "image, or none))"
     )
 
 
@@ -84,7 +86,10 @@ def test_a_candidate_that_changes_the_image_is_rejected_and_the_faithful_one_kep
     rendered.append(Candidate("multi-stage", FAITHFUL, RUNTIME_CHANGES, NO_ESTIMATE))
     result = optimize("Dockerfile", PYTHON)
     assert [c.strategy for c in result.candidates] == ["fixes", "multi-stage"]
-    assert result.rejected == (Rejection("minimal", "does not preserve the original: drops EXPOSE 8000/tcp"),)
+    assert result.rejected == (
+        Rejection("slim", SLIM_SUPERSEDED),
+        Rejection("minimal", "does not preserve the original: drops EXPOSE 8000/tcp"),
+    )
     multi = result.candidates[1]
     assert multi.estimate == NO_ESTIMATE, "the estimate is the generator's: the orchestrator keeps it"
 

@@ -8,6 +8,7 @@ from codi.pipeline import optimize as optimize_module
 from codi.pipeline.optimize import SLIM_SUPERSEDED, optimize
 from codi.pipeline.optimize.model import Candidate, Change, Estimate, Rejection
 from codi.pipeline.optimize.strategies.slim import slim_candidates
+from codi.pipeline.lint import lint_text
 from codi.pipeline.parser import parse
 
 MULTI_STAGE_PYTHON = """\
@@ -49,7 +50,9 @@ def test_an_already_multi_stage_original_gets_its_final_stage_on_the_slim_varian
     assert "FROM python:3.11 AS build\n" in candidate.dockerfile
     assert "FROM python:3.11-slim\n" in candidate.dockerfile
     assert "RUN --mount=type=cache,target=/root/.cache/pip pip install" in candidate.dockerfile
-    assert {change.kind for change in candidate.changes} == {"base-image", "cache-mount"}
+    assert {change.kind for change in candidate.changes} == {"base-image", "cache-mount", "user", "ownership"}
+    assert "COPY --chown=10001:10001 --from=build /install /usr/local\n" not in candidate.dockerfile
+    assert "COPY --chown=10001:10001 . .\n" in candidate.dockerfile
 
 
 def test_the_emitted_slim_candidate_passes_preservation_and_is_listed_after_fixes() -> None:
@@ -64,7 +67,7 @@ def test_package_runs_become_one_layer_without_recommends_and_with_the_lists_rem
     assert (
         "# the web server and a probe\n"
         "RUN apt-get update \\\n"
-        "    && apt-get install --no-install-recommends -y nginx \\\n"
+        "    && apt-get install --no-install-recommends -y nginx ca-certificates \\\n"
         "    && apt-get install --no-install-recommends -y curl \\\n"
         "    && rm -rf /var/lib/apt/lists/*\n"
     ) in candidate.dockerfile
@@ -80,10 +83,11 @@ def test_the_lists_stay_when_a_later_run_installs_from_them() -> None:
 
 
 def test_the_base_stays_full_when_the_stage_compiles_or_runs_what_slim_lacks() -> None:
-    single = "FROM python:3.10\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD [\"python\", \"app.py\"]\n"
+    single = "FROM python:3.10\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD [\"python\", \"/app/app.py\"]\n"
     candidates, rejections = slim_candidates(parse(single))
     assert candidates == []
     assert "a compiler for `pip`" in rejections[0].reason
+    assert "no non-root user: the application has no WORKDIR of its own" in rejections[0].reason
     curl = 'FROM node:18\nCOPY . .\nHEALTHCHECK CMD curl -f http://localhost:3000/\nCMD ["node", "server.js"]\n'
     candidates, rejections = slim_candidates(parse(curl))
     assert candidates == [] and "curl" in rejections[0].reason
@@ -127,6 +131,7 @@ def test_apk_installs_get_no_cache_and_alpine_stays_alpine() -> None:
     candidate = slim_of(text)
     assert "FROM alpine:3.19\n" in candidate.dockerfile
     assert "RUN apk add --no-cache nginx\n" in candidate.dockerfile
+    assert "USER" not in candidate.dockerfile, "nginx drops privileges itself"
     assert "apk update" not in candidate.dockerfile
 
 
@@ -172,3 +177,90 @@ def test_slim_is_superseded_when_a_multi_stage_candidate_is_made(monkeypatch: py
     result = optimize("Dockerfile", ORIGINAL_WITH_PACKAGES)
     assert [c.strategy for c in result.candidates] == ["multi-stage"]
     assert Rejection("slim", SLIM_SUPERSEDED) in result.rejected
+
+
+FLASK = """\
+FROM python:3.11
+WORKDIR /app
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+COPY . .
+COPY --chown=0:0 config.ini /etc/app.ini
+EXPOSE 5000
+CMD ["gunicorn", "-b", "0.0.0.0:5000", "app:app"]
+"""
+
+
+def test_an_application_run_as_root_gets_a_numeric_user_owning_its_workdir_and_copies() -> None:
+    candidate = slim_of(FLASK)
+    text = candidate.dockerfile
+    assert "COPY --chown=10001:10001 requirements.txt .\n" in text
+    assert "COPY --chown=10001:10001 . .\n" in text
+    assert "COPY --chown=0:0 config.ini /etc/app.ini\n" in text, "an explicit --chown and paths outside stay"
+    user_run = text.index("RUN groupadd --system --gid 10001 app")
+    assert text.index("COPY --chown=0:0 config.ini") < user_run < text.index("USER 10001:10001") < text.index("EXPOSE")
+    assert "&& chown 10001:10001 /app \\\n" in text
+    kinds = [change.kind for change in candidate.changes]
+    assert "user" in kinds and "ownership" in kinds
+    assert "CD1001" not in {finding.code for finding in lint_text(text).findings}
+
+
+def test_alpine_adds_the_user_with_adduser() -> None:
+    text = 'FROM node:20-alpine\nWORKDIR /srv\nCOPY . .\nCMD ["node", "server.js"]\n'
+    candidate = slim_of(text)
+    assert "RUN addgroup -S -g 10001 app \\\n && adduser -S -D -H -u 10001 -G app app" in candidate.dockerfile
+    assert candidate.dockerfile.endswith('USER 10001:10001\nCMD ["node", "server.js"]\n')
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        (
+            'FROM debian:bookworm-slim\nWORKDIR /srv\nCOPY run.sh .\nENTRYPOINT ["/srv/docker-entrypoint.sh"]\n',
+            "the start command",
+        ),
+        ('FROM debian:bookworm-slim\nWORKDIR /srv\nCMD ["/usr/sbin/postgres"]\n', "the start command"),
+        ('FROM python:3.11-slim\nWORKDIR /srv\nCMD ["bash"]\n', "the start command"),
+        ('FROM python:3.11-slim\nWORKDIR /srv\nVOLUME /data\nCMD ["python", "app.py"]\n', "VOLUME"),
+        ('FROM python:3.11-slim\nWORKDIR /srv\nEXPOSE 80\nCMD ["python", "app.py"]\n', "EXPOSE of a port below 1024"),
+        ('FROM scratch\nWORKDIR /srv\nCOPY app .\nCMD ["/srv/app"]\n', "scratch has no shell"),
+        (
+            'FROM example/private:1\nWORKDIR /srv\nCMD ["python", "app.py"]\n',
+            "does not know that example/private:1 runs as root",
+        ),
+    ],
+)
+def test_no_user_where_root_may_be_needed_or_the_image_is_unknown(text: str, reason: str) -> None:
+    candidates, rejections = slim_candidates(parse(text))
+    assert candidates == []
+    assert "no non-root user: " in rejections[0].reason and reason in rejections[0].reason
+
+
+def test_the_original_user_is_kept() -> None:
+    text = 'FROM python:3.11-slim\nWORKDIR /srv\nUSER 1000\nCMD ["python", "app.py"]\n'
+    candidates, rejections = slim_candidates(parse(text))
+    assert candidates == [] and "no non-root user" not in rejections[0].reason
+
+
+def test_without_recommends_https_still_has_its_certificates() -> None:
+    text = (
+        "FROM debian:bookworm\nRUN apt-get update && apt-get install -y wget\n"
+        "RUN wget -q https://example.org/x.tar.gz\n"
+    )
+    assert "apt-get install --no-install-recommends -y wget ca-certificates" in slim_of(text).dockerfile
+    named = text.replace("-y wget", "-y wget ca-certificates")
+    assert slim_of(named).dockerfile.count("ca-certificates") == 1
+    plain = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y jq\n"
+    assert "ca-certificates" not in slim_of(plain).dockerfile
+
+
+def test_recommends_are_kept_where_later_steps_rely_on_them() -> None:
+    pip = (
+        "FROM debian:bookworm\nRUN apt-get update && apt-get install -y python3-pip\n"
+        "RUN pip install --break-system-packages uwsgi\n"
+    )
+    candidate = slim_of(pip)
+    assert "--no-install-recommends" not in candidate.dockerfile
+    assert any("recommended packages kept: python3-pip" in change.description for change in candidate.changes)
+    ssh = "FROM debian:bookworm\nRUN apt-get update && apt-get install -y git\nRUN git clone git@example.org:x/y.git\n"
+    assert "--no-install-recommends" not in slim_of(ssh).dockerfile

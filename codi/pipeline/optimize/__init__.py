@@ -72,7 +72,9 @@ def optimize(
         generated.append(fixes)
     else:
         skipped.append(Rejection("fixes", fixes))
-    slim, not_slim = slim_candidates(document, fixes.dockerfile if isinstance(fixes, Candidate) else document.text)
+    slim, not_slim = slim_candidates(
+        document, fixes.dockerfile if isinstance(fixes, Candidate) else document.text, start, stack.stack
+    )
     generated.extend(slim)
     skipped.extend(not_slim)
     rendered, not_rendered = render_candidates(

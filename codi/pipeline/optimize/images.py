@@ -293,3 +293,35 @@ def _interpreted_minimal(stack: str, tag: str) -> str | None:
 
 def _suite_for(release: str) -> str:
     return next(suite for suite, number in DEBIAN_NUMBER.items() if number == release)
+
+
+ROOT_IMAGES = frozenset(
+    {
+        "python", "node", "ruby", "perl", "golang", "rust", "gcc", "openjdk", "eclipse-temurin", "amazoncorretto",
+        "maven", "gradle", "buildpack-deps", "debian", "ubuntu", "alpine", "busybox", "centos", "fedora",
+        "rockylinux", "almalinux", "amazonlinux",
+    }
+)  # fmt: skip
+"""Official images that run as root and have a shell with a user-adding tool (none sets a USER)."""
+_DOTNET_CHISELED = re.compile(r"chiseled|distroless|nanoserver|windowsservercore")
+
+
+def account_tool(image_as_written: str) -> str | None:
+    """How the image, whose default user is root, creates an account: `useradd` (Debian, Ubuntu, RHEL
+    families), `adduser` (Alpine, BusyBox), "" when it has no shell (scratch, distroless without `:nonroot`);
+    None when codi does not know that it runs as root (a variable, an unlisted or non-root image)."""
+    if "$" in image_as_written or not image_as_written:
+        return None
+    image = parse_image(image_as_written)
+    tag = image.tag or "latest"
+    if image.is_scratch:
+        return ""
+    if image.name.startswith("gcr.io/distroless/"):
+        return None if "nonroot" in tag else ""
+    name = docker_hub_name(image) or ""
+    dotnet = image.name.startswith(_DOTNET_REPOSITORIES) and not _DOTNET_CHISELED.search(tag)
+    if name not in ROOT_IMAGES and not dotnet:
+        return None
+    if "windowsservercore" in tag or "nanoserver" in tag:
+        return None
+    return "adduser" if name in ("alpine", "busybox") or "alpine" in tag else "useradd"

@@ -23,11 +23,13 @@ the original with those fixes: no warning or error it does not have.
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 
 from codi.knowledge.apt import APT_LISTS, is_apt_get_install, removes_apt_lists, updates_package_lists
+from codi.knowledge.arguments import argument_values
 from codi.knowledge.stacks import (
     DEPENDENCY_TOOLS,
     DependencyTool,
@@ -37,18 +39,22 @@ from codi.knowledge.stacks import (
     is_toolchain_package,
     program,
 )
+from codi.knowledge.images import docker_hub_name
 from codi.knowledge.stages import image_stages
+from codi.modules import inject, load_modules
 from codi.pipeline.config import LintConfig
 from codi.pipeline.edits import Edit, apply_edits
 from codi.pipeline.findings import Severity
 from codi.pipeline.lint import fix_text, lint_text
 from codi.pipeline.model import Document, Instruction
 from codi.pipeline.optimize.estimate import estimate_change
-from codi.pipeline.optimize.images import slim_variant
-from codi.pipeline.optimize.model import Candidate, Change, Rejection
+from codi.pipeline.optimize.images import account_tool, slim_variant
+from codi.pipeline.optimize.model import Candidate, Change, Rejection, StartCommand
+from codi.pipeline.optimize.preservation import within
+from codi.pipeline.optimize.start import analyze_start
 from codi.pipeline.optimize.strategies.render import cache_target
 from codi.pipeline.parser import parse
-from codi.pipeline.semantic import SemanticModel, Stage
+from codi.pipeline.semantic import SemanticModel, Stage, parse_image
 from codi.pipeline.shell import Command, ShellScript
 from codi.rules.base import LintContext, has_cache_mount
 
@@ -89,10 +95,13 @@ class _Plan:
     """Why a step did not apply, for the rejection when nothing does."""
 
 
-def slim_candidates(document: Document, fixed: str | None = None) -> tuple[list[Candidate], list[Rejection]]:
+def slim_candidates(
+    document: Document, fixed: str | None = None, start: StartCommand | None = None, stack: str = "generic"
+) -> tuple[list[Candidate], list[Rejection]]:
     """The slim candidate of `document` (at most one), or why there is none.
 
-    `fixed` is the original with codi's safe fixes applied, when the caller has it (the fixes strategy made it).
+    `fixed` is the original with codi's safe fixes applied, when the caller has it (the fixes strategy made it);
+    `start` its start command (`analyze_start`) and `stack` its stack (`detect_stack`), for the non-root user.
     """
     ctx = LintContext(document)
     image = image_stages(ctx.model)
@@ -104,6 +113,7 @@ def slim_candidates(document: Document, fixed: str | None = None) -> tuple[list[
     builders = [stage for stage in ctx.model.stages if stage not in image]
     for stage in builders:
         _cache_mounts(ctx, stage, plan)
+    _non_root(image, start if start is not None else analyze_start(document), stack, plan)
     if not plan.changes:
         notes = "; ".join(dict.fromkeys(plan.notes)) or "nothing to slim"
         return [], [Rejection("slim", f"no slimmer base, layer to merge, build tool or cache to leave out ({notes})")]
@@ -338,6 +348,7 @@ def _rewrite(
     updated = installs = removes_lists = False
     gains: list[str] = []
     build_tools = _removable_build_tools(ctx, group, image) if multi_stage else set()
+    keep_recommends, certificates = _recommends(ctx, group, image)
     for text, cmd in group.commands:
         name = program(cmd)
         if removes_apt_lists(cmd) and _is_cleanup(cmd):
@@ -351,7 +362,8 @@ def _rewrite(
             gains.append("`apk update` dropped (`apk add --no-cache` fetches the index)")
             continue
         if _installed_packages(cmd):
-            text, removed, added = _install_text(text, cmd, build_tools)
+            text, removed, added = _install_text(text, cmd, build_tools, keep_recommends, certificates)
+            certificates = certificates and program(cmd) == "apk"
             dropped.extend(removed)
             gains.extend(added)
             if text is None:
@@ -381,8 +393,11 @@ def _rewrite(
         )
 
 
-def _install_text(text: str, cmd: Command, build_tools: set[str]) -> tuple[str | None, list[str], list[str]]:
-    """An install command with `--no-install-recommends`/`--no-cache` and without the removable build tools:
+def _install_text(
+    text: str, cmd: Command, build_tools: set[str], keep_recommends: str | None, certificates: bool
+) -> tuple[str | None, list[str], list[str]]:
+    """An install command with `--no-install-recommends`/`--no-cache` (unless `keep_recommends` says why not;
+    with `ca-certificates` named when `certificates`) and without the removable build tools:
     (its text, None when nothing is left to install; the packages removed; what was added)."""
     offset = cmd.start
     removed = [word for word in cmd.args if _bare(word.value) in build_tools]
@@ -396,10 +411,48 @@ def _install_text(text: str, cmd: Command, build_tools: set[str]) -> tuple[str |
         edits.append(Edit.insert(verb.end - offset, " --no-cache"))
         added.append("`apk add --no-cache`")
     if program(cmd) != "apk" and not cmd.has_flag("no-install-recommends") and "Install-Recommends" not in text:
-        edits.append(Edit.insert(verb.end - offset, " --no-install-recommends"))
-        added.append("`--no-install-recommends`")
+        if keep_recommends is not None:
+            added.append(f"recommended packages kept: {keep_recommends}")
+        else:
+            edits.append(Edit.insert(verb.end - offset, " --no-install-recommends"))
+            added.append("`--no-install-recommends`")
+            if certificates:
+                edits.append(Edit.insert(cmd.args[-1].end - offset, " ca-certificates"))
+                added.append("`ca-certificates` named (a recommended package HTTPS needs)")
     new = re.sub(r"  +", " ", apply_edits(text, edits)).rstrip()
     return new, [word.value for word in removed], added
+
+
+TLS_CLIENTS = frozenset({"curl", "wget", "git", "libcurl4", "libcurl3-gnutls", "openssl", "gnupg", "gpg"})
+"""Packages whose HTTPS use needs `ca-certificates`, which they only recommend (curl, wget, git …)."""
+KEEP_RECOMMENDS = {
+    "python3-pip": "python3-pip recommends build-essential and python3-dev, which pip needs for source packages",
+}
+"""Packages whose recommended packages later steps commonly rely on, without a fixed list codi could name."""
+_SSH_URL = re.compile(r"\bgit@[\w.-]+:|\bssh://")
+
+
+def _recommends(ctx: LintContext, group: _Group, image: list[Stage]) -> tuple[str | None, bool]:
+    """Whether the group's installs keep their recommended packages (why, or None) and whether `ca-certificates`
+    must be named: without recommends a TLS client it installs, or an `https://` download later in the image,
+    would find no CA certificates on a slim base."""
+    packages = {_bare(p) for _, cmd in group.commands for p in _installed_packages(cmd)}
+    installed = {
+        _bare(p)
+        for stage in image
+        for instr in stage.instructions
+        if instr.keyword == "RUN"
+        for cmd in ctx.shell(instr).commands
+        if _manager(cmd) is not None
+        for p in _installed_packages(cmd)
+    }
+    runs = ("RUN", "HEALTHCHECK", "CMD", "ENTRYPOINT")
+    text = "\n".join(instr.args for stage in image for instr in stage.instructions if instr.keyword in runs)
+    keep = next((why for package, why in KEEP_RECOMMENDS.items() if package in packages), None)
+    if keep is None and "git" in packages and _SSH_URL.search(text):
+        keep = "git recommends openssh-client, which the image's ssh URLs need"
+    uses_tls = bool(packages & TLS_CLIENTS) or "https://" in text
+    return keep, uses_tls and "ca-certificates" not in installed
 
 
 def _removable_build_tools(ctx: LintContext, group: _Group, image: list[Stage]) -> set[str]:
@@ -485,3 +538,128 @@ def _tool_of(name: str) -> DependencyTool | None:
         (tool for tool in DEPENDENCY_TOOLS.values() if name in TOOL_PROGRAMS.get(tool.name, frozenset({tool.name}))),
         None,
     )
+
+
+# Non-root user
+
+INTERPRETERS = frozenset({"python", "python3", "node", "java", "ruby", "dotnet", "php", "perl", "deno", "bun"})
+APP_SERVERS = frozenset(
+    {
+        "gunicorn", "uvicorn", "hypercorn", "daphne", "waitress-serve", "celery", "flask", "fastapi", "streamlit",
+        "puma", "rackup", "unicorn", "thin", "rails",
+    }
+)  # fmt: skip
+"""Servers that run the application's own code (Python console scripts, Ruby servers) as whatever user starts them."""
+ROOT_DAEMONS = frozenset(
+    {
+        "nginx", "httpd", "apache2", "apache2ctl", "apache2-foreground", "php-fpm", "postgres", "mysqld", "mariadbd",
+        "redis-server", "supervisord", "cron", "crond", "sshd", "haproxy", "squid", "named", "dnsmasq", "openvpn",
+        "systemd", "s6-svscan", "runsvdir", "gosu", "su-exec", "su", "sudo", "dockerd", "caddy", "frankenphp",
+    }
+)  # fmt: skip
+"""Programs that start as root and drop privileges themselves, or need root (ports, other users' files)."""
+_SCRIPT_LIKE = re.compile(r"\.(sh|bash)$|entrypoint|init|start|run|supervis")
+"""Start programs that are likely wrapper scripts (which may switch users with gosu/su-exec themselves)."""
+_INIT_WRAPPERS = frozenset({"tini", "dumb-init", "catatonit"})
+_PRIVILEGED_PORTS = 1024
+_HANDING_OVER = {"node": "docker-entrypoint.sh"}
+"""Official images whose own ENTRYPOINT only hands over to the command (node's runs `node` for a script
+argument); other images' docker-entrypoint.sh (postgres, redis) switch users themselves."""
+
+
+def _non_root(image: list[Stage], start: StartCommand, stack: str, plan: _Plan) -> None:
+    """A numeric non-root user (the `security` module's, as the multi-stage candidates add it) when the image
+    runs the application as root; the application's WORKDIR and what is copied into it become that user's."""
+    instructions = [instr for stage in image for instr in stage.instructions]
+    if any(instr.keyword == "USER" for instr in instructions):
+        return
+    root = image[0].image_as_written
+    tool = account_tool(root)
+    blocker = _non_root_blocker(instructions, start, tool, root)
+    if blocker is not None:
+        plan.notes.append(f"no non-root user: {blocker}")
+        return
+    copies, workdir = _workdir_copies(instructions)
+    if workdir is None:
+        plan.notes.append("no non-root user: the application has no WORKDIR of its own to make the user's")
+        return
+    security = load_modules()["security"]
+    values = security.arguments({"family": "alpine" if tool == "adduser" else "debian", "writable": workdir})
+    chown = f" --chown={values['uid']}:{values['gid']}"
+    for instr in copies:
+        plan.edits.append(Edit.insert(instr.keyword_span.end, chown))
+    final = image[-1]
+    built = [instr for instr in final.instructions if instr.keyword in ("RUN", "COPY", "ADD", "WORKDIR")]
+    after = built[-1] if built else final.from_instr
+    injection = inject("#--MODULE:security--#\n", [("security", values)], {}, stack)
+    plan.edits.append(Edit.insert(after.span.end, "\n" + injection.text.rstrip("\n")))
+    plan.changes.extend(injection.changes)
+    copied = f" and the {len(copies)} COPY/ADD into it (--chown)" if copies else ""
+    plan.changes.append(
+        Change("ownership", f"{workdir}{copied} belong to the non-root user, so the application can write there as "
+               "it could as root")  # fmt: skip
+    )
+
+
+def _non_root_blocker(instructions: list[Instruction], start: StartCommand, tool: str | None, root: str) -> str | None:
+    """Why the image cannot simply run as a non-root user, or None."""
+    if tool is None:
+        return f"codi does not know that {root or 'the base'} runs as root or how it adds a user"
+    if not tool:
+        return f"{root} has no shell to give the user the application's folder"
+    for instr in instructions:
+        if instr.keyword in ("ONBUILD", "SHELL", "VOLUME"):
+            return f"line {instr.line}: {instr.keyword} (a VOLUME is written by the application; ONBUILD and SHELL " \
+                   "steps of other images would run as the user)"  # fmt: skip
+        if instr.keyword == "EXPOSE":
+            ports = [int(n) for n in re.findall(r"(?<![\w$])(\d+)(?:/\w+)?", instr.args)]
+            if any(port < _PRIVILEGED_PORTS for port in ports):
+                return f"line {instr.line}: EXPOSE of a port below {_PRIVILEGED_PORTS}, which needs root to bind"
+    program_name = _application(start, root)
+    if program_name is None:
+        return "the start command is not an application codi knows runs unprivileged (a shell, a script, a " \
+               "daemon that drops privileges itself, a tool of the base image, or none)"  # fmt: skip
+    return None
+
+
+def _application(start: StartCommand, root: str) -> str | None:
+    """The program of a start command that runs the application's own code: an interpreter, an application
+    server, or a program given by its path that is not a wrapper script or a privilege-dropping daemon."""
+    argv = list(start.resolved or (start.exec_conversion if start.shell_form else None) or start.argv or ())
+    if argv[:2] in (["/bin/sh", "-c"], ["sh", "-c"]):
+        return None
+    if argv[:1] == [_HANDING_OVER.get(docker_hub_name(parse_image(root)) or "")]:
+        argv = argv[1:]
+    while argv and argv[0].rsplit("/", 1)[-1] in _INIT_WRAPPERS:
+        argv = argv[argv.index("--") + 1 :] if "--" in argv else [w for w in argv[1:] if not w.startswith("-")]
+    if argv[:2] == ["bundle", "exec"]:
+        argv = argv[2:]
+    if not argv:
+        return None
+    path = argv[0]
+    name = path.rsplit("/", 1)[-1]
+    if name.rstrip("0123456789.") in INTERPRETERS or name in APP_SERVERS:
+        return name
+    if "/" in path and name not in ROOT_DAEMONS and not _SCRIPT_LIKE.search(name) and "$" not in path:
+        return name
+    return None
+
+
+def _workdir_copies(instructions: list[Instruction]) -> tuple[list[Instruction], str | None]:
+    """The image's last WORKDIR (absolute, no variable, not `/`) and the COPY/ADD without `--chown` whose
+    destination lies in it."""
+    workdir: str | None = None
+    copies: list[tuple[Instruction, str]] = []
+    for instr in instructions:
+        if instr.keyword == "WORKDIR":
+            value = instr.args.strip()
+            joined = posixpath.normpath(posixpath.join(workdir or "/", value)) if "$" not in value else None
+            workdir = joined if workdir is not None or value.startswith("/") else None
+        elif instr.keyword in ("COPY", "ADD") and instr.flag("chown") is None:
+            values = argument_values(instr)
+            if len(values) < 2 or "$" in values[-1] or (workdir is None and not values[-1].startswith("/")):
+                continue
+            copies.append((instr, posixpath.normpath(posixpath.join(workdir or "/", values[-1]))))
+    if workdir is None or workdir == "/":
+        return [], None
+    return [instr for instr, path in copies if within(path, workdir)], workdir
