@@ -24,7 +24,7 @@ def facts(strategy: str, size: int, **changes: object) -> CandidateFacts:
 
 
 def test_weights_come_from_the_catalog() -> None:
-    assert WEIGHTS["smoke"] == 100 and WEIGHTS["size"] == 30 and RISK == {"fixes": 0, "multi-stage": 1, "minimal": 2}
+    assert WEIGHTS["smoke"] == 100 and WEIGHTS["size"] == 30 and RISK == {"fixes": 0, "slim": 0.5, "multi-stage": 1, "minimal": 2}
 
 
 def test_points_are_the_catalog_weights_times_the_measures() -> None:

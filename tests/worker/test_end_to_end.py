@@ -100,8 +100,8 @@ def test_opened_then_synchronize_then_redelivery(
     assert check_run.status == "completed" and check_run.conclusion == "failure"
     assert {(a.start_line, a.title.split()[0]) for a in check_run.annotations} >= {(f.line, f.code) for f in findings}
     [review] = github_api.reviews(OWNER, NAME, 1)
-    comment = next(c for c in github_api.review_comments(OWNER, NAME, 1) if "DL3015" in c.body)
-    finding = next(f for f in findings if f.code == "DL3015")
+    comment = next(c for c in github_api.review_comments(OWNER, NAME, 1) if "DL3009" in c.body)
+    finding = next(f for f in findings if f.code == "DL3009")
     assert finding.fix is not None
     fixed_line = finding.fix.apply(HEAD_DOCKERFILE).splitlines(keepends=True)[finding.line - 1]
     assert SUGGESTION.search(comment.body).group(1) == fixed_line

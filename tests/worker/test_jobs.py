@@ -41,10 +41,10 @@ def test_review_posts_check_run_review_and_summary(settings: Settings, github_ap
     [review] = github_api.reviews(OWNER, NAME, 1)
     assert (review.state, review.commit_id) == ("COMMENTED", pull.head_sha)
     comments = github_api.review_comments(OWNER, NAME, 1)
-    dl3015 = next(c for c in comments if "DL3015" in c.body)
-    line, fixed = _expected_line_after_fix("DL3015")
-    assert dl3015.line == line
-    assert SUGGESTION.search(dl3015.body).group(1) == fixed
+    dl3009 = next(c for c in comments if "DL3009" in c.body)
+    line, fixed = _expected_line_after_fix("DL3009")
+    assert dl3009.line == line
+    assert SUGGESTION.search(dl3009.body).group(1) == fixed
     [summary] = github_api.issue_comments(OWNER, NAME, 1)
     assert is_summary_comment(summary.body) and pull.head_sha[:7] in summary.body
     assert github_api.violations == []
