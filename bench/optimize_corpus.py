@@ -169,8 +169,8 @@ def main() -> None:
                 }
                 clean += not codes
                 pins_only += bool(codes) and codes <= VERSION_PINS
-        print(f"  {strategy:12} {total:4} emitted: {failures} fail preservation, {worse} lint worse, {clean} lint clean, "
-              f"{pins_only} more whose only warnings are version pins")  # fmt: skip
+        print(f"  {strategy:12} {total:4} emitted: {failures} fail preservation, {worse} lint worse, "
+              f"{clean} lint clean, {pins_only} more whose only warnings are version pins")  # fmt: skip
 
     print("\nrejected by the preservation check or as invalid (strategy, what differs: files):")
     rejections = Counter(
