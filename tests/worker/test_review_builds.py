@@ -52,8 +52,8 @@ def test_review_builds_measures_and_reuses(
         assert "#### Measured builds" in summary.body
         table = summary.body.split("#### Measured builds", 1)[1]
         rows = {m["image"].strip(): m for m in ROW.finditer(table) if m["path"] == "svc/Dockerfile"}
-        assert set(rows) == {"original", "fixes"}
-        assert rows["original"]["result"].strip() == rows["fixes"]["result"].strip() == "pass"
+        assert set(rows) == {"original", "fixes", "slim"}  # slim: the same stage on python:3.11-slim
+        assert {name: row["result"].strip() for name, row in rows.items()} == dict.fromkeys(rows, "pass")
         assert rows["fixes"]["size"].strip().endswith("MB")
         assert "fixes candidate, measured" in summary.body and "not scanned" in summary.body
         archive_calls = [r for r in github_api.requests if r.operation_id == "repos/download-tarball-archive"]
@@ -62,14 +62,14 @@ def test_review_builds_measures_and_reuses(
         # The build read svc/app.py from the context (it passed), which is removed once the builds are collected.
         assert list((Path(shared["CODI_DATA_DIR"]) / "contexts" / OWNER / NAME).iterdir()) == []
 
-        # A new commit outside the Dockerfile's context (svc/): both builds are reused, not rebuilt.
+        # A new commit outside the Dockerfile's context (svc/): every build is reused, not rebuilt.
         github_api.push(OWNER, NAME, 1, {"svc/Dockerfile": DOCKERFILE, "svc/app.py": APP, "README.md": "documented\n"})
         answer = deliver(receiver, github_app.webhook_secret, "pull_request",
                          webhook_payload("pull_request", "synchronize", pull), delivery_id="sync-1")
         job_result(settings, answer.json()["job_id"], timeout=450)
         [summary] = github_api.issue_comments(OWNER, NAME, 1)
         images = {m["image"].strip() for m in ROW.finditer(summary.body.split("#### Measured builds", 1)[1])}
-        assert images == {"original (reused)", "fixes (reused)"}
+        assert images == {"original (reused)", "fixes (reused)", "slim (reused)"}
         assert github_api.violations == []
     finally:
         builder.stop()
