@@ -12,6 +12,8 @@ from pathlib import Path
 import docker
 import pytest
 
+from codi.worker.build import BuildFailed, BuiltImage, DockerBuildRunner
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -37,3 +39,22 @@ def docker_client(docker_host: str) -> Iterator[docker.DockerClient]:
     client = docker.DockerClient(base_url=docker_host, timeout=600)
     yield client
     client.close()
+
+
+MB = 1024 * 1024
+
+
+@pytest.fixture
+def host_build_runner(docker_host: str, tmp_path: Path) -> Iterator[DockerBuildRunner]:
+    """A build runner on the host network (packages from PyPI/npm/Debian), its logs in the test's folder."""
+    runner = DockerBuildRunner(docker_host, tmp_path / "logs", "host")
+    yield runner
+    runner.close()
+
+
+def build_or_fail(runner: DockerBuildRunner, text: str, context: Path, tag: str) -> BuiltImage:
+    """Build `text` in `context`, or fail the test with the Dockerfile, the reason and the log's tail."""
+    try:
+        return runner.build(text, context, tag, timeout_s=900, memory_limit=2048 * MB, cpu_quota=200_000)
+    except BuildFailed as failed:
+        pytest.fail(f"{tag} does not build:\n{text}\n{failed.reason}\n{failed.log_tail[-3000:]}")

@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from codi.pipeline.optimize import optimize
-from codi.worker.build import BuildFailed, BuiltImage, DockerBuildRunner
+from codi.worker.build import DockerBuildRunner
+from tests.build.engine import MB, build_or_fail
 
 APPS = Path(__file__).resolve().parents[1] / "data" / "apps"
-MB = 1024 * 1024
 EXPECTED = {
     "flask-naive": ("multi-stage",),
     "express-user-node": ("multi-stage", "minimal"),
@@ -30,22 +29,11 @@ EXPECTED = {
 PORTS = {"flask-naive": 8000, "express-user-node": 3000, "python-writes-workdir": 8000}
 
 
-@pytest.fixture
-def runner(docker_host: str, tmp_path: Path) -> Iterator[DockerBuildRunner]:
-    built = DockerBuildRunner(docker_host, tmp_path / "logs", "host")
-    yield built
-    built.close()
-
-
-def _build(runner: DockerBuildRunner, text: str, context: Path, tag: str) -> BuiltImage:
-    try:
-        return runner.build(text, context, tag, timeout_s=900, memory_limit=2048 * MB, cpu_quota=200_000)
-    except BuildFailed as failed:
-        pytest.fail(f"{tag} does not build:\n{text}\n{failed.reason}\n{failed.log_tail[-3000:]}")
-
-
 @pytest.mark.parametrize("app", sorted(EXPECTED))
-def test_candidates_build_answer_and_are_smaller(app: str, runner: DockerBuildRunner, tmp_path: Path) -> None:
+def test_candidates_build_answer_and_are_smaller(
+    app: str, host_build_runner: DockerBuildRunner, tmp_path: Path
+) -> None:
+    runner = host_build_runner
     context = tmp_path / app
     shutil.copytree(APPS / app, context)
     files = {str(path.relative_to(context)): path.read_text() for path in context.rglob("*") if path.is_file()}
@@ -54,13 +42,13 @@ def test_candidates_build_answer_and_are_smaller(app: str, runner: DockerBuildRu
     candidates = [c for c in result.candidates if c.strategy in ("multi-stage", "minimal")]
     assert tuple(c.strategy for c in candidates) == EXPECTED[app], result.no_candidate_reason or result.rejected
     tag = f"codi-test/multistage-{app}"
-    images = [_build(runner, original_text, context, f"{tag}:original-{os.getpid()}")]
+    images = [build_or_fail(runner, original_text, context, f"{tag}:original-{os.getpid()}")]
     try:
         original_smoke = runner.smoke_test(images[0], 1024 * MB, 100_000, port=PORTS[app], timeout_s=60)
         assert original_smoke.passed, f"the original must answer: {original_smoke.reason}\n{original_smoke.log_tail}"
         sizes = {"original": images[0].size_bytes}
         for candidate in candidates:
-            image = _build(runner, candidate.dockerfile, context, f"{tag}:{candidate.strategy}-{os.getpid()}")
+            image = build_or_fail(runner, candidate.dockerfile, context, f"{tag}:{candidate.strategy}-{os.getpid()}")
             images.append(image)
             smoke = runner.smoke_test(image, 1024 * MB, 100_000, port=PORTS[app], timeout_s=60)
             assert smoke.passed, f"{candidate.strategy}:\n{candidate.dockerfile}\n{smoke.reason}\n{smoke.log_tail}"

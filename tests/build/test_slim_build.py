@@ -12,16 +12,15 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from codi.pipeline.optimize import optimize
-from codi.worker.build import BuildFailed, BuiltImage, DockerBuildRunner
+from codi.worker.build import DockerBuildRunner
+from tests.build.engine import MB, build_or_fail
 
 APPS = Path(__file__).resolve().parents[1] / "data" / "slim"
-MB = 1024 * 1024
 PORTS = {"python-multi-stage": 8000, "nginx-packaging": 8080}
 CHANGES = {
     "python-multi-stage": {"base-image", "cache-mount", "user", "ownership"},
@@ -29,22 +28,11 @@ CHANGES = {
 }
 
 
-@pytest.fixture
-def runner(docker_host: str, tmp_path: Path) -> Iterator[DockerBuildRunner]:
-    built = DockerBuildRunner(docker_host, tmp_path / "logs", "host")
-    yield built
-    built.close()
-
-
-def _build(runner: DockerBuildRunner, text: str, context: Path, tag: str) -> BuiltImage:
-    try:
-        return runner.build(text, context, tag, timeout_s=900, memory_limit=2048 * MB, cpu_quota=200_000)
-    except BuildFailed as failed:
-        pytest.fail(f"{tag} does not build:\n{text}\n{failed.reason}\n{failed.log_tail[-3000:]}")
-
-
 @pytest.mark.parametrize("app", sorted(PORTS))
-def test_the_slim_candidate_builds_answers_and_is_smaller(app: str, runner: DockerBuildRunner, tmp_path: Path) -> None:
+def test_the_slim_candidate_builds_answers_and_is_smaller(
+    app: str, host_build_runner: DockerBuildRunner, tmp_path: Path
+) -> None:
+    runner = host_build_runner
     context = tmp_path / app
     shutil.copytree(APPS / app, context)
     original_text = (context / "Dockerfile").read_text()
@@ -52,11 +40,11 @@ def test_the_slim_candidate_builds_answers_and_is_smaller(app: str, runner: Dock
     (candidate,) = [c for c in result.candidates if c.strategy == "slim"]
     assert {change.kind for change in candidate.changes} == CHANGES[app]
     tag = f"codi-test/slim-{app}"
-    images = [_build(runner, original_text, context, f"{tag}:original-{os.getpid()}")]
+    images = [build_or_fail(runner, original_text, context, f"{tag}:original-{os.getpid()}")]
     try:
         original = runner.smoke_test(images[0], 1024 * MB, 100_000, port=PORTS[app], timeout_s=60)
         assert original.passed, f"the original must answer: {original.reason}\n{original.log_tail}"
-        images.append(_build(runner, candidate.dockerfile, context, f"{tag}:slim-{os.getpid()}"))
+        images.append(build_or_fail(runner, candidate.dockerfile, context, f"{tag}:slim-{os.getpid()}"))
         smoke = runner.smoke_test(images[1], 1024 * MB, 100_000, port=PORTS[app], timeout_s=60)
         assert smoke.passed, f"{candidate.dockerfile}\n{smoke.reason}\n{smoke.log_tail}"
         before, after = images[0].size_bytes, images[1].size_bytes
