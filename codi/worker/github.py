@@ -36,6 +36,7 @@ from typing import Any
 
 import httpx
 from githubkit import AppAuthStrategy, AppInstallationAuthStrategy, GitHub
+from githubkit.auth import BaseAuthStrategy
 from githubkit.cache import MemCacheStrategy
 from githubkit.exception import GitHubException, RateLimitExceeded, RequestError, RequestFailed
 from githubkit.retry import RetryOption
@@ -272,7 +273,9 @@ class GitHubGateway:
             self._clients[installation_id] = client
         return client
 
-    def _github(self, auth: AppInstallationAuthStrategy | AppAuthStrategy) -> GitHub[Any]:
+    def _github(self, auth: BaseAuthStrategy) -> GitHub[Any]:
+        """A client with the gateway's pool, retries and counting, signed in by `auth` (the App, an installation,
+        or a token such as a workflow's)."""
         return GitHub(
             auth,
             base_url=self.base_url,

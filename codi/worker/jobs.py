@@ -30,7 +30,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 import redis.exceptions
 from arq.connections import ArqRedis
@@ -162,6 +162,14 @@ class WorkerServices:
     async def close(self) -> None:
         self.sandbox.close()
         await self.github.close()
+
+
+class Progress(Protocol):
+    """Where a review records the steps it has done (its check run id, the annotation batches sent)."""
+
+    async def get(self, step: str) -> str | None: ...
+
+    async def record(self, step: str, value: str) -> None: ...
 
 
 class JobProgress:
@@ -466,7 +474,7 @@ def rank_review(
     return ranked
 
 
-async def start_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, progress: JobProgress) -> int:
+async def start_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, progress: Progress) -> int:
     """The job's check run: the one an earlier try of this job created, else a new one (recorded at once).
 
     A job cancelled meanwhile (shutdown, its deadline) still records the id before it stops, so that
@@ -490,7 +498,7 @@ async def start_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, p
 
 
 async def complete_check_run(
-    github: GitHubGateway, repo: RepoRef, check_run: int, report: CheckRunReport, progress: JobProgress
+    github: GitHubGateway, repo: RepoRef, check_run: int, report: CheckRunReport, progress: Progress
 ) -> None:
     """Annotations 50 per PATCH (GitHub appends them), the conclusion with the last batch.
 
