@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from codi import __version__
+from codi.cli.action import add_parser as add_action_parser
 from codi.cli.discover import find_dockerfiles
 from codi.cli.measure import add_network_option
 from codi.cli.redeliver import add_parser as add_redeliver_parser
@@ -435,6 +436,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=cmd_worker)
 
     add_redeliver_parser(sub)
+    add_action_parser(sub)
     return parser
 
 
