@@ -167,3 +167,13 @@ def test_the_bundled_pr_demo_gets_suggestions_despite_its_silencing_config(tmp_p
     assert len(suggestions) >= 4
     # DL3015's fix is unsafe (a later step may need a recommended package): reported, never suggested.
     assert not any("DL3015" in c["body"] for c in suggestions)
+
+
+def test_run_from_a_subdirectory_reviews_the_whole_repository(repo, capsys, monkeypatch):
+    """Paths git reports are from the root: a review started inside `docker/` still finds every change."""
+    commit(repo, {"docker/api.Dockerfile": HEAD_DOCKERFILE, "Dockerfile": HEAD_DOCKERFILE}, "two Dockerfiles")
+    monkeypatch.chdir(repo / "docker")
+    assert main(["review", ".", "--base", "main", "--no-shellcheck", "--format", "json"]) == 1
+    out = json.loads(capsys.readouterr().out)
+    assert {a["path"] for a in out["check_run"]["annotations"]} == {"Dockerfile", "docker/api.Dockerfile"}
+    assert {c["path"] for c in out["review_comments"]} == {"Dockerfile", "docker/api.Dockerfile"}

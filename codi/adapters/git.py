@@ -38,6 +38,7 @@ class LocalGitRepository:
             raise GitError(f"{path}: no such directory")
         self.path = path
         self.root = Path(self._run("rev-parse", "--show-toplevel").strip())
+        self.path = self.root  # git reports paths from the root; `ls-tree` and `diff --` read them from `-C`'s folder
 
     def resolve(self, ref: str) -> str:
         """The commit SHA a ref names."""
