@@ -485,10 +485,11 @@ def run_action(args: argparse.Namespace) -> int:
     """Read the context, lint, write SARIF, the report and the outputs, then post; the exit status says how it went."""
     args.github_token = os.environ.get("GITHUB_TOKEN", "")
     try:
-        if args.reporter != "sarif" and not args.github_token:
-            raise ActionInputError(f"--reporter {args.reporter} posts to GitHub: set GITHUB_TOKEN (the github-token input)")
         context = WorkflowContext.from_env(os.environ)
         pull = context.pull_request()
+        if not args.github_token and (pull or args.reporter != "sarif"):
+            needs = "reading the pull request's diff" if pull else f"--reporter {args.reporter}"
+            raise ActionInputError(f"{needs} needs a token: set GITHUB_TOKEN (the github-token input)")
         config = lint_config(args, context.workspace)
     except ActionInputError as error:
         print(f"codi: {error}", file=sys.stderr)
