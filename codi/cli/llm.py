@@ -22,7 +22,7 @@ LOADING_NOTE = "codi: loading {path}"
 
 def cmd_llm(args: argparse.Namespace) -> int:
     from codi.cli.main import context_smoke_settings, context_texts, read_dockerfile
-    from codi.llm import LocalModel, ModelNotFound, bundled_model_path, model_path_from_env
+    from codi.llm import ModelNotFound, bundled_model_path, load_model, model_path_from_env
     from codi.llm.ranking import rank_file
     from codi.pipeline.optimize import optimize
 
@@ -54,7 +54,7 @@ def cmd_llm(args: argparse.Namespace) -> int:
             print(f"codi: {error}", file=sys.stderr)
             return 2
         print(LOADING_NOTE.format(path=model_path), file=sys.stderr)
-        model = LocalModel(model_path, n_ctx=4096)
+        model = load_model(model_path, n_ctx=4096)
     ranked = rank_file(str(path), text, result, reports, model, args.timeout)
     if args.format == "json":
         print(json.dumps(ranked_json(ranked), indent=2))

@@ -6,24 +6,32 @@ fixed seed, so the same prompt gives the same answer. llama.cpp has no timeout o
 criterion checks the deadline after every token, so a call overruns by at most one token, plus the
 prompt's evaluation, which cannot be interrupted. Failures are data (`LlmCall.error`) for the caller
 to fall back on and count; only a schema the grammar cannot bound is raised, as a programming error.
+
+llama-cpp-python is the optional `llm` extra: it is imported when a model is loaded, never when this
+module is, so `codi serve`, `codi worker`, `analyze` and `optimize` run without it, and `load_model`
+turns its absence into the deterministic scorer alone.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import llama_cpp
-from llama_cpp import Llama, LlamaGrammar, StoppingCriteriaList
-from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 from codi.llm.airgap import AirGap
-from codi.llm.grammar import SchemaError, schema_to_gbnf, schema_violation
+from codi.llm.grammar import LlmUnavailable, SchemaError, llama_cpp_module, schema_to_gbnf, schema_violation
+
+if TYPE_CHECKING:
+    from llama_cpp import LlamaGrammar
+    from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+
+logger = logging.getLogger(__name__)
 
 _shared: LocalModel | None = None
 _shared_lock = threading.Lock()
@@ -67,8 +75,9 @@ class LocalModel:
         self.seed = seed
         self._airgap = AirGap(allowed_hosts)
         self._lock = threading.Lock()
+        self._lib: ModuleType = llama_cpp_module()
         with self._airgap.active():
-            self._llama = Llama(
+            self._llama = self._lib.Llama(
                 model_path=str(path),
                 n_ctx=n_ctx,
                 n_threads=n_threads,
@@ -76,7 +85,7 @@ class LocalModel:
                 seed=seed,
                 verbose=False,
             )
-        self._vocab = llama_cpp.llama_model_get_vocab(self._llama.model)
+        self._vocab = self._lib.llama_model_get_vocab(self._llama.model)
         self._chat = self._chat_formatter()
 
     @classmethod
@@ -112,23 +121,23 @@ class LocalModel:
         template = self._llama.metadata.get("tokenizer.chat_template")
         if not template:
             raise ValueError(f"{self.path}: the GGUF file has no chat template (tokenizer.chat_template)")
-        return Jinja2ChatFormatter(
+        return self._lib.llama_chat_format.Jinja2ChatFormatter(
             template=template,
             eos_token=self._token_text(self._llama.token_eos()),
             bos_token=self._token_text(self._llama.token_bos()),
         )
 
     def _token_text(self, token: int) -> str:
-        return llama_cpp.llama_vocab_get_text(self._vocab, token).decode() if token >= 0 else ""
+        return self._lib.llama_vocab_get_text(self._vocab, token).decode() if token >= 0 else ""
 
     def _grammar(self, schema: dict[str, Any]) -> LlamaGrammar:
         """The schema's grammar, parsed by llama.cpp once here: generating with a grammar it cannot parse crashes."""
         gbnf = schema_to_gbnf(schema)
-        sampler = llama_cpp.llama_sampler_init_grammar(self._vocab, gbnf.encode(), b"root")
+        sampler = self._lib.llama_sampler_init_grammar(self._vocab, gbnf.encode(), b"root")
         if not sampler:
             raise SchemaError("llama.cpp could not parse the grammar made from this schema")
-        llama_cpp.llama_sampler_free(sampler)
-        return LlamaGrammar.from_string(gbnf, verbose=False)
+        self._lib.llama_sampler_free(sampler)
+        return self._lib.LlamaGrammar.from_string(gbnf, verbose=False)
 
     def _generate(
         self,
@@ -151,7 +160,7 @@ class LocalModel:
                 max_tokens=max_tokens,
                 stop=chat.stop,
                 grammar=grammar,
-                stopping_criteria=StoppingCriteriaList([deadline]),
+                stopping_criteria=self._lib.StoppingCriteriaList([deadline]),
             )
         except (ValueError, RuntimeError) as exc:  # context overflow, a failed decode, the air gap
             return LlmCall(self.name, "", None, 0, 0, time.monotonic() - deadline.started, f"model-error: {exc}")
@@ -160,6 +169,18 @@ class LocalModel:
         usage = response["usage"]
         latency = time.monotonic() - deadline.started
         return LlmCall(self.name, text, parsed, usage["prompt_tokens"], usage["completion_tokens"], latency, error)
+
+
+def load_model(path: Path, *, shared: bool = False, **options: Any) -> LocalModel | None:
+    """The model at `path` (the process's shared one if `shared`), or None when the `llm` extra is not installed.
+
+    None means ranking by the deterministic scorer alone; a warning says so, since the model was asked for.
+    """
+    try:
+        return LocalModel.shared(path, **options) if shared else LocalModel(path, **options)
+    except LlmUnavailable as error:
+        logger.warning("%s: ranking uses the deterministic scorer alone, without %s", error, path)
+        return None
 
 
 class _Deadline:

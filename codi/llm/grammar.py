@@ -16,10 +16,11 @@ Only the keywords the converter turns into a bounded grammar are accepted; anyth
 
 from __future__ import annotations
 
+import functools
+import importlib
 import re
+from types import ModuleType
 from typing import Any
-
-from llama_cpp.llama_grammar import BuiltinRule, SchemaConverter
 
 SAFE_CHAR = r'[^"\\\x00-\x1F\x7F] | "\\" ["\\/]'
 """The `char` rule in every grammar made here: what one character inside a JSON string may be."""
@@ -49,19 +50,40 @@ class SchemaError(ValueError):
     """The schema would let the model write unbounded output, or uses a keyword the grammar cannot enforce."""
 
 
-class _SafeCharConverter(SchemaConverter):
-    """llama.cpp's converter with our `char` rule in place of the stock one."""
+class LlmUnavailable(ImportError):
+    """llama-cpp-python, codi's optional `llm` extra, is not installed."""
 
-    def _add_primitive(self, name: str, rule: BuiltinRule) -> str:
-        return super()._add_primitive(name, BuiltinRule(SAFE_CHAR, []) if name == "char" else rule)
+
+def llama_cpp_module() -> ModuleType:
+    """llama-cpp-python (with the submodules codi uses), imported on first need; raises `LlmUnavailable`."""
+    try:
+        for name in ("llama_cpp.llama_grammar", "llama_cpp.llama_chat_format"):
+            importlib.import_module(name)
+        return importlib.import_module("llama_cpp")
+    except ImportError as error:
+        message = f"llama-cpp-python is not installed ({error}); install codi[llm] to rank with a model"
+        raise LlmUnavailable(message) from error
+
+
+@functools.cache
+def _safe_char_converter() -> type:
+    """llama.cpp's converter with our `char` rule in place of the stock one."""
+    grammar = llama_cpp_module().llama_grammar
+
+    class SafeCharConverter(grammar.SchemaConverter):  # type: ignore[misc, name-defined]
+        def _add_primitive(self, name: str, rule: Any) -> str:
+            return super()._add_primitive(name, grammar.BuiltinRule(SAFE_CHAR, []) if name == "char" else rule)
+
+    return SafeCharConverter
 
 
 def schema_to_gbnf(schema: dict[str, Any]) -> str:
-    """The grammar for answers that are a JSON object conforming to `schema`; raises `SchemaError`."""
+    """The grammar for answers that are a JSON object conforming to `schema`; raises `SchemaError` (or
+    `LlmUnavailable`: the converter is llama.cpp's)."""
     if not isinstance(schema, dict) or schema.get("type") != "object":
         raise SchemaError('$: the answer must be an object ({"type": "object", ...})')
     _check_schema(schema, "$")
-    converter = _SafeCharConverter(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
+    converter = _safe_char_converter()(prop_order={}, allow_fetch=False, dotall=False, raw_pattern=False)
     converter.visit(schema, "")
     return converter.format_grammar()
 

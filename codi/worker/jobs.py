@@ -38,7 +38,7 @@ from arq.worker import Retry
 from sqlalchemy.engine import Engine
 
 from codi.app.metrics import Metrics
-from codi.llm.engine import LocalModel
+from codi.llm.engine import LocalModel, load_model
 from codi.llm.ranking import rank_file
 from codi.cli.discover import is_dockerfile_name
 from codi.comments.candidates import OptimizedFile, candidate_sections
@@ -156,7 +156,7 @@ class WorkerServices:
         model = None
         if settings.llm_model_path is not None:
             hosts = [host.strip() for host in settings.llm_allowed_hosts.split(",") if host.strip()]
-            model = LocalModel.shared(settings.llm_model_path, n_ctx=MODEL_CONTEXT_TOKENS, allowed_hosts=hosts)
+            model = load_model(settings.llm_model_path, shared=True, n_ctx=MODEL_CONTEXT_TOKENS, allowed_hosts=hosts)
         return cls(settings, github, ShellCheckRunner.discover(), redis, metrics, model)
 
     async def close(self) -> None:
