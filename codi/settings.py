@@ -1,16 +1,23 @@
 """codi's service configuration, read from `CODI_*` environment variables.
 
 A missing or invalid setting stops start-up with a message naming the
-variable (`SettingsError`); nothing is read lazily later.
+variable (`SettingsError`); nothing is read lazily later. Any setting may
+instead come from a file, `CODI_<NAME>_FILE` (a compose or Kubernetes secret
+mounted read-only), so secrets stay out of the environment.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote, urlsplit
 
-from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "codi"
@@ -19,6 +26,30 @@ DEFAULT_DATA_DIR = Path.home() / ".cache" / "codi"
 
 class SettingsError(RuntimeError):
     """A `CODI_*` variable is missing or invalid; the message names it."""
+
+
+class _FileValues(PydanticBaseSettingsSource):
+    """`CODI_<NAME>_FILE=path`: the setting's value is that file's text, one trailing newline dropped."""
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        raise NotImplementedError  # __call__ reads every field at once
+
+    def __call__(self) -> dict[str, Any]:
+        values = {}
+        for name in self.settings_cls.model_fields:
+            variable = f"CODI_{name.upper()}"
+            path = os.environ.get(f"{variable}_FILE")
+            if path is None:
+                continue
+            if variable in os.environ:
+                raise SettingsError(f"invalid configuration: set {variable} or {variable}_FILE, not both")
+            try:
+                text = Path(path).read_text()
+            except (OSError, UnicodeDecodeError) as error:
+                reason = error.strerror if isinstance(error, OSError) else "not UTF-8 text"
+                raise SettingsError(f"invalid configuration: {variable}_FILE {path} cannot be read: {reason}") from None
+            values[name] = text.removesuffix("\n").removesuffix("\r")
+        return values
 
 
 class AppSettings(BaseSettings):
@@ -49,13 +80,28 @@ class AppSettings(BaseSettings):
     def private_key(self) -> str:
         return self.github_private_key_path.read_text()
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, env_settings, _FileValues(settings_cls)
+
 
 class Settings(AppSettings):
     """Every variable the receiver and the workers read (documented in README's table)."""
 
     webhook_secret: str = Field(min_length=1)
     redis_url: str = "redis://127.0.0.1:6379/0"
+    redis_password: SecretStr | None = None
+    """Put into CODI_REDIS_URL, so the URL can stay in the environment and the password come from a file."""
     database_url: str = "sqlite:///codi.db"
+    database_password: SecretStr | None = None
+    """Put into CODI_DATABASE_URL (PostgreSQL's), likewise: one password file shared with the database server."""
     review_drafts: bool = False
     """Review draft pull requests too (GitHub's draft flag otherwise defers the review)."""
     job_timeout_seconds: int = Field(default=600, gt=0)
@@ -96,6 +142,26 @@ class Settings(AppSettings):
         if not url.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must start with redis://, rediss:// or unix://")
         return url
+
+    @model_validator(mode="after")
+    def _passwords_into_urls(self) -> Settings:
+        if self.redis_password is not None:
+            password = quote(self.redis_password.get_secret_value(), safe="")
+            parts = urlsplit(self.redis_url)
+            if parts.scheme == "unix":
+                self.redis_url += f"{'&' if parts.query else '?'}password={password}"
+            else:
+                userinfo, _, host = parts.netloc.rpartition("@")
+                user = userinfo.partition(":")[0]
+                self.redis_url = parts._replace(netloc=f"{user}:{password}@{host}").geturl()
+        if self.database_password is not None:
+            try:
+                url = make_url(self.database_url)
+            except ArgumentError:
+                return self  # init_db names CODI_DATABASE_URL's problem
+            url = url.set(password=self.database_password.get_secret_value())
+            self.database_url = url.render_as_string(hide_password=False)
+        return self
 
 
 _Loaded = TypeVar("_Loaded", bound=AppSettings)
