@@ -24,6 +24,12 @@ DEFAULT_DATA_DIR = Path.home() / ".cache" / "codi"
 """Where build contexts, build artefacts and (for the CLI) the evidence database live unless CODI_DATA_DIR says."""
 
 
+def default_database_url(data_dir: Path) -> str:
+    """`CODI_DATABASE_URL`'s one default, for the App's workers and the CLI alike: SQLite in the data folder, so
+    the CLI and the build workers on one machine share their evidence."""
+    return f"sqlite:///{data_dir / 'evidence.db'}"
+
+
 class SettingsError(RuntimeError):
     """A `CODI_*` variable is missing or invalid; the message names it."""
 
@@ -99,7 +105,8 @@ class Settings(AppSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     redis_password: SecretStr | None = None
     """Put into CODI_REDIS_URL, so the URL can stay in the environment and the password come from a file."""
-    database_url: str = "sqlite:///codi.db"
+    database_url: str = ""
+    """Build evidence; empty: `default_database_url(data_dir)`, the CLI's default too."""
     database_password: SecretStr | None = None
     """Put into CODI_DATABASE_URL (PostgreSQL's), likewise: one password file shared with the database server."""
     review_drafts: bool = False
@@ -145,6 +152,8 @@ class Settings(AppSettings):
 
     @model_validator(mode="after")
     def _passwords_into_urls(self) -> Settings:
+        if not self.database_url:
+            self.database_url = default_database_url(self.data_dir)
         if self.redis_password is not None:
             password = quote(self.redis_password.get_secret_value(), safe="")
             parts = urlsplit(self.redis_url)

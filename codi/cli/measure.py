@@ -48,6 +48,9 @@ def measure_result(
 ) -> tuple[ImageReport, ...]:
     """Builds the original and every candidate (reusing recorded builds) on `network` (None:
     `CODI_BUILD_NETWORK`'s), then judges the candidates."""
+    from docker.errors import DockerException
+
+    from codi.settings import default_database_url
     from codi.storage.database import init_db
     from codi.storage.evidence import EvidenceStore
     from codi.worker.build import DockerBuildRunner
@@ -61,11 +64,20 @@ def measure_result(
         raise BuildUnavailable(f"this engine builds {native} only; a {platform} build needs a runner of that platform")
     data_dir = data_folder()
     data_dir.mkdir(parents=True, exist_ok=True)
-    engine = init_db(os.environ.get("CODI_DATABASE_URL") or f"sqlite:///{data_dir / 'evidence.db'}")
-    runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs", build_network(network))
+    engine = init_db(os.environ.get("CODI_DATABASE_URL") or default_database_url(data_dir))
+    try:
+        runner = DockerBuildRunner(docker_host, data_dir / "evidence" / "logs", build_network(network))
+    except DockerException as error:
+        engine.dispose()
+        raise BuildUnavailable(
+            f"no Docker engine answers at DOCKER_HOST={docker_host} ({error}): start one "
+            "(`scripts/engine` starts codi's and prints its DOCKER_HOST) or point DOCKER_HOST at a running engine"
+        ) from None
     try:
         lab = ImageLab(runner, EvidenceStore(engine), data_dir / "evidence", native, progress=progress)
         return lab.compare(original, result.candidates, context_dir, smoke)
+    except DockerException as error:
+        raise BuildUnavailable(f"the Docker engine at DOCKER_HOST={docker_host} failed: {error}") from None
     finally:
         runner.close()
         engine.dispose()

@@ -1,4 +1,4 @@
-"""The engine behind `CODI_DATABASE_URL`: SQLite (default `sqlite:///codi.db`) or PostgreSQL (psycopg 3).
+"""The engine behind `CODI_DATABASE_URL`: SQLite (default `CODI_DATA_DIR/evidence.db`) or PostgreSQL (psycopg 3).
 
 A URL codi cannot use stops start-up with a `SettingsError` naming the variable,
 like every other setting; the password never appears in the message.
