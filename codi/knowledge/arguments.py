@@ -18,15 +18,17 @@ from codi.pipeline.semantic import DEFAULT_SHELL
 # A word whose shell meaning is its literal text: plain characters, or quotes
 # around text in which the shell expands nothing.
 _LITERAL_WORD = re.compile(r"""(?:[A-Za-z0-9_./:,@%+=-]|'[^']*'|"[^"$`\\!]*")+""")
-# Names a shell runs itself: as an exec-form argv[0] they would not be found.
-_SHELL_ONLY = frozenset(
+SHELL_BUILTINS = frozenset(
     {
-        ":", ".", "alias", "bg", "break", "builtin", "case", "cd", "command", "continue", "do", "done", "elif",
-        "else", "esac", "eval", "exec", "exit", "export", "fg", "fi", "for", "function", "getopts", "hash", "if",
-        "jobs", "local", "read", "readonly", "return", "select", "set", "shift", "source", "then", "time",
-        "times", "trap", "type", "ulimit", "umask", "unalias", "unset", "until", "wait", "while",
+        ":", ".", "alias", "bg", "break", "builtin", "case", "cd", "command", "continue", "declare", "do", "done",
+        "elif", "else", "enable", "esac", "eval", "exec", "exit", "export", "fg", "fi", "for", "function", "getopts",
+        "hash", "if", "jobs", "local", "popd", "pushd", "read", "readonly", "return", "select", "set", "shift",
+        "shopt", "source", "then", "time", "times", "trap", "type", "typeset", "ulimit", "umask", "unalias", "unset",
+        "until", "wait", "while",
     }
 )
+"""Names a shell runs itself (builtins and keywords of sh and bash): as an exec-form argv[0] they would not be
+found, and the state most of them change (directory, variables, options, umask) ends with their shell."""
 
 _ARCHIVE_EXTENSIONS = (
     ".tar", ".Z", ".bz2", ".gz", ".lz", ".lzma", ".tZ", ".tb2", ".tbz", ".tbz2", ".tgz", ".tlz", ".tpz", ".txz",
@@ -59,7 +61,7 @@ def exec_conversion_blocker(instr: Instruction, words: tuple[Word, ...], shell: 
     for word in words:
         if not _LITERAL_WORD.fullmatch(word.raw):
             return f"`{word.raw}` needs the shell (expansion, glob, operator, redirection or escape)"
-    if words[0].value in _SHELL_ONLY:
+    if words[0].value in SHELL_BUILTINS:
         return f"`{words[0].value}` is a shell builtin or keyword, not a program"
     if "=" in words[0].value:
         return f"`{words[0].value}` assigns a variable"

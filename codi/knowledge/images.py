@@ -89,11 +89,21 @@ _OPENJDK_TAG = re.compile(
 )
 
 
+ARCHITECTURE_NAMESPACES = frozenset(
+    {"amd64", "arm32v5", "arm32v6", "arm32v7", "arm64v8", "i386", "mips64le", "ppc64le", "riscv64", "s390x", "winamd64"}
+)
+"""Docker Hub namespaces that republish every official image for one architecture (`amd64/alpine:3.23` is
+`alpine:3.23` for amd64, with the same tags)."""
+
+
 def docker_hub_name(image: ImageRef) -> str | None:
-    """The official-image name of a reference (`docker.io/library/python` → `python`)."""
+    """The official-image name of a reference (`docker.io/library/python`, `amd64/python` → `python`)."""
     registry = image.registry
     repository = image.repository
     if registry in (None, "docker.io", "index.docker.io", "registry-1.docker.io"):
+        namespace, slash, name = repository.partition("/")
+        if slash and namespace in ARCHITECTURE_NAMESPACES and "/" not in name:
+            return name
         return repository.removeprefix("library/")
     return image.name
 

@@ -62,7 +62,7 @@ def test_no_fixes_candidate_when_nothing_changes(rendered: list[Candidate]) -> N
     assert Rejection("fixes", "no safe fix applies") in result.skipped
     assert result.no_candidate_reason == (
         "fixes: no safe fix applies; slim: no slimmer base, layer to merge, build tool or cache to leave out "
-        "(alpine:3.20 has no slim variant codi knows; no non-root user: the start command is not an application "
+        "(alpine:3.20 is already small; no non-root user: the start command is not an application "
         "codi knows runs unprivileged (a shell, a script, a daemon that drops privileges itself, a tool of the base "
         "image, or none))"
     )

@@ -26,8 +26,9 @@ Edits of the original's own text, each listed as a `Change`:
   such as nginx or postgres, a tool of the base image) on a base known to run as root with a shell
   (`images.account_tool`), the `security` module's numeric user is added before the start
   command, as the multi-stage candidates add it; the image's WORKDIR and every COPY/ADD into it
-  become that user's. Not with a VOLUME (the application writes there), a port below 1024, ONBUILD
-  or SHELL, or no WORKDIR of its own.
+  become that user's. Not with a VOLUME other than /tmp or /var/tmp (the application writes there, and
+  it may be a bind mount only root could write), a port below 1024, ONBUILD or SHELL, or no WORKDIR of
+  its own.
 
 Then codi's safe fixes are applied. The gate is "lints no worse": the candidate may have no
 warning or error code more often than the original with those fixes. Literally clean is not the
@@ -46,7 +47,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from codi.knowledge.apt import APT_LISTS, is_apt_get_install, removes_apt_lists, updates_package_lists
-from codi.knowledge.arguments import argument_values
+from codi.knowledge.arguments import SHELL_BUILTINS, argument_values
 from codi.knowledge.stacks import (
     DEPENDENCY_TOOLS,
     DependencyTool,
@@ -71,7 +72,7 @@ from codi.pipeline.optimize.preservation import within
 from codi.pipeline.optimize.start import analyze_start
 from codi.pipeline.optimize.strategies.render import cache_target
 from codi.pipeline.parser import parse
-from codi.pipeline.semantic import SemanticModel, Stage, parse_image
+from codi.pipeline.semantic import SemanticModel, Stage, key_values, parse_image
 from codi.pipeline.shell import Command, ShellScript
 from codi.rules.base import LintContext, has_cache_mount
 
@@ -130,6 +131,8 @@ def slim_candidates(
     builders = [stage for stage in ctx.model.stages if stage not in image]
     for stage in builders:
         _cache_mounts(ctx, stage, plan)
+    for stage in ctx.model.stages:
+        _merge_runs(ctx, stage, image[0].image_as_written, plan)
     _non_root(image, start if start is not None else analyze_start(document), stack, plan)
     if not plan.changes:
         notes = "; ".join(dict.fromkeys(plan.notes)) or "nothing to slim"
@@ -157,21 +160,63 @@ def lints_worse(original: str, candidate: str, fixed: str | None = None) -> list
 # Base image
 
 
+_ALREADY_SMALL = re.compile(r"slim|alpine|distroless|chiseled|minimal|micro|busybox|^scratch$")
+
+
 def _rebase(ctx: LintContext, image: list[Stage], plan: _Plan) -> None:
     root = image[0]
-    slim = slim_variant(root.image_as_written)
+    base = _base_image(root)
+    slim = slim_variant(base)
     if slim is None:
-        plan.notes.append(f"{root.image_as_written or 'the base'} has no slim variant codi knows")
+        small = _ALREADY_SMALL.search(base) and "$" not in base
+        plan.notes.append(f"{base or 'the base'} {'is already small' if small else 'has no slim variant codi knows'}")
         return
     blocker = _needs_full_image(ctx, image, slim)
     if blocker is not None:
         plan.notes.append(f"{slim} would lack {blocker}")
         return
-    word = root.from_instr.words[0]
-    plan.edits.append(
-        Edit(root.from_instr.args_map.to_source(word.start), root.from_instr.args_map.end_to_source(word.end), slim)
-    )
-    plan.changes.append(Change("base-image", f"{slim} instead of {root.image_as_written}: the same version, slimmer"))
+    edit = _base_edit(ctx, root, slim)
+    if edit is None:
+        plan.notes.append(f"{root.image_as_written} names {base} through an ARG that other instructions use too")
+        return
+    plan.edits.append(edit)
+    through = f" (the default of the ARG that FROM line {root.from_instr.line} names)" if base != root.image_as_written else ""
+    plan.changes.append(Change("base-image", f"{slim} instead of {base}{through}: the same version, slimmer"))
+
+
+def _base_image(stage: Stage) -> str:
+    """The stage's base as written, or with the global ARG defaults when they name a whole image."""
+    resolved = stage.image.raw
+    return resolved if "$" in stage.image_as_written and resolved and "$" not in resolved else stage.image_as_written
+
+
+_VARIABLE = re.compile(r"^\$(?:\{(\w+)\}|(\w+))$")
+
+
+def _base_edit(ctx: LintContext, stage: Stage, slim: str) -> Edit | None:
+    """The edit that moves the stage to `slim`: its FROM word, or the default of the global ARG that FROM is
+    (`ARG BASE=python:3.11` + `FROM ${BASE}`) when nothing else reads that ARG; else None."""
+    from_instr = stage.from_instr
+    word = from_instr.words[0]
+    if "$" not in word.value:
+        return Edit(from_instr.args_map.to_source(word.start), from_instr.args_map.end_to_source(word.end), slim)
+    match = _VARIABLE.match(word.value)
+    if match is None:
+        return None
+    name = match.group(1) or match.group(2)
+    if len(re.findall(rf"\$\{{?{name}\b", ctx.document.text)) != 1:
+        return None
+    first_from = next(instr for instr in ctx.document.instructions if instr.keyword == "FROM")
+    for instr in ctx.document.instructions:
+        if instr is first_from:
+            break
+        if instr.keyword != "ARG":
+            continue
+        for pair in key_values(instr):
+            if pair.key == name and pair.value == stage.image.raw:
+                start, end = instr.args_map.to_source(pair.start), instr.args_map.end_to_source(pair.end)
+                return Edit(start, end, f"{name}={slim}")
+    return None
 
 
 def _needs_full_image(ctx: LintContext, image: list[Stage], slim: str) -> str | None:
@@ -366,6 +411,9 @@ def _rewrite(
     gains: list[str] = []
     build_tools = _removable_build_tools(ctx, group, image) if multi_stage else set()
     keep_recommends, certificates = _recommends(ctx, group, image)
+    # `apk upgrade` reads the index `apk update` fetched (only `apk add --no-cache` fetches its own)
+    upgrades = any(program(c) == "apk" and c.args_no_flags()[:1] == ["upgrade"] and not c.has_flag("no-cache")
+                   for _, c in group.commands)  # fmt: skip
     for text, cmd in group.commands:
         name = program(cmd)
         if removes_apt_lists(cmd) and _is_cleanup(cmd):
@@ -375,7 +423,7 @@ def _rewrite(
             if updated:
                 continue
             updated = True
-        if name == "apk" and cmd.has_args("update") and not lists_needed_later:
+        if name == "apk" and cmd.has_args("update") and not lists_needed_later and not upgrades:
             gains.append("`apk update` dropped (`apk add --no-cache` fetches the index)")
             continue
         if _installed_packages(cmd):
@@ -502,6 +550,83 @@ def _removable_build_tools(ctx: LintContext, group: _Group, image: list[Stage]) 
     return candidates
 
 
+# Consecutive RUNs
+
+_SHELL_SWAPS = frozenset({"dpkg-reconfigure", "update-alternatives", "chsh"})
+"""Programs that may replace /bin/sh, which a later RUN (but not the rest of the same shell) starts with."""
+_WINDOWS = re.compile(r"windows|nanoserver|servercore", re.IGNORECASE)
+
+
+def _merge_runs(ctx: LintContext, stage: Stage, root: str, plan: _Plan) -> None:
+    """Consecutive single-command RUNs (DL3059) with the same flags become one RUN chained by `&&`.
+
+    Each RUN starts a new shell, so a command that changes the shell's own state (`cd`, `export`, `set`,
+    `source`, `umask` … any builtin) or may replace /bin/sh would act on the commands after it once they share
+    its shell: such a RUN ends a group. A failing command still fails the build (`&&`), and the later command
+    runs as before in the same directory, user and environment (the instructions between are none).
+    """
+    if ctx.document.escape != "\\" or _WINDOWS.search(root):
+        return
+    group: list[tuple[Instruction, str]] = []
+    for instr in [*stage.instructions, None]:
+        command = _single_command(ctx, instr, plan) if instr is not None else None
+        if group and (command is None or _flags(instr) != _flags(group[-1][0]) or not _keeps_shell(ctx, group[-1][0])):
+            if len(group) > 1:
+                _merge(ctx, group, plan)
+            group = []
+        if command is not None:
+            group.append((instr, command))
+
+
+def _single_command(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | None:
+    """The source text of a shell-form RUN that runs one plain command (no chain, pipe, redirection, substitution or
+    heredoc) under a POSIX shell, untouched by the plan's other edits; else None."""
+    if instr.keyword != "RUN" or instr.heredocs or instr.exec_form is not None or instr.comments:
+        return None
+    if ctx.model.shell_at(instr)[0].rsplit("/", 1)[-1] not in ("sh", "bash", "ash", "dash"):
+        return None
+    if any(edit.start <= instr.span.end and edit.end >= instr.span.start for edit in plan.edits):
+        return None
+    scripts = ctx.shell(instr).scripts
+    if len(scripts) != 1 or not scripts[0].exact or scripts[0].has_errors or scripts[0].assignments:
+        return None
+    script = scripts[0]
+    if len(script.commands) != 1 or not script.commands[0].top_level_step:
+        return None
+    cmd = script.commands[0]
+    if script.text.strip() != script.text[cmd.start : cmd.end] or "$" in cmd.name or "`" in cmd.name:
+        return None
+    return ctx.document.text[instr.args_map.to_source(cmd.start) : instr.args_map.end_to_source(cmd.end)]
+
+
+def _flags(instr: Instruction) -> list[tuple[str, str | None]]:
+    return sorted((flag.name, flag.value) for flag in instr.flags)
+
+
+def _keeps_shell(ctx: LintContext, instr: Instruction) -> bool:
+    """Whether the single command of `instr` leaves the shell as it found it, so a command may follow it there."""
+    cmd = ctx.shell(instr).commands[0]
+    return (
+        program(cmd) not in SHELL_BUILTINS
+        and program(cmd) not in _SHELL_SWAPS
+        and not any(word.value.startswith(("/bin/sh", "/usr/bin/sh")) for word in cmd.args)
+    )
+
+
+def _merge(ctx: LintContext, group: list[tuple[Instruction, str]], plan: _Plan) -> None:
+    first, last = group[0][0], group[-1][0]
+    prefix = ctx.document.text[first.span.start : first.args_map.to_source(0)].rstrip()
+    old = ctx.document.text[first.span.start : last.span.end]
+    comments = [line for line in old.splitlines() if line.lstrip().startswith("#")]
+    new = prefix + " " + " \\\n    && ".join(text for _, text in group)
+    plan.edits.append(Edit(first.span.start, last.span.end, "\n".join([*comments, new])))
+    lines = ", ".join(str(instr.line) for instr, _ in group)
+    plan.changes.append(
+        Change("layers", f"the consecutive single-command RUNs of lines {lines} chained with `&&` into one layer "
+               "(none changes its shell's directory, variables or options for the next)")  # fmt: skip
+    )
+
+
 # Cache mounts
 
 
@@ -590,7 +715,7 @@ def _non_root(image: list[Stage], start: StartCommand, stack: str, plan: _Plan) 
     instructions = [instr for stage in image for instr in stage.instructions]
     if any(instr.keyword == "USER" for instr in instructions):
         return
-    root = image[0].image_as_written
+    root = _base_image(image[0])
     tool = account_tool(root)
     blocker = _non_root_blocker(instructions, start, tool, root)
     if blocker is not None:
@@ -625,9 +750,12 @@ def _non_root_blocker(instructions: list[Instruction], start: StartCommand, tool
     if not tool:
         return f"{root} has no shell to give the user the application's folder"
     for instr in instructions:
-        if instr.keyword in ("ONBUILD", "SHELL", "VOLUME"):
-            return f"line {instr.line}: {instr.keyword} (a VOLUME is written by the application; ONBUILD and SHELL " \
-                   "steps of other images would run as the user)"  # fmt: skip
+        if instr.keyword in ("ONBUILD", "SHELL"):
+            return f"line {instr.line}: {instr.keyword} (its steps in other images would run as the user)"
+        if instr.keyword == "VOLUME" and not _scratch_volumes(instr):
+            return f"line {instr.line}: VOLUME {instr.args.strip()} (the application writes there, and a volume may " \
+                   "be a bind mount owned by the host's user, which only root could write; a /tmp volume is no " \
+                   "obstacle: it is world-writable)"  # fmt: skip
         if instr.keyword == "EXPOSE":
             ports = [int(n) for n in re.findall(r"(?<![\w$])(\d+)(?:/\w+)?", instr.args)]
             if any(port < _PRIVILEGED_PORTS for port in ports):
@@ -637,6 +765,16 @@ def _non_root_blocker(instructions: list[Instruction], start: StartCommand, tool
         return "the start command is not an application codi knows runs unprivileged (a shell, a script, a " \
                "daemon that drops privileges itself, a tool of the base image, or none)"  # fmt: skip
     return None
+
+
+SCRATCH_DIRECTORIES = frozenset({"/tmp", "/var/tmp"})
+"""World-writable (sticky) directories in every base image with a shell: a volume there takes that mode."""
+
+
+def _scratch_volumes(instr: Instruction) -> bool:
+    """Whether a VOLUME declares only scratch directories, which every user may write."""
+    paths = argument_values(instr)
+    return bool(paths) and all(posixpath.normpath(path) in SCRATCH_DIRECTORIES for path in paths)
 
 
 def _application(start: StartCommand, root: str) -> str | None:

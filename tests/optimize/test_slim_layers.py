@@ -1,0 +1,150 @@
+"""The slim strategy's edits beyond the base image: consecutive RUNs merged, `apk update` kept for `apk upgrade`,
+scratch volumes, bases named through an ARG, Docker Hub's per-architecture namespaces."""
+
+from __future__ import annotations
+
+from codi.knowledge.images import docker_hub_name
+from codi.pipeline.optimize.images import account_tool, slim_variant
+from codi.pipeline.optimize.model import Candidate
+from codi.pipeline.optimize.strategies.slim import slim_candidates
+from codi.pipeline.parser import parse
+from codi.pipeline.semantic import parse_image
+
+
+def slim_of(text: str) -> Candidate:
+    candidates, rejections = slim_candidates(parse(text))
+    assert rejections == [], rejections
+    return candidates[0]
+
+
+def reason_of(text: str) -> str:
+    candidates, rejections = slim_candidates(parse(text))
+    assert candidates == []
+    return rejections[0].reason
+
+
+def test_consecutive_single_command_runs_become_one_layer() -> None:
+    text = (
+        "FROM alpine:3.20\n"
+        "RUN mkdir -p /data\n"
+        "# the marker the app checks\n"
+        "RUN touch /data/ready\n"
+        "RUN apk add --no-cache \\\n"
+        "    tini\n"
+        'CMD ["/sbin/tini", "--", "sh"]\n'
+    )
+    candidate = slim_of(text)
+    assert candidate.dockerfile == (
+        "FROM alpine:3.20\n"
+        "# the marker the app checks\n"
+        "RUN mkdir -p /data \\\n"
+        "    && touch /data/ready \\\n"
+        "    && apk add --no-cache \\\n"
+        "    tini\n"
+        'CMD ["/sbin/tini", "--", "sh"]\n'
+    )
+    layers = [change for change in candidate.changes if change.kind == "layers"]
+    assert [change.description.split(" chained")[0] for change in layers] == [
+        "the consecutive single-command RUNs of lines 2, 4, 5"
+    ]
+
+
+def test_a_run_that_changes_its_shell_ends_the_group() -> None:
+    text = (
+        "FROM alpine:3.20\n"
+        "RUN mkdir /src\n"
+        "RUN cd /src\n"
+        "RUN touch here\n"
+        "RUN umask 077\n"
+        "RUN touch private\n"
+        'CMD ["sh"]\n'
+    )
+    candidate = slim_of(text)
+    assert "RUN mkdir /src \\\n    && cd /src\nRUN touch here \\\n    && umask 077\nRUN touch private\n" in (
+        candidate.dockerfile
+    ), "touch here ran in /, not /src; touch private with the default umask"
+
+
+def test_runs_with_other_flags_chains_or_substitutions_are_not_merged() -> None:
+    text = (
+        "FROM alpine:3.20\n"
+        "RUN --mount=type=cache,target=/root/.cache pip install x\n"
+        "RUN pip list\n"
+        "RUN apk info && echo done\n"
+        "RUN echo $(date) > /built\n"
+        "RUN echo two\n"
+        'CMD ["sh"]\n'
+    )
+    assert reason_of(text).startswith("no slimmer base, layer to merge")
+
+
+def test_no_merge_under_another_shell_or_escape() -> None:
+    powershell = 'FROM alpine:3.20\nSHELL ["pwsh", "-Command"]\nRUN Write-Host a\nRUN Write-Host b\nCMD ["sh"]\n'
+    assert reason_of(powershell).startswith("no slimmer base")
+    backtick = "# escape=`\nFROM alpine:3.20\nRUN echo a\nRUN echo b\nCMD [\"sh\"]\n"
+    assert reason_of(backtick).startswith("no slimmer base")
+
+
+def test_a_run_that_may_replace_bin_sh_is_not_followed_in_its_shell() -> None:
+    text = 'FROM debian:bookworm-slim\nRUN ln -sf /bin/bash /bin/sh\nRUN echo $BASH_VERSION\nCMD ["sh"]\n'
+    assert reason_of(text).startswith("no slimmer base")
+
+
+def test_apk_update_is_kept_for_apk_upgrade() -> None:
+    text = 'FROM alpine:3.20\nRUN apk update && apk upgrade && apk add curl\nCMD ["sh"]\n'
+    candidate = slim_of(text)
+    assert "RUN apk update \\\n    && apk upgrade \\\n    && apk add --no-cache curl\n" in candidate.dockerfile
+
+
+def test_a_tmp_volume_does_not_keep_the_image_root() -> None:
+    text = (
+        "FROM eclipse-temurin:17-jre-focal\n"
+        "WORKDIR /app\n"
+        "COPY app.jar app.jar\n"
+        "VOLUME /tmp\n"
+        'CMD ["java", "-jar", "app.jar"]\n'
+    )
+    candidate = slim_of(text)
+    assert "COPY --chown=10001:10001 app.jar app.jar\n" in candidate.dockerfile
+    assert "USER 10001:10001\n" in candidate.dockerfile
+    assert "ownership" in [change.kind for change in candidate.changes]
+
+
+def test_a_data_volume_keeps_the_image_root_and_says_why() -> None:
+    text = (
+        "FROM eclipse-temurin:17-jre-focal\n"
+        "WORKDIR /app\n"
+        "COPY app.jar app.jar\n"
+        'VOLUME ["/tmp", "/data"]\n'
+        'CMD ["java", "-jar", "app.jar"]\n'
+    )
+    assert "VOLUME" in reason_of(text) and "bind mount owned by the host's user" in reason_of(text)
+
+
+def test_a_base_named_by_an_arg_moves_through_the_arg_default() -> None:
+    text = 'ARG BASE_IMAGE=python:3.11\nFROM ${BASE_IMAGE}\nWORKDIR /app\nCOPY . .\nCMD ["python", "app.py"]\n'
+    candidate = slim_of(text)
+    assert candidate.dockerfile.startswith("ARG BASE_IMAGE=python:3.11-slim\nFROM ${BASE_IMAGE}\n")
+    base = next(change for change in candidate.changes if change.kind == "base-image")
+    assert base.description.startswith("python:3.11-slim instead of python:3.11 (the default of the ARG")
+    assert "USER 10001:10001" in candidate.dockerfile, "the default base runs as root with useradd"
+
+
+def test_an_arg_read_elsewhere_keeps_its_default() -> None:
+    text = (
+        "ARG BASE_IMAGE=python:3.11\n"
+        "FROM ${BASE_IMAGE} AS build\n"
+        "RUN echo build\n"
+        "FROM $BASE_IMAGE\n"
+        'CMD ["python", "-V"]\n'
+    )
+    candidates, rejections = slim_candidates(parse(text))
+    assert candidates == [] and "through an ARG that other instructions use too" in rejections[0].reason
+
+
+def test_architecture_namespaces_are_the_official_images() -> None:
+    assert docker_hub_name(parse_image("amd64/alpine:3.23")) == "alpine"
+    assert docker_hub_name(parse_image("arm64v8/python:3.11")) == "python"
+    assert docker_hub_name(parse_image("amd64/someone/tool:1")) == "amd64/someone/tool"
+    assert slim_variant("amd64/python:3.11") == "amd64/python:3.11-slim"
+    assert account_tool("amd64/alpine:3.23") == "adduser"
