@@ -650,7 +650,7 @@ def _render(
     unordered = dependency_steps_before_manifests(candidate_document)
     if unordered:
         raise Unsupported(f"the rendered builder would not build: {'; '.join(unordered)}")
-    problems = _lint_worse(original_document.text, candidate_document)
+    problems = lints_worse_per_stage(original_document.text, candidate_document)
     if problems:
         raise Unsupported(f"the rendered candidate lints worse than the original with its safe fixes: {', '.join(problems)}")
     changes = [*context["changes"], *injection.changes]
@@ -667,7 +667,7 @@ def _render(
     )
 
 
-def _lint_worse(original: str, candidate: Document) -> list[str]:
+def lints_worse_per_stage(original: str, candidate: Document) -> list[str]:
     """Warnings and errors a stage of the candidate has more of than the original with codi's safe fixes.
 
     A candidate replays the original's instructions, so it may keep the original's own findings (an unpinned
