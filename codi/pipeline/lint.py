@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from codi.pipeline.config import LintConfig
-from codi.pipeline.edits import Fix, apply_fixes, select_fixes
+from codi.pipeline.edits import Applicability, Edit, Fix, apply_fixes, select_fixes
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.model import Document
 from codi.pipeline.parser import parse
@@ -83,6 +83,23 @@ def lint_text(text: str, config: LintConfig | None = None, checker: ScriptChecke
 MAX_FIX_PASSES = 10
 
 
+@dataclass(frozen=True, slots=True)
+class AppliedFix:
+    """A fix `fix_passes` applied, with the code of the finding it repaired (the optimiser's rationale lists them)."""
+
+    code: str
+    fix: Fix
+
+
+@dataclass(frozen=True)
+class FixOutcome:
+    text: str
+    applied: tuple[AppliedFix, ...]
+    deferred: int
+    """Findings whose fix was labelled unsafe when first seen and safe in a later pass: left unfixed (without
+    `unsafe`), so fixing the result again applies them."""
+
+
 def fix_text(
     text: str,
     config: LintConfig | None = None,
@@ -90,12 +107,45 @@ def fix_text(
     unsafe: bool = False,
 ) -> str:
     """Apply fixes until nothing changes (a fix can make room for another), at most MAX_FIX_PASSES times."""
+    return fix_passes(text, config, checker, unsafe).text
+
+
+def fix_passes(
+    text: str,
+    config: LintConfig | None = None,
+    checker: ScriptChecker | None = None,
+    unsafe: bool = False,
+) -> FixOutcome:
+    """`fix_text` with the fixes it applied.
+
+    Without `unsafe`, a finding whose fix was labelled unsafe (as `codi analyze` shows it) stays unfixed even
+    when a later pass finds its fix safe (DL4006's SHELL once DL3025 made a shell-form CMD exec form): the
+    finding is followed from pass to pass by its rule and its start, moved by the edits before it.
+    """
+    applied: list[AppliedFix] = []
+    held: set[tuple[str, int]] = set()
+    deferred: set[tuple[str, int]] = set()
     for _ in range(MAX_FIX_PASSES):
-        new_text = lint_text(text, config, checker).fixed_text(unsafe=unsafe)
-        if new_text == text:
+        fixable = [((f.code, f.span.start), f.fix) for f in lint_text(text, config, checker).findings if f.fix]
+        if not unsafe:
+            held |= {key for key, fix in fixable if fix.applicability is Applicability.UNSAFE}
+            deferred |= {key for key, fix in fixable if key in held and fix.applicability is Applicability.SAFE}
+            fixable = [(key, fix) for key, fix in fixable if key not in held]
+        chosen = select_fixes([fix for _, fix in fixable], unsafe=unsafe)
+        if not chosen:
             break
-        text = new_text
-    return text
+        chosen_ids = {id(fix) for fix in chosen}
+        applied += [AppliedFix(code, fix) for (code, _), fix in fixable if id(fix) in chosen_ids]
+        edits = [edit for fix in chosen for edit in fix.edits]
+        held = {(code, _moved(offset, edits)) for code, offset in held}
+        deferred = {(code, _moved(offset, edits)) for code, offset in deferred}
+        text = apply_fixes(text, chosen)
+    return FixOutcome(text, tuple(applied), len(deferred))
+
+
+def _moved(offset: int, edits: list[Edit]) -> int:
+    """Where `offset` lands once `edits` are applied (an insertion at it comes before it)."""
+    return offset + sum(len(edit.replacement) - (edit.end - edit.start) for edit in edits if edit.end <= offset)
 
 
 def lint_files(
