@@ -180,7 +180,8 @@ def _rebase(ctx: LintContext, image: list[Stage], plan: _Plan) -> None:
         plan.notes.append(f"{root.image_as_written} names {base} through an ARG that other instructions use too")
         return
     plan.edits.append(edit)
-    through = f" (the default of the ARG that FROM line {root.from_instr.line} names)" if base != root.image_as_written else ""
+    named = base != root.image_as_written
+    through = f" (the default of the ARG that FROM line {root.from_instr.line} names)" if named else ""
     plan.changes.append(Change("base-image", f"{slim} instead of {base}{through}: the same version, slimmer"))
 
 
