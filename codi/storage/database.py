@@ -15,16 +15,13 @@ from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from codi.settings import SettingsError
-from codi.storage.approvals import BuildApproval
-from codi.storage.evidence import BuildError, BuildEvidence
-from codi.storage.rankings import RankingRecord
+from codi.storage.migrations import upgrade
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 """How long a SQLite writer waits for another process's write lock before failing (evidence writes take ms)."""
 POSTGRES_CONNECT_TIMEOUT_S = 10
-TABLES = (BuildEvidence.__table__, BuildError.__table__, RankingRecord.__table__, BuildApproval.__table__)
 SCHEMA_LOCK = 0x636F6469
-"""PostgreSQL advisory lock held while creating tables, so workers starting together do not collide
+"""PostgreSQL advisory lock held while migrating the schema, so workers starting together do not collide
 (SQLite's write lock, taken with BEGIN IMMEDIATE, does the same there)."""
 DRIVERS = {
     "sqlite": "sqlite",
@@ -37,7 +34,8 @@ EXPECTED = "expected sqlite:///PATH or postgresql+psycopg://USER@HOST:PORT/DATAB
 
 
 def init_db(url: str) -> Engine:
-    """An engine for `url` with the evidence tables created (idempotent); `SettingsError` when unusable."""
+    """An engine for `url` with its schema migrated to the newest revision (idempotent; a database made before
+    migrations is adopted with its rows); `SettingsError` when unusable."""
     engine = _engine(_parse(url))
     try:
         with engine.begin() as connection:
@@ -45,7 +43,7 @@ def init_db(url: str) -> Engine:
                 connection.execute(text("SELECT pg_advisory_xact_lock(:lock)"), {"lock": SCHEMA_LOCK})
             else:  # take the write lock before looking for the tables
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
-            BuildEvidence.metadata.create_all(connection, tables=list(TABLES))
+            upgrade(connection)
     except DBAPIError as error:
         engine.dispose()
         shown = engine.url.render_as_string(hide_password=True)
