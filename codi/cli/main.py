@@ -15,6 +15,7 @@ from codi.cli.action import add_parser as add_action_parser
 from codi.cli.discover import find_dockerfiles
 from codi.cli.measure import add_network_option
 from codi.cli.redeliver import add_parser as add_redeliver_parser
+from codi.cli.runs import add_parser as add_runs_parser
 from codi.pipeline.config import LintConfig, SmokeSettings
 from codi.pipeline.configfile import CONFIG_NAMES, first_config, parse_config
 from codi.pipeline.findings import Severity
@@ -436,6 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     worker.set_defaults(handler=cmd_worker)
 
     add_redeliver_parser(sub)
+    add_runs_parser(sub)
     add_action_parser(sub)
     return parser
 
