@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # the worker's modules import githubkit, arq and SQLAlchemy: 
     from codi.pipeline.measured import MeasuredBuilds
     from codi.pipeline.review import ChangedFile, FileReview
     from codi.webhooks.jobs import RepoRef, ReviewJob
+    from codi.webhooks.payloads import PullRequest
     from codi.worker.github import GitHubGateway
 
 EXIT_CLEAN = 0
@@ -64,38 +65,6 @@ OVERRIDE_LEVELS = ("error", "warning", "info", "style")
 
 class ActionInputError(Exception):
     """The workflow's context or an option cannot be used; the message says which and why."""
-
-
-@dataclass(frozen=True)
-class PullRequestEvent:
-    """The pull request a `pull_request` event's payload names (the head, not the merge commit GITHUB_SHA is)."""
-
-    number: int
-    action: str
-    head_sha: str
-    head_ref: str
-    head_repo_full_name: str | None
-    base_ref: str
-    base_sha: str
-    maintainer_can_modify: bool
-
-    @classmethod
-    def from_payload(cls, payload: Mapping[str, Any]) -> PullRequestEvent:
-        try:
-            pull = payload["pull_request"]
-            head, base = pull["head"], pull["base"]
-            return cls(
-                number=int(pull["number"]),
-                action=str(payload.get("action", "")),
-                head_sha=str(head["sha"]),
-                head_ref=str(head["ref"]),
-                head_repo_full_name=(head.get("repo") or {}).get("full_name"),
-                base_ref=str(base["ref"]),
-                base_sha=str(base["sha"]),
-                maintainer_can_modify=bool(pull.get("maintainer_can_modify")),
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise ActionInputError(f"the event payload is not a pull request event's: missing or bad {error}") from None
 
 
 @dataclass(frozen=True)
@@ -142,9 +111,23 @@ class WorkflowContext:
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
 
-    def pull_request(self) -> PullRequestEvent | None:
-        """The pull request of a pull request event; None for any other event."""
-        return PullRequestEvent.from_payload(self.event) if self.event_name in PULL_REQUEST_EVENTS else None
+    def pull_request(self) -> PullRequest | None:
+        """The pull request of a pull request event (its head, not the merge commit GITHUB_SHA is), read with the
+        receiver's payload model; None for any other event."""
+        from codi.webhooks.payloads import PayloadError, PullRequest, read_payload
+
+        if self.event_name not in PULL_REQUEST_EVENTS:
+            return None
+        if not isinstance(self.event.get("pull_request"), dict):
+            raise ActionInputError(f"the {self.event_name} event payload has no pull_request object")
+        try:
+            return read_payload(PullRequest, self.event["pull_request"])
+        except PayloadError as error:
+            raise ActionInputError(f"the event payload's pull_request is not GitHub's: {error}") from None
+
+    @property
+    def action(self) -> str:
+        return str(self.event.get("action", ""))
 
 
 def _required(env: Mapping[str, str], name: str) -> str:
@@ -309,7 +292,7 @@ def write_reports(args: argparse.Namespace, results: list[LintResult], sarif_fil
 
 
 async def pull_request_run(
-    args: argparse.Namespace, context: WorkflowContext, pull: PullRequestEvent, config: LintConfig
+    args: argparse.Namespace, context: WorkflowContext, pull: PullRequest, config: LintConfig
 ) -> tuple[list[LintResult], bool]:
     """Lint the pull request's changed Dockerfiles at its head and post as `--reporter` says.
 
@@ -329,7 +312,7 @@ async def pull_request_run(
         try:
             files = await github.pull_request_files(repo, pull.number)
             picked = [file for file in files if wanted(file.path, patterns, args.recursive)]
-            changed, skipped = await head_dockerfiles(github, repo, pull.head_sha, picked)
+            changed, skipped = await head_dockerfiles(github, repo, pull.head.sha, picked)
         except (GitHubRejected, GitHubUnavailable) as error:
             print(f"codi: cannot read pull request #{pull.number}: {error}", file=sys.stderr)
             return [], False
@@ -346,7 +329,7 @@ async def pull_request_run(
                 measured = await asyncio.to_thread(measured_builds, args, context, optimized, config)
                 sections = skipped_section(skipped) + candidate_sections(optimized, measured=measured)
                 await post_pull_request(github, repo, review_job(repo, pull, context), reviews, sections)
-            await post_check_run(github, repo, pull.head_sha, report)
+            await post_check_run(github, repo, pull.head.sha, report)
         except (GitHubRejected, GitHubUnavailable) as error:
             print(f"codi: {error}{_permission_hint(error)}", file=sys.stderr)
             return results, False
@@ -378,20 +361,20 @@ async def post_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, re
           f"{len(report.annotations)} annotation(s)", file=sys.stderr)
 
 
-def review_job(repo: RepoRef, pull: PullRequestEvent, context: WorkflowContext) -> ReviewJob:
+def review_job(repo: RepoRef, pull: PullRequest, context: WorkflowContext) -> ReviewJob:
     """The pull request as the worker's posting steps take it."""
     from codi.webhooks.jobs import ReviewJob
 
     return ReviewJob(
         repo=repo,
         pull_number=pull.number,
-        head_sha=pull.head_sha,
-        head_ref=pull.head_ref,
-        base_ref=pull.base_ref,
-        base_sha=pull.base_sha,
-        head_repo_full_name=pull.head_repo_full_name,
+        head_sha=pull.head.sha,
+        head_ref=pull.head.ref,
+        base_ref=pull.base.ref,
+        base_sha=pull.base.sha,
+        head_repo_full_name=pull.head.repo.full_name if pull.head.repo else None,
         maintainer_can_modify=pull.maintainer_can_modify,
-        reason=pull.action if pull.action in REVIEW_REASONS else "rerun",  # type: ignore[arg-type]
+        reason=context.action if context.action in REVIEW_REASONS else "rerun",  # type: ignore[arg-type]
         delivery_id=f"workflow-run-{context.run_id}",
     )
 

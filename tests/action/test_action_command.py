@@ -133,8 +133,9 @@ def test_unusable_context_exits_2_and_posts_nothing(
     [
         ("{not json", "is not JSON"),
         ("[1, 2]", "holds list, not an object"),
-        ('{"action": "opened", "number": 5}', "not a pull request event's: missing or bad 'pull_request'"),
-        ('{"pull_request": {"number": 5, "head": {"sha": "abc"}}}', "missing or bad 'base'"),
+        ('{"action": "opened", "number": 5}', "the pull_request event payload has no pull_request object"),
+        ('{"pull_request": {"number": 5, "head": {"sha": "abc"}}}', "pull_request is not GitHub's: head.ref is required; head.sha String should match"),
+        ('{"pull_request": {"number": "5"}}', "number Input should be a valid integer"),
         (b"\xff\xfe", "is not UTF-8 text"),
     ],
 )
