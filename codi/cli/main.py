@@ -24,6 +24,7 @@ from codi.worker.routing import PLATFORMS
 
 if TYPE_CHECKING:
     from codi.pipeline.optimize.model import OptimizeResult
+    from codi.storage.runs import RunRecorder
 
 _MAX_CONTEXT_FILES = 50_000
 
@@ -178,12 +179,15 @@ def cmd_review(args: argparse.Namespace) -> int:
     from codi.adapters.git import GitError, LocalGitRepository
     from codi.cli.discover import is_dockerfile_name
     from codi.comments.candidates import candidate_sections, optimize_files
+    from codi.cli.runs import record_review
     from codi.comments.check_run import check_run_report
     from codi.comments.preview import preview_json, preview_markdown
     from codi.comments.review import review_comments
     from codi.comments.summary import summary_comment
     from codi.pipeline.review import review_files
+    from codi.storage.runs import RunRecorder
 
+    recorder = RunRecorder("review", local_path=str(Path(args.path).resolve()))
     try:
         repo = LocalGitRepository(Path(args.path))
         config = first_config(((name, repo.read_file(args.base, name)) for name in CONFIG_NAMES), f" at {args.base}")
@@ -194,11 +198,16 @@ def cmd_review(args: argparse.Namespace) -> int:
         return 2
     if args.no_shellcheck:
         config = replace(config, shellcheck=False)
-    reviews = review_files(files, config, script_checker(config))
+    with recorder.stage("lint"):
+        reviews = review_files(files, config, recorder.timed_checker(script_checker(config)))
     report = check_run_report(reviews, config)
     render = preview_json if args.format == "json" else preview_markdown
-    sections = candidate_sections(optimize_files([(file.path, file.text) for file in files]))
-    sys.stdout.write(render(report, review_comments(reviews), summary_comment(reviews, head_sha, sections)))
+    with recorder.stage("optimise"):
+        optimized = optimize_files([(file.path, file.text) for file in files])
+    sections = candidate_sections(optimized)
+    with recorder.stage("post"):
+        sys.stdout.write(render(report, review_comments(reviews), summary_comment(reviews, head_sha, sections)))
+    record_review(recorder, head_sha, files, reviews, optimized, report.conclusion)
     return 1 if report.conclusion == "failure" else 0
 
 
@@ -245,14 +254,18 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         rationale_file,
         sections_markdown,
     )
+    from codi.cli.runs import record_optimize
     from codi.pipeline.optimize import optimize
+    from codi.storage.runs import RunRecorder
 
     path = Path(args.dockerfile)
+    recorder = RunRecorder("optimize", local_path=str(path.resolve()))
     text = read_dockerfile(path)
     context = context_texts(Path(args.context)) if args.context else None
     result = optimize(str(path), text, context)
+    recorder.lap("optimise")
     if args.build:
-        return _optimize_build(args, path, text, result)
+        return _optimize_build(args, path, text, result, recorder)
     if args.out:
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
@@ -265,23 +278,33 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         sys.stdout.write(sections_markdown(candidate_sections([OptimizedFile(text, result)])))
     else:
         print_candidates(result, text)
+    recorder.lap("post")
+    record_optimize(recorder, path, text, result)
     return 0
 
 
-def _optimize_build(args: argparse.Namespace, path: Path, text: str, result: OptimizeResult) -> int:
+def _optimize_build(
+    args: argparse.Namespace, path: Path, text: str, result: OptimizeResult, recorder: RunRecorder
+) -> int:
     """`--build`: measured images as a table or JSON; exit 1 when the original itself fails to build."""
     from codi.cli.measure import BuildUnavailable, engine_platform, measure_result, print_reports, reports_json
+    from codi.cli.runs import record_optimize
 
     context = Path(args.context) if args.context else path.parent
     try:
         reports = measure_result(text, result, context, args.platform, context_smoke_settings(context), args.network)
     except BuildUnavailable as error:
         print(f"codi: {error}", file=sys.stderr)
+        recorder.lap("build")
+        record_optimize(recorder, path, text, result, network=args.network, error=str(error))
         return 2
+    recorder.lap("build")
     if args.format == "json":
         sys.stdout.write(reports_json(str(path), args.platform or engine_platform(), reports))
     else:
         print_reports(reports)
+    recorder.lap("post")
+    record_optimize(recorder, path, text, result, reports, network=args.network)
     return 1 if reports[0].status == "fail" else 0
 
 

@@ -10,11 +10,17 @@ import argparse
 import json
 import os
 import sys
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from codi.storage.runs import Run, RunPage, RunStore
+    from codi.comments.candidates import OptimizedFile
+    from codi.pipeline.measured import ImageReport
+    from codi.pipeline.optimize.model import OptimizeResult
+    from codi.pipeline.review import ChangedFile, FileReview
+    from codi.storage.runs import Run, RunPage, RunRecorder, RunStore
 
 EXIT_DONE = 0
 EXIT_NO_RUN = 1
@@ -128,7 +134,7 @@ def show_text(run: Run) -> str:
         f"run {run.id}: {run.kind} of {target}: {run.outcome}",
         f"  started {run.started_at.isoformat()}, finished {run.finished_at.isoformat()}",
         f"  codi {env.codi_version}, catalog {env.catalog_version}, model {env.model or 'none'}, "
-        f"network {env.network}, builds {env.build_network or 'none'}",
+        f"model network {env.network}, builds {env.build_network or 'none'}",
         "  modules: " + (", ".join(f"{name} {version}" for name, version in env.module_versions.items()) or "none"),
         "  stages: " + (", ".join(f"{name} {seconds:.3f}s" for name, seconds in run.durations.items()) or "none"),
     ]
@@ -139,18 +145,23 @@ def show_text(run: Run) -> str:
         lines.extend(f"  {f.line}: {f.code} {f.severity}: {f.message}" for f in file.findings)
         for candidate in file.candidates:
             estimate = candidate.estimate
-            lines.append(f"  candidate {candidate.strategy}: estimate {estimate.size_bytes_before} → "
-                         f"{estimate.size_bytes_after} bytes, {estimate.layers_before} → {estimate.layers_after} layers")  # fmt: skip
+            sizes = f"{_bytes(estimate.size_bytes_before)} → {_bytes(estimate.size_bytes_after)}"
+            lines.append(f"  candidate {candidate.strategy}: estimate {sizes}, "
+                         f"{estimate.layers_before} → {estimate.layers_after} layers")  # fmt: skip
             lines.extend(f"    {change}" for change in candidate.changes)
         for measured in file.measurements:
             vulnerabilities = "not scanned" if measured.vulnerabilities is None else measured.vulnerabilities
-            lines.append(f"  measured {measured.strategy}: {measured.status}, {measured.size_bytes} bytes, "
+            lines.append(f"  measured {measured.strategy}: {measured.status}, {_bytes(measured.size_bytes)}, "
                          f"vulnerabilities {vulnerabilities}, smoke {measured.smoke} (evidence {measured.evidence_key[:12]})")  # fmt: skip
         if file.ranking:
             ranking = file.ranking
             model = f", model {ranking.model} ({ranking.fallback_reason or 'used'})" if ranking.model else ""
             lines.append(f"  ranked ({ranking.source}{model}): {' > '.join(ranking.order)}")
     return "\n".join(lines) + "\n"
+
+
+def _bytes(size: int | None) -> str:
+    return "unknown size" if size is None else f"{size:,} bytes"
 
 
 def cmd_prune(args: argparse.Namespace, store: RunStore) -> int:
@@ -196,3 +207,63 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     prune.add_argument("--older-than", type=older_than, required=True, metavar="DAYS", help="runs started before")
     prune.set_defaults(runs_handler=cmd_prune)
+
+
+# Recording the CLI's runs
+
+
+def save_run(run: Run) -> None:
+    """Store the run; a database that cannot be used costs a warning, not the command's result."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from codi.settings import SettingsError
+
+    try:
+        store = open_store()
+        run_number = store.record(run)
+    except (SettingsError, SQLAlchemyError, OSError) as error:
+        print(f"codi: warning: the run was not recorded: {error}", file=sys.stderr)
+        return
+    print(f"codi: recorded run {run_number} (codi runs show {run_number})", file=sys.stderr)
+
+
+def record_optimize(
+    recorder: RunRecorder,
+    path: Path,
+    text: str,
+    result: OptimizeResult,
+    reports: Sequence[ImageReport] = (),
+    network: str | None = None,
+    error: str | None = None,
+) -> None:
+    """`codi optimize`'s run: `candidates` / `no-candidate`, `fail` when the original failed to build, `error`
+    when the build could not start; `network` (the --network flag) is given when it built."""
+    from codi.storage.runs import environment, run_file
+
+    if error is not None:
+        outcome = "error"
+    elif reports and reports[0].status == "fail":
+        outcome = "fail"
+    else:
+        outcome = "candidates" if result.candidates else "no-candidate"
+    build_network = network or os.environ.get("CODI_BUILD_NETWORK") or "codi" if reports or error else None
+    recorder.files.append(run_file(str(path), text, optimized=result, reports=reports))
+    save_run(recorder.finish(outcome, environment(build_network=build_network), detail=error))
+
+
+def record_review(
+    recorder: RunRecorder,
+    head_sha: str,
+    files: Sequence[ChangedFile],
+    reviews: Sequence[FileReview],
+    optimized: Sequence[OptimizedFile],
+    conclusion: str,
+) -> None:
+    """`codi review`'s run: each changed Dockerfile's findings and candidates; the outcome is the check run's
+    conclusion."""
+    from codi.storage.runs import environment, run_file
+
+    recorder.head_sha = head_sha
+    for file, review, candidates in zip(files, reviews, optimized):
+        recorder.files.append(run_file(file.path, file.text, review.result.findings, candidates.result))
+    save_run(recorder.finish(conclusion, environment()))
