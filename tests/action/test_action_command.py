@@ -186,3 +186,58 @@ def test_help_lists_the_exit_codes(capsys: pytest.CaptureFixture[str]) -> None:
     out = " ".join(capsys.readouterr().out.split())
     for code in ("0 no reported finding", "1 a finding at or above it", "2 unusable context", "3 GitHub refused"):
         assert code in out
+
+
+def sarif_paths(path: Path) -> list[str]:
+    results = json.loads(path.read_text())["runs"][0]["results"]
+    return sorted({r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in results})
+
+
+@pytest.mark.parametrize(
+    ("options", "linted"),
+    [
+        ((), ["Dockerfile", "services/api/Dockerfile", "services/web.Dockerfile"]),
+        (("--dockerfile", "Dockerfile"), ["Dockerfile"]),
+        (("--dockerfile", "Dockerfile", "--recursive", "true"), ["Dockerfile", "services/api/Dockerfile"]),
+        (("--dockerfile", "services/*.Dockerfile, Dockerfile"), ["Dockerfile", "services/web.Dockerfile"]),
+    ],
+)
+def test_a_push_lints_the_workspace_dockerfiles_the_globs_name(
+    workflow: Workflow, monkeypatch: pytest.MonkeyPatch, options: tuple[str, ...], linted: list[str]
+) -> None:
+    for path in ("services/api/Dockerfile", "services/web.Dockerfile"):
+        (workflow.workspace / path).parent.mkdir(parents=True, exist_ok=True)
+        (workflow.workspace / path).write_text("FROM debian:12\nMAINTAINER someone\n")
+    workflow.event_path.write_text(json.dumps(examples_by_event()["push"][0]))
+    env = workflow.env(GITHUB_EVENT_NAME="push", GITHUB_TOKEN="")
+    assert run_action(monkeypatch, env, "--reporter", "sarif", *options) == EXIT_FINDINGS
+    assert sarif_paths(Path(workflow.outputs()["sarif-file"])) == linted
+    assert workflow.server.requests == []  # --reporter sarif on a push asks nothing of GitHub
+
+
+def test_nofilter_adds_the_workspace_dockerfiles_the_pull_request_leaves_alone(
+    workflow: Workflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (workflow.workspace / "tools").mkdir()
+    (workflow.workspace / "tools" / "Dockerfile").write_text("FROM debian:12\nMAINTAINER someone\n")
+    assert run_action(monkeypatch, workflow.env(), "--reporter", "sarif") == EXIT_FINDINGS
+    assert sarif_paths(Path(workflow.outputs()["sarif-file"])) == ["Dockerfile"]
+    workflow.output_path.unlink()
+    assert run_action(monkeypatch, workflow.env(), "--reporter", "sarif", "--filter-mode", "nofilter") == EXIT_FINDINGS
+    assert sarif_paths(Path(workflow.outputs()["sarif-file"])) == ["Dockerfile", "tools/Dockerfile"]
+
+
+def test_the_format_report_goes_to_the_output_file(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = workflow.temp / "codi.json"
+    options = ("--reporter", "sarif", "--format", "json", "--output-file", str(report))
+    assert run_action(monkeypatch, workflow.env(), *options) == EXIT_FINDINGS
+    codes = {finding["code"] for finding in json.loads(report.read_text())}
+    assert {"DL3009", "DL3003"} <= codes
+
+
+def test_build_without_an_engine_says_so_in_the_summary(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`build: true` on a runner without Docker: the review still posts, and the summary says why nothing was built."""
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    assert run_action(monkeypatch, workflow.env(), "--build", "true") == EXIT_FINDINGS
+    [summary] = workflow.server.issue_comments(OWNER, NAME, 5)
+    assert "Nothing more was built\\: DOCKER\\_HOST is not set" in summary.body  # escaped Markdown
