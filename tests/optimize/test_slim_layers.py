@@ -148,3 +148,41 @@ def test_architecture_namespaces_are_the_official_images() -> None:
     assert docker_hub_name(parse_image("amd64/someone/tool:1")) == "amd64/someone/tool"
     assert slim_variant("amd64/python:3.11") == "amd64/python:3.11-slim"
     assert account_tool("amd64/alpine:3.23") == "adduser"
+
+
+ASPNET = """\
+FROM mcr.microsoft.com/dotnet/aspnet:6.0
+WORKDIR /app
+COPY out/ .
+{env}ENTRYPOINT ["dotnet", "web.dll"]
+"""
+
+
+def test_aspnet_before_8_listens_on_port_80_so_gets_no_user() -> None:
+    assert "aspnet:6.0 makes the application listen on port 80, which needs root to bind" in reason_of(
+        ASPNET.format(env="")
+    )
+    assert "listens on a port below 1024" in reason_of(ASPNET.format(env="ENV ASPNETCORE_URLS=http://+:80\n"))
+    candidate = slim_of(ASPNET.format(env="ENV ASPNETCORE_URLS=http://+:8080\n"))
+    assert "USER 10001:10001" in candidate.dockerfile
+
+
+def test_aspnet_8_listens_on_8080() -> None:
+    candidate = slim_of(ASPNET.format(env="").replace("aspnet:6.0", "aspnet:8.0"))
+    assert "USER 10001:10001" in candidate.dockerfile
+
+
+def test_a_shell_as_the_start_command_gets_no_user() -> None:
+    for start in ('["/bin/sh"]', '["bin/bash"]'):
+        text = f"FROM alpine:3.20\nWORKDIR /app\nCOPY x /app/x\nCMD {start}\n"
+        assert "the start command is not an application" in reason_of(text)
+
+
+def test_official_servers_run_as_root_and_their_daemons_keep_it() -> None:
+    assert account_tool("php:8.3-apache") == "useradd"
+    assert account_tool("php:8-alpine") == "adduser"
+    assert account_tool("caddy:2.11.4") == "adduser", "caddy is built on alpine only"
+    text = 'FROM php:8.3-cli\nWORKDIR /app\nCOPY . .\nCMD ["php", "worker.php"]\n'
+    assert "USER 10001:10001" in slim_of(text).dockerfile
+    served = 'FROM php:8.3-apache\nWORKDIR /var/www/html\nCOPY . .\nCMD ["apache2-foreground"]\n'
+    assert "the start command is not an application" in reason_of(served)

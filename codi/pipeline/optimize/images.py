@@ -299,11 +299,33 @@ ROOT_IMAGES = frozenset(
     {
         "python", "node", "ruby", "perl", "golang", "rust", "gcc", "openjdk", "eclipse-temurin", "amazoncorretto",
         "maven", "gradle", "buildpack-deps", "debian", "ubuntu", "alpine", "busybox", "centos", "fedora",
-        "rockylinux", "almalinux", "amazonlinux",
+        "rockylinux", "almalinux", "amazonlinux", "php", "nginx", "httpd", "caddy", "microsoft/dotnet",
     }
 )  # fmt: skip
-"""Official images that run as root and have a shell with a user-adding tool (none sets a USER)."""
+"""Official images that run as root and have a shell with a user-adding tool (none sets a USER). The servers
+among them (php's apache and fpm, nginx, httpd, caddy) start as root by design; the start command decides
+whether a user is added (`slim.ROOT_DAEMONS`)."""
+BUSYBOX_IMAGES = frozenset({"alpine", "busybox", "caddy"})
+"""Root images whose every tag has BusyBox's `adduser` (caddy is built on alpine only)."""
 _DOTNET_CHISELED = re.compile(r"chiseled|distroless|nanoserver|windowsservercore")
+
+
+_ASPNET_TAG = re.compile(r"^(?P<major>\d+)\.\d+")
+
+
+def default_port(image_as_written: str) -> int | None:
+    """The port an official server image makes its application listen on when the Dockerfile says nothing:
+    ASP.NET Core images before .NET 8 set `ASPNETCORE_URLS=http://+:80` (8.0 and later listen on 8080); None
+    when the image sets none codi knows."""
+    image = _known(image_as_written)
+    if image is None:
+        return None
+    tag = image.tag or "latest"
+    aspnet = image.name.startswith(_DOTNET_REPOSITORIES) and image.name.endswith("/aspnet")
+    if not aspnet and not (image.name == "microsoft/dotnet" and "aspnetcore" in tag):
+        return None
+    match = _ASPNET_TAG.match(tag)
+    return 80 if match is not None and int(match.group("major")) < 8 else 8080 if match is not None else None
 
 
 def account_tool(image_as_written: str) -> str | None:
@@ -324,4 +346,4 @@ def account_tool(image_as_written: str) -> str | None:
         return None
     if "windowsservercore" in tag or "nanoserver" in tag:
         return None
-    return "adduser" if name in ("alpine", "busybox") or "alpine" in tag else "useradd"
+    return "adduser" if name in BUSYBOX_IMAGES or "alpine" in tag else "useradd"

@@ -66,7 +66,7 @@ from codi.pipeline.findings import Severity
 from codi.pipeline.lint import fix_text, lint_text
 from codi.pipeline.model import Document, Instruction
 from codi.pipeline.optimize.estimate import estimate_change
-from codi.pipeline.optimize.images import account_tool, slim_variant
+from codi.pipeline.optimize.images import account_tool, default_port, slim_variant
 from codi.pipeline.optimize.model import Candidate, Change, Rejection, StartCommand
 from codi.pipeline.optimize.preservation import within
 from codi.pipeline.optimize.start import analyze_start
@@ -703,6 +703,9 @@ ROOT_DAEMONS = frozenset(
 """Programs that start as root and drop privileges themselves, or need root (ports, other users' files)."""
 _SCRIPT_LIKE = re.compile(r"\.(sh|bash)$|entrypoint|init|start|run|supervis")
 """Start programs that are likely wrapper scripts (which may switch users with gosu/su-exec themselves)."""
+_PORT_SETTINGS = re.compile(r"\bASPNETCORE_(URLS|HTTP_PORTS|HTTP_PORT)\b|\bDOTNET_URLS\b")
+"""ENV names that move an ASP.NET Core application off its image's default port."""
+_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "pwsh", "powershell"})
 _INIT_WRAPPERS = frozenset({"tini", "dumb-init", "catatonit"})
 _PRIVILEGED_PORTS = 1024
 _HANDING_OVER = {"node": "docker-entrypoint.sh"}
@@ -761,6 +764,13 @@ def _non_root_blocker(instructions: list[Instruction], start: StartCommand, tool
             ports = [int(n) for n in re.findall(r"(?<![\w$])(\d+)(?:/\w+)?", instr.args)]
             if any(port < _PRIVILEGED_PORTS for port in ports):
                 return f"line {instr.line}: EXPOSE of a port below {_PRIVILEGED_PORTS}, which needs root to bind"
+    settings = [instr for instr in instructions if instr.keyword == "ENV" and _PORT_SETTINGS.search(instr.args)]
+    ports = [int(n) for instr in settings for n in re.findall(r"[:=,;](\d+)\b", instr.args)]
+    port = default_port(root)
+    if not settings and port is not None and port < _PRIVILEGED_PORTS:
+        return f"{root} makes the application listen on port {port}, which needs root to bind"
+    if any(port < _PRIVILEGED_PORTS for port in ports):
+        return f"line {settings[0].line}: the application listens on a port below {_PRIVILEGED_PORTS}"
     program_name = _application(start, root)
     if program_name is None:
         return "the start command is not an application codi knows runs unprivileged (a shell, a script, a " \
@@ -794,6 +804,8 @@ def _application(start: StartCommand, root: str) -> str | None:
         return None
     path = argv[0]
     name = path.rsplit("/", 1)[-1]
+    if name in _SHELLS:
+        return None
     if name.rstrip("0123456789.") in INTERPRETERS or name in APP_SERVERS:
         return name
     if "/" in path and name not in ROOT_DAEMONS and not _SCRIPT_LIKE.search(name) and "$" not in path:
