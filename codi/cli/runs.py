@@ -152,7 +152,8 @@ def show_text(run: Run) -> str:
         for measured in file.measurements:
             vulnerabilities = "not scanned" if measured.vulnerabilities is None else measured.vulnerabilities
             lines.append(f"  measured {measured.strategy}: {measured.status}, {_bytes(measured.size_bytes)}, "
-                         f"vulnerabilities {vulnerabilities}, smoke {measured.smoke} (evidence {measured.evidence_key[:12]})")  # fmt: skip
+                         f"vulnerabilities {vulnerabilities}, smoke {measured.smoke}, "
+                         f"evidence {measured.evidence_key[:12]}")  # fmt: skip
         if file.ranking:
             ranking = file.ranking
             model = f", model {ranking.model} ({ranking.fallback_reason or 'used'})" if ranking.model else ""
@@ -261,9 +262,8 @@ def record_review(
 ) -> None:
     """`codi review`'s run: each changed Dockerfile's findings and candidates; the outcome is the check run's
     conclusion."""
-    from codi.storage.runs import environment, run_file
+    from codi.storage.runs import environment, reviewed_files
 
     recorder.head_sha = head_sha
-    for file, review, candidates in zip(files, reviews, optimized):
-        recorder.files.append(run_file(file.path, file.text, review.result.findings, candidates.result))
+    recorder.files.extend(reviewed_files(files, reviews, optimized))
     save_run(recorder.finish(conclusion, environment()))

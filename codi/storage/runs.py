@@ -30,11 +30,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from codi import __version__
+from codi.comments.candidates import OptimizedFile
 from codi.pipeline.findings import Finding
 from codi.pipeline.lint import ScriptChecker, ScriptFinding, ScriptInput
-from codi.pipeline.measured import ImageReport
+from codi.pipeline.measured import ImageReport, MeasuredBuilds
 from codi.pipeline.optimize.model import OptimizeResult
 from codi.pipeline.rank import RankedCandidates
+from codi.pipeline.review import ChangedFile, FileReview
 from codi.storage.evidence import BuildError, BuildEvidence, UtcDateTime
 
 RunKind = Literal["optimize", "review", "action", "app"]
@@ -311,9 +313,8 @@ class RunStore:
             ).all()
             files: dict[int, list[RunFileRecord]] = {row.id: [] for row in rows if row.id is not None}
             if files:
-                for file in session.exec(
-                    select(RunFileRecord).where(col(RunFileRecord.run_id).in_(files)).order_by(col(RunFileRecord.position))
-                ):
+                query_files = select(RunFileRecord).where(col(RunFileRecord.run_id).in_(files))
+                for file in session.exec(query_files.order_by(col(RunFileRecord.position))):
                     files[file.run_id].append(file)
             return RunPage(runs=[_summary(row, files[row.id]) for row in rows if row.id is not None], total=total)
 
@@ -339,9 +340,9 @@ class RunStore:
         with Session(self._engine) as session:
             old = select(RunRecord.id).where(col(RunRecord.started_at) < older_than)
             runs = len(session.exec(old).all())
-            session.exec(delete(RunEvidenceLink).where(col(RunEvidenceLink.run_id).in_(old)))  # type: ignore[call-overload]
-            session.exec(delete(RunFileRecord).where(col(RunFileRecord.run_id).in_(old)))  # type: ignore[call-overload]
-            session.exec(delete(RunRecord).where(col(RunRecord.id).in_(old)))  # type: ignore[call-overload]
+            for table, run_column in ((RunEvidenceLink, RunEvidenceLink.run_id), (RunFileRecord, RunFileRecord.run_id)):
+                session.execute(delete(table).where(col(run_column).in_(old)))
+            session.execute(delete(RunRecord).where(col(RunRecord.id).in_(old)))
             kept = select(RunEvidenceLink.evidence_key)
             stale = session.exec(
                 select(BuildEvidence).where(
@@ -350,8 +351,8 @@ class RunStore:
             ).all()
             paths = [Path(path) for row in stale for path in (row.log_path, row.sbom_path, row.files_path) if path]
             keys = [row.key for row in stale]
-            session.exec(delete(BuildError).where(col(BuildError.key).in_(keys)))  # type: ignore[call-overload]
-            session.exec(delete(BuildEvidence).where(col(BuildEvidence.key).in_(keys)))  # type: ignore[call-overload]
+            session.execute(delete(BuildError).where(col(BuildError.key).in_(keys)))
+            session.execute(delete(BuildEvidence).where(col(BuildEvidence.key).in_(keys)))
             session.commit()
         removed = 0
         for path in paths:
@@ -456,6 +457,24 @@ def run_file(
     )
 
 
+def reviewed_files(
+    files: Sequence[ChangedFile],
+    reviews: Sequence[FileReview],
+    optimized: Sequence[OptimizedFile],
+    measured: MeasuredBuilds | None = None,
+    ranked: Sequence[RankedCandidates] = (),
+) -> list[RunFile]:
+    """A review's files (the changed Dockerfiles, as `review_files` and `optimize_files` took them, in order)."""
+    rankings = {ranking.path: ranking for ranking in ranked}
+    return [
+        run_file(
+            file.path, file.text, review.result.findings, candidates.result,
+            measured.reports.get(file.path, ()) if measured else (), rankings.get(file.path),
+        )  # fmt: skip
+        for file, review, candidates in zip(files, reviews, optimized, strict=True)
+    ]
+
+
 def _measurement(report: ImageReport) -> RunMeasurement:
     scan = report.vulnerabilities
     return RunMeasurement(
@@ -493,12 +512,13 @@ def environment(
     """This process's codi, catalog and module versions, with the model and network settings the run used."""
     from codi.modules import load_modules
 
+    hosts = [host.strip() for host in allowed_hosts if host.strip()]
     return RunEnvironment(
         codi_version=__version__,
         catalog_version=catalog_version(),
         module_versions={name: module.version for name, module in sorted(load_modules().items())},
         model=model,
-        network=", ".join(allowed_hosts) if allowed_hosts else "air-gapped",
+        network=", ".join(hosts) if hosts else "air-gapped",
         build_network=build_network,
     )
 
@@ -518,19 +538,20 @@ class RunRecorder:
     _lapped: float = field(default_factory=time.perf_counter)
 
     def lap(self, name: str) -> None:
-        """The time since the last lap (or the start) ends stage `name`: for code timed without a block around it."""
+        """The time since the last lap, stage or start is stage `name`'s: for code timed without a block around it."""
         now = time.perf_counter()
         self.durations[name] = self.durations.get(name, 0.0) + now - self._lapped
         self._lapped = now
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        """Time the block as stage `name` (added to its earlier time: a stage may run in parts)."""
+        """Time the block as stage `name` (added to its earlier time: a stage may run in parts); a lap starts after."""
         start = time.perf_counter()
         try:
             yield
         finally:
-            self.durations[name] = self.durations.get(name, 0.0) + time.perf_counter() - start
+            self._lapped = time.perf_counter()
+            self.durations[name] = self.durations.get(name, 0.0) + self._lapped - start
 
     def timed_checker(self, checker: ScriptChecker | None) -> ScriptChecker | None:
         """`checker` with its calls timed as the `shellcheck` stage (and taken out of the stage that calls it)."""

@@ -36,6 +36,7 @@ import redis.exceptions
 from arq.connections import ArqRedis
 from arq.worker import Retry
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from codi.app.metrics import Metrics
 from codi.llm.engine import LocalModel, load_model
@@ -63,11 +64,12 @@ from codi.pipeline.lint import ScriptChecker
 from codi.pipeline.measured import MeasuredBuilds
 from codi.pipeline.rank import RankedCandidates
 from codi.pipeline.review import ChangedFile, FileReview
-from codi.settings import Settings
+from codi.settings import Settings, SettingsError
 from codi.storage.approvals import ApprovalStore
 from codi.storage.database import init_db
 from codi.storage.evidence import EvidenceStore
 from codi.storage.rankings import RankingStore
+from codi.storage.runs import RunRecorder, RunStore, environment, reviewed_files
 from codi.webhooks.jobs import (
     HANDLE_COMMENT_COMMAND,
     RECORD_INSTALLATION,
@@ -381,6 +383,7 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
     progress = JobProgress(services.redis, job_id)
     if await progress.get("done"):
         return "already done"
+    recorder = RunRecorder("app", repository=repo.full_name, pull_number=job.pull_number, head_sha=job.head_sha)
     check_run = await start_check_run(github, repo, job.head_sha, progress)
     files = await github.pull_request_files(repo, job.pull_number)
     try:
@@ -390,13 +393,17 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
         await progress.record("done", "config error")
         return f"configuration error: {error}"
     changed, skipped = await head_dockerfiles(github, repo, job.head_sha, files)
-    reviews, optimized = await services.sandbox.run(analyse, changed, config, services.checker)
-    measured = (
-        await measure_review(services, repo, job.pull_number, job.head_sha, optimized, config, job_id)
-        if services.settings.builds
-        else None
-    )
-    ranked = await asyncio.to_thread(rank_review, services, repo, job.head_sha, optimized, measured)
+    with recorder.stage("analyse"):
+        reviews, optimized = await services.sandbox.run(analyse, changed, config, services.checker)
+    with recorder.stage("build"):
+        measured = (
+            await measure_review(services, repo, job.pull_number, job.head_sha, optimized, config, job_id)
+            if services.settings.builds
+            else None
+        )
+    with recorder.stage("rank"):
+        ranked = await asyncio.to_thread(rank_review, services, repo, job.head_sha, optimized, measured)
+    recorder.files.extend(reviewed_files(changed, reviews, optimized, measured, ranked))
     report = with_skipped(check_run_report(reviews, config, ranked), skipped, len(reviews))
 
     async with pull_request_lock(services.redis, repo, job.pull_number, owner=job_id):
@@ -404,14 +411,31 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
         if pull.head_sha != job.head_sha:
             await github.update_check_run(repo, check_run, _superseded_output(pull.head_sha), conclusion="neutral")
             await progress.record("done", "superseded")
+            await asyncio.to_thread(record_run, services, recorder, "superseded")
             return f"superseded by {pull.head_sha}"
         posted = await post_review(github, repo, job, reviews)
         sections = skipped_section(skipped) + candidate_sections(optimized, measured=measured, ranked=ranked)
         summary = summary_comment(reviews, job.head_sha, sections)
         await upsert_summary(github, repo, job.pull_number, summary)
         await complete_check_run(github, repo, check_run, report, progress)
+        recorder.lap("post")  # since ranking: the lock, the head check and the posting
+    await asyncio.to_thread(record_run, services, recorder, report.conclusion)
     await progress.record("done", report.conclusion)
     return f"{report.conclusion}: {len(report.annotations)} annotations, {posted} review comments"
+
+
+def record_run(services: WorkerServices, recorder: RunRecorder, outcome: str) -> None:
+    """Store the review's run; a database that cannot take it is logged, not a failed review (it was posted)."""
+    settings = services.settings
+    model = services.model.name if services.model else None
+    build_network = settings.build_network if settings.builds else None
+    run = recorder.finish(outcome, environment(model, settings.llm_allowed_hosts.split(","), build_network))
+    try:
+        run_id = RunStore(services.database()).record(run)
+    except (SQLAlchemyError, SettingsError) as error:
+        log.warning("%s#%s@%s: run not recorded: %s", run.repository, run.pull_number, run.head_sha, error)
+        return
+    log.info("%s#%s@%s: run %d recorded", run.repository, run.pull_number, run.head_sha, run_id)
 
 
 async def measure_review(
