@@ -23,6 +23,7 @@ import contextlib
 import functools
 import ipaddress
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -723,3 +724,45 @@ server = socket.create_server((sys.argv[1], int(sys.argv[2])))
 while True:
     server.accept()[0].close()
 """
+
+
+# --- the dev overlay's Redis, as its container starts it -------------------------------------------------
+
+
+def test_dev_redis_starts_with_the_secrets_password_and_its_probe_passes(namespaces: Namespaces, tmp_path: Path) -> None:
+    """The StatefulSet's own start script and probe, run with the real redis-server in a network namespace
+    (its port is the pod's 6379): the password comes from the Secret's file and never from the config or the
+    command line; a client without it is refused; the probe passes."""
+    statefulset = named("overlays/dev", "StatefulSet", "codi-redis")
+    spec = pod_spec(statefulset)
+    (container,) = spec["containers"]
+    volumes = {volume["name"]: volume for volume in spec["volumes"]}
+    config = named("overlays/dev", "ConfigMap", volumes["config"]["configMap"]["name"])["data"]
+    moved = {m["mountPath"]: tmp_path / m["mountPath"].lstrip("/") for m in container["volumeMounts"]}
+    for folder in moved.values():
+        folder.mkdir(parents=True)
+    (moved["/etc/codi-redis"] / "redis.conf").write_text(config["redis.conf"].replace("dir /data", f"dir {moved['/data']}"))
+    password = 's3cret "pass" \\ word'
+    (moved["/run/secrets/redis"] / "password").write_text(password + "\n")
+
+    mounts = re.compile("|".join(re.escape(path + "/") for path in sorted(moved, key=len, reverse=True)))
+
+    def relocated(text: str) -> str:
+        return mounts.sub(lambda match: f"{moved[match.group()[:-1]]}/", text)
+
+    (script,) = container["args"]
+    redis_ns = namespaces.add("redis")
+    namespaces.start(redis_ns, [*container["command"], relocated(script)])
+    probe = [relocated(part) for part in container["readinessProbe"]["exec"]["command"]]
+    deadline = time.monotonic() + 15
+    while subprocess.run(["ip", "netns", "exec", redis_ns, *probe], capture_output=True).returncode != 0:
+        if time.monotonic() > deadline:
+            pytest.fail("the readiness probe never passed", pytrace=False)
+        time.sleep(0.2)
+    anonymous = run(["ip", "netns", "exec", redis_ns, "redis-cli", "-h", "127.0.0.1", "ping"])
+    assert "NOAUTH" in anonymous
+    assert "s3cret" not in (moved["/etc/codi-redis"] / "redis.conf").read_text()
+    assert (moved["/run/redis"] / "redis.conf").stat().st_mode & 0o077 == 0
+    policy = run(["ip", "netns", "exec", redis_ns, "redis-cli", "-h", "127.0.0.1", "-a", password,
+                  "--no-auth-warning", "config", "get", "maxmemory-policy"])
+    assert policy.split() == ["maxmemory-policy", "noeviction"]
