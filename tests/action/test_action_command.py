@@ -7,6 +7,7 @@ it posts are by the server's bot login, passed as --comment-author as a workflow
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ from tests.github_api.webhooks import examples_by_event
 
 
 def run_action(monkeypatch: pytest.MonkeyPatch, env: dict[str, str], *options: str) -> int:
-    for name in [n for n in list(__import__("os").environ) if n.startswith(("GITHUB_", "RUNNER_"))]:
+    for name in [name for name in os.environ if name.startswith(("GITHUB_", "RUNNER_"))]:
         monkeypatch.delenv(name)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
@@ -38,7 +39,8 @@ def test_pull_request_gets_review_comments_check_run_and_one_summary_and_a_secon
     [summary] = server.issue_comments(OWNER, NAME, 5)
     assert is_summary_comment(summary.body) and "Optimisation candidates" in summary.body
     [run] = server.check_runs(OWNER, NAME)
-    assert (run.name, run.head_sha, run.status, run.conclusion) == ("codi", workflow.pull.head_sha, "completed", "failure")
+    assert (run.name, run.head_sha) == ("codi", workflow.pull.head_sha)
+    assert (run.status, run.conclusion) == ("completed", "failure")
     assert {a.path for a in run.annotations} == {"Dockerfile"} and len(run.annotations) >= len(comments)
     outputs = workflow.outputs()
     assert outputs["exit-code"] == str(EXIT_FINDINGS) and int(outputs["findings"]) == len(run.annotations)
@@ -83,12 +85,15 @@ def test_reporter_pr_check_posts_only_the_check_run_and_sarif_posts_nothing(
     assert len(server.check_runs(OWNER, NAME)) == 1
     assert server.review_comments(OWNER, NAME) == [] and server.issue_comments(OWNER, NAME) == []
     requests = len(server.requests)
-    assert run_action(monkeypatch, workflow.env(), "--reporter", "sarif", "--sarif-file", str(workflow.temp / "x.sarif")) == 1
+    sarif = ("--reporter", "sarif", "--sarif-file", str(workflow.temp / "x.sarif"))
+    assert run_action(monkeypatch, workflow.env(), *sarif) == EXIT_FINDINGS
     assert {r.method for r in server.requests[requests:]} == {"GET"}  # the diff read, nothing posted
     assert json.loads((workflow.temp / "x.sarif").read_text())["runs"][0]["results"]
 
 
-def test_filter_mode_added_reports_only_findings_on_added_lines(workflow: Workflow, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_filter_mode_added_reports_only_findings_on_added_lines(
+    workflow: Workflow, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The base's `FROM debian:12` line is unchanged: its findings (if any) go in `file` mode, not in `added`."""
     assert run_action(monkeypatch, workflow.env(), "--reporter", "github-pr-check", "--filter-mode", "added") == 1
     [run] = workflow.server.check_runs(OWNER, NAME)
@@ -134,7 +139,10 @@ def test_unusable_context_exits_2_and_posts_nothing(
         ("{not json", "is not JSON"),
         ("[1, 2]", "holds list, not an object"),
         ('{"action": "opened", "number": 5}', "the pull_request event payload has no pull_request object"),
-        ('{"pull_request": {"number": 5, "head": {"sha": "abc"}}}', "pull_request is not GitHub's: head.ref is required; head.sha String should match"),
+        (
+            '{"pull_request": {"number": 5, "head": {"sha": "abc"}}}',
+            "pull_request is not GitHub's: head.ref is required; head.sha String should match",
+        ),
         ('{"pull_request": {"number": "5"}}', "number Input should be a valid integer"),
         (b"\xff\xfe", "is not UTF-8 text"),
     ],
@@ -153,7 +161,9 @@ def test_malformed_event_file_exits_2(
     assert workflow.server.requests == []
 
 
-def test_a_bad_config_exits_2(workflow: Workflow, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_config_exits_2(
+    workflow: Workflow, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     (workflow.workspace / ".hadolint.yaml").write_text("ignored: [DL3008\n")
     assert run_action(monkeypatch, workflow.env()) == EXIT_BAD_INPUT
     assert ".hadolint.yaml" in capsys.readouterr().err and workflow.server.requests == []
@@ -241,3 +251,21 @@ def test_build_without_an_engine_says_so_in_the_summary(workflow: Workflow, monk
     assert run_action(monkeypatch, workflow.env(), "--build", "true") == EXIT_FINDINGS
     [summary] = workflow.server.issue_comments(OWNER, NAME, 5)
     assert "Nothing more was built\\: DOCKER\\_HOST is not set" in summary.body  # escaped Markdown
+
+
+@pytest.mark.parametrize(
+    ("options", "said"),
+    [
+        (("--config", "missing.yml"), "--config missing.yml: no such file in the workspace"),
+        (("--output-file", "/nonexistent/report.txt"), "cannot write the --output-file /nonexistent/report.txt"),
+        (("--sarif-file", "/proc/codi.sarif"), "cannot write the SARIF file /proc/codi.sarif"),
+    ],
+)
+def test_a_path_that_cannot_be_used_exits_2_before_anything_is_posted(
+    workflow: Workflow, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], options: tuple, said: str
+) -> None:
+    assert run_action(monkeypatch, workflow.env(), *options) == EXIT_BAD_INPUT
+    err = capsys.readouterr().err
+    assert said in err and "Traceback" not in err
+    assert {r.method for r in workflow.server.requests} <= {"GET"}  # at most the diff was read
+    assert workflow.server.check_runs(OWNER, NAME) == [] and workflow.server.issue_comments(OWNER, NAME) == []

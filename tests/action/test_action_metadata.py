@@ -17,6 +17,10 @@ INPUT_USE = re.compile(r"\binputs\.([A-Za-z0-9_-]+)")
 FULL_SHA = re.compile(r"^[^@]+@[0-9a-f]{40}$")
 
 
+def schema_errors(schema: dict, document: object) -> list[str]:
+    return [f"{list(e.absolute_path)}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(document)]
+
+
 def metadata() -> dict:
     return YAML(typ="safe").load((ROOT / "action.yml").read_text())
 
@@ -24,8 +28,7 @@ def metadata() -> dict:
 def test_action_yml_is_valid_action_metadata() -> None:
     schema = json.loads(SCHEMA.read_text())
     jsonschema.Draft7Validator.check_schema(schema)
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(metadata())]
-    assert errors == []
+    assert schema_errors(schema, metadata()) == []
 
 
 def test_the_schema_rejects_what_github_rejects() -> None:
@@ -49,7 +52,7 @@ def test_outputs_come_from_the_codi_step_and_remote_actions_are_pinned_by_commit
     action = metadata()
     steps = action["runs"]["steps"]
     assert {output["value"] for output in action["outputs"].values()} == {
-        "${{ steps.codi.outputs.findings }}", "${{ steps.codi.outputs.sarif-file }}", "${{ steps.codi.outputs.exit-code }}"
+        f"${{{{ steps.codi.outputs.{name} }}}}" for name in ("findings", "sarif-file", "exit-code")
     }
     assert [step.get("id") for step in steps].count("codi") == 1
     remote = [step["uses"] for step in steps if "uses" in step]
@@ -69,8 +72,7 @@ def test_input_defaults_are_choices_codi_action_takes() -> None:
 def test_the_example_workflow_is_a_valid_workflow_using_the_action_and_uploading_its_sarif() -> None:
     workflow = YAML(typ="safe").load((ROOT / "examples" / "workflows" / "codi.yml").read_text())
     schema = json.loads((SCHEMA.parent / "github-workflow.json").read_text())
-    errors = [f"{list(e.absolute_path)}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(workflow)]
-    assert errors == []
+    assert schema_errors(schema, workflow) == []
     assert set(workflow[True] if True in workflow else workflow["on"]) == {"pull_request", "push"}  # YAML 1.1: on
     assert {"checks", "pull-requests", "issues", "security-events"} <= set(workflow["permissions"])
     steps = workflow["jobs"]["dockerfiles"]["steps"]
