@@ -25,7 +25,6 @@ import ipaddress
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -235,6 +234,8 @@ def test_the_build_pools_engine_is_the_only_privileged_container(kustomization: 
         worker = codi_container(deployment)
         assert {m["name"]: m["mountPath"] for m in worker["volumeMounts"]}["engine-socket"] == socket_volume
         assert {"name": "DOCKER_HOST", "value": f"unix://{socket_volume}/docker.sock"} in worker["env"]
+        socket_group = {"name": "CODI_ENGINE_SOCKET_GROUP", "value": str(spec["securityContext"]["runAsGroup"])}
+        assert socket_group in engine["env"], "the worker's group must own the engine's socket"
         assert {v["name"]: v for v in spec["volumes"]}["engine-socket"]["emptyDir"]["medium"] == "Memory"
 
 
@@ -520,14 +521,16 @@ def test_build_pods_reach_neither_metadata_nor_anything_private_but_their_datast
         assert allowed(kustomization, build, redis, port) == (port in DATASTORE_PORTS if external else port == 6379)
         assert allowed(kustomization, build, postgres, port) == (port in DATASTORE_PORTS if external else port == 5432)
         assert allowed(kustomization, build, GITHUB, port), f"public :{port} (base images, packages)"
-        assert not allowed(kustomization, OTHER_POD, build, port) and not allowed(kustomization, pod("receiver"), build, port)
+        for source in (OTHER_POD, pod("receiver")):
+            assert not allowed(kustomization, source, build, port), f"into a build pod :{port}"
     assert allowed(kustomization, build, KUBE_DNS, 53, "UDP")
 
 
 @pytest.mark.parametrize("kustomization", DEPLOYABLE)
 def test_the_receiver_and_review_worker_reach_only_what_they_use(kustomization: str) -> None:
     receiver, review = pod("receiver"), pod("review-worker")
-    redis, postgres = (REDIS_POD, POSTGRES_POD) if kustomization == "overlays/dev" else (MANAGED_REDIS, MANAGED_POSTGRES)
+    dev = kustomization == "overlays/dev"
+    redis, postgres = (REDIS_POD, POSTGRES_POD) if dev else (MANAGED_REDIS, MANAGED_POSTGRES)
     for source in (receiver, review):
         assert allowed(kustomization, source, redis, 6379) and allowed(kustomization, source, KUBE_DNS, 53, "UDP")
         for port in (80, 443):
@@ -729,7 +732,9 @@ while True:
 # --- the dev overlay's Redis, as its container starts it -------------------------------------------------
 
 
-def test_dev_redis_starts_with_the_secrets_password_and_its_probe_passes(namespaces: Namespaces, tmp_path: Path) -> None:
+def test_dev_redis_starts_with_the_secrets_password_and_its_probe_passes(
+    namespaces: Namespaces, tmp_path: Path
+) -> None:
     """The StatefulSet's own start script and probe, run with the real redis-server in a network namespace
     (its port is the pod's 6379): the password comes from the Secret's file and never from the config or the
     command line; a client without it is refused; the probe passes."""
@@ -741,7 +746,8 @@ def test_dev_redis_starts_with_the_secrets_password_and_its_probe_passes(namespa
     moved = {m["mountPath"]: tmp_path / m["mountPath"].lstrip("/") for m in container["volumeMounts"]}
     for folder in moved.values():
         folder.mkdir(parents=True)
-    (moved["/etc/codi-redis"] / "redis.conf").write_text(config["redis.conf"].replace("dir /data", f"dir {moved['/data']}"))
+    server_config = config["redis.conf"].replace("dir /data", f"dir {moved['/data']}")
+    (moved["/etc/codi-redis"] / "redis.conf").write_text(server_config)
     password = 's3cret "pass" \\ word'
     (moved["/run/secrets/redis"] / "password").write_text(password + "\n")
 
