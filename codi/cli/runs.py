@@ -16,11 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from codi.cli.action import WorkflowContext
     from codi.comments.candidates import OptimizedFile
+    from codi.pipeline.lint import LintResult
     from codi.pipeline.measured import ImageReport
     from codi.pipeline.optimize.model import OptimizeResult
     from codi.pipeline.review import ChangedFile, FileReview
     from codi.storage.runs import Run, RunPage, RunRecorder, RunStore
+    from codi.webhooks.payloads import PullRequest
 
 EXIT_DONE = 0
 EXIT_NO_RUN = 1
@@ -267,3 +270,24 @@ def record_review(
     recorder.head_sha = head_sha
     recorder.files.extend(reviewed_files(files, reviews, optimized))
     save_run(recorder.finish(conclusion, environment()))
+
+
+def record_action(
+    recorder: RunRecorder,
+    context: WorkflowContext,
+    pull: PullRequest | None,
+    results: Sequence[LintResult],
+    exit_code: int,
+) -> None:
+    """`codi action`'s run: the reported Dockerfiles and findings; `success`, `failure` (findings at the
+    threshold) or `error` (a GitHub request failed), as its exit status says."""
+    from codi.cli.action import EXIT_CLEAN, EXIT_FINDINGS
+    from codi.storage.runs import environment, run_file
+
+    recorder.repository = context.full_name
+    recorder.pull_number = pull.number if pull else None
+    recorder.head_sha = pull.head.sha if pull else context.sha
+    recorder.files.extend(run_file(result.path, result.document.text, result.findings) for result in results)
+    outcome = {EXIT_CLEAN: "success", EXIT_FINDINGS: "failure"}.get(exit_code, "error")
+    detail = "a GitHub request failed" if outcome == "error" else None
+    save_run(recorder.finish(outcome, environment(), detail=detail))
