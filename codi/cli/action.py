@@ -14,8 +14,9 @@ posts only findings not yet commented.
 - any other event (`push`, `workflow_dispatch`, `schedule`): the workspace's Dockerfiles, a check run with
   annotations on `GITHUB_SHA` (no pull request to comment on).
 
-SARIF is always written (for `github/codeql-action/upload-sarif`), and `findings`, `sarif-file` and
-`exit-code` go to `GITHUB_OUTPUT`, before anything is posted, so a failed post loses neither.
+SARIF (for `github/codeql-action/upload-sarif`) and the `--format` report are written after linting and
+before posting (a path that cannot be written stops the step before anything is posted); `findings`,
+`sarif-file` and `exit-code` go to `GITHUB_OUTPUT` at the end, whether posting succeeded or not.
 """
 
 from __future__ import annotations
@@ -26,16 +27,17 @@ import fnmatch
 import json
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # the worker's modules import githubkit, arq and SQLAlchemy: only `codi action` pays for them
     from codi.comments.candidates import OptimizedFile
+    from codi.comments.check_run import CheckRunReport
+    from codi.comments.summary import SummarySection
     from codi.pipeline.config import LintConfig
     from codi.pipeline.findings import Finding
-    from codi.pipeline.limits import SkippedFile
     from codi.pipeline.lint import LintResult
     from codi.pipeline.measured import MeasuredBuilds
     from codi.pipeline.review import ChangedFile, FileReview
@@ -150,7 +152,8 @@ def read_event(path: Path) -> dict[str, Any]:
     except ValueError as error:
         raise ActionInputError(f"the event file {path} (GITHUB_EVENT_PATH) is not JSON: {error}") from None
     if not isinstance(payload, dict):
-        raise ActionInputError(f"the event file {path} (GITHUB_EVENT_PATH) holds {type(payload).__name__}, not an object")
+        kind = type(payload).__name__
+        raise ActionInputError(f"the event file {path} (GITHUB_EVENT_PATH) holds {kind}, not an object")
     return payload
 
 
@@ -241,6 +244,8 @@ def lint_config(args: argparse.Namespace, workspace: Path) -> LintConfig:
     from codi.pipeline.findings import Severity
 
     found = workspace / args.config if args.config else find_config(workspace)
+    if found is not None and not found.is_file():
+        raise ActionInputError(f"--config {args.config}: no such file in the workspace ({found})")
     options = {"config": str(found) if found else None, "ignore": listed(args.ignore),
                "trusted_registry": listed(args.trusted_registry)}
     config = load_config(argparse.Namespace(**{**vars(args), **options}))
@@ -250,20 +255,15 @@ def lint_config(args: argparse.Namespace, workspace: Path) -> LintConfig:
     return replace(config, overrides=overrides)
 
 
-@dataclass(frozen=True)
-class Outcome:
-    """What the step found and wrote, for `GITHUB_OUTPUT` and the exit status."""
-
-    findings: int
-    sarif_file: Path
-    exit_code: int
+Publish = Callable[[list["LintResult"]], None]
+"""Writes the reports of what was linted, before anything is posted."""
 
 
-def write_outputs(context: WorkflowContext, outcome: Outcome) -> None:
+def write_outputs(context: WorkflowContext, findings: int, sarif_file: Path, exit_code: int) -> None:
     """`findings`, `sarif-file` and `exit-code` for the workflow's later steps (appended, as GitHub asks)."""
     if context.output_path is None:
         return
-    lines = [f"findings={outcome.findings}", f"sarif-file={outcome.sarif_file}", f"exit-code={outcome.exit_code}"]
+    lines = [f"findings={findings}", f"sarif-file={sarif_file}", f"exit-code={exit_code}"]
     with context.output_path.open("a", encoding="utf-8") as output:
         output.write("\n".join(lines) + "\n")
 
@@ -273,9 +273,15 @@ def write_reports(args: argparse.Namespace, results: list[LintResult], sarif_fil
     from codi.cli.main import write_text
     from codi.reports import render
 
-    sarif_file.parent.mkdir(parents=True, exist_ok=True)
-    write_text(sarif_file, render("sarif", results))
-    stream = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    try:
+        sarif_file.parent.mkdir(parents=True, exist_ok=True)
+        write_text(sarif_file, render("sarif", results))
+    except OSError as error:
+        raise ActionInputError(f"cannot write the SARIF file {sarif_file}: {error.strerror}") from None
+    try:
+        stream = open(args.output_file, "w", encoding="utf-8") if args.output_file else sys.stdout
+    except OSError as error:
+        raise ActionInputError(f"cannot write the --output-file {args.output_file}: {error.strerror}") from None
     try:
         if args.format == "tty":
             from codi.reports.tty import print_results
@@ -292,11 +298,12 @@ def write_reports(args: argparse.Namespace, results: list[LintResult], sarif_fil
 
 
 async def pull_request_run(
-    args: argparse.Namespace, context: WorkflowContext, pull: PullRequest, config: LintConfig
+    args: argparse.Namespace, context: WorkflowContext, pull: PullRequest, config: LintConfig, publish: Publish
 ) -> tuple[list[LintResult], bool]:
-    """Lint the pull request's changed Dockerfiles at its head and post as `--reporter` says.
+    """Lint the pull request's changed Dockerfiles at its head, `publish` the results, post as `--reporter` says.
 
-    Returns the reported results and whether every post went through (a GitHub failure is printed)."""
+    Returns the reported results and whether every request went through (a GitHub failure is printed)."""
+    from codi.cli.main import script_checker
     from codi.comments.candidates import candidate_sections
     from codi.comments.check_run import check_run_report
     from codi.comments.outcomes import skipped_section, with_skipped
@@ -315,12 +322,15 @@ async def pull_request_run(
             changed, skipped = await head_dockerfiles(github, repo, pull.head.sha, picked)
         except (GitHubRejected, GitHubUnavailable) as error:
             print(f"codi: cannot read pull request #{pull.number}: {error}", file=sys.stderr)
+            publish([])
             return [], False
-        reviews = [reported(review, args.filter_mode) for review in review_files(changed, config, _checker(config))]
+        linted = review_files(changed, config, script_checker(config))
+        reviews = [reported(review, args.filter_mode) for review in linted]
         results = [review.result for review in reviews]
         if args.filter_mode == "nofilter":
-            results += workspace_results(args, context, config, exclude={file.path for file in changed})
+            results += workspace_results(args, context, config, exclude=frozenset(file.path for file in changed))
         report = with_skipped(check_run_report(reviews, config), skipped, len(reviews))
+        publish(results)
         if args.reporter == "sarif":
             return results, True
         try:
@@ -339,7 +349,11 @@ async def pull_request_run(
 
 
 async def post_pull_request(
-    github: GitHubGateway, repo: RepoRef, job: ReviewJob, reviews: Sequence[FileReview], sections: Sequence[Any]
+    github: GitHubGateway,
+    repo: RepoRef,
+    job: ReviewJob,
+    reviews: Sequence[FileReview],
+    sections: Sequence[SummarySection],
 ) -> None:
     """Review comments for findings not yet commented (those gone deleted), then the one summary comment."""
     from codi.comments.summary import summary_comment
@@ -350,7 +364,7 @@ async def post_pull_request(
     print(f"codi: {posted} new review comment(s) and the summary on #{job.pull_number}", file=sys.stderr)
 
 
-async def post_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, report: Any) -> None:
+async def post_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, report: CheckRunReport) -> None:
     """The "codi" check run on `head_sha`, its annotations in GitHub's batches, completed with the conclusion."""
     from codi.worker.jobs import complete_check_run, start_check_run
 
@@ -379,7 +393,9 @@ def review_job(repo: RepoRef, pull: PullRequest, context: WorkflowContext) -> Re
     )
 
 
-def optimized_files(args: argparse.Namespace, context: WorkflowContext, changed: Sequence[ChangedFile]) -> list[OptimizedFile]:
+def optimized_files(
+    args: argparse.Namespace, context: WorkflowContext, changed: Sequence[ChangedFile]
+) -> list[OptimizedFile]:
     """The optimiser's candidates per changed Dockerfile, with the workspace as its build context (`--optimize`)."""
     from codi.cli.main import context_texts
     from codi.comments.candidates import OptimizedFile
@@ -387,10 +403,11 @@ def optimized_files(args: argparse.Namespace, context: WorkflowContext, changed:
 
     if not args.optimize:
         return []
-    return [
-        OptimizedFile(file.text, optimize(file.path, file.text, context_texts(context.workspace / PurePosixPath(file.path).parent)))
-        for file in changed
-    ]
+    optimized = []
+    for file in changed:
+        build_context = context_texts(context.workspace / PurePosixPath(file.path).parent)
+        optimized.append(OptimizedFile(file.text, optimize(file.path, file.text, build_context)))
+    return optimized
 
 
 def measured_builds(
@@ -416,18 +433,21 @@ def measured_builds(
 
 
 def workspace_results(
-    args: argparse.Namespace, context: WorkflowContext, config: LintConfig, exclude: frozenset[str] | set[str] = frozenset()
+    args: argparse.Namespace, context: WorkflowContext, config: LintConfig, exclude: frozenset[str] = frozenset()
 ) -> list[LintResult]:
     """The workspace's Dockerfiles linted (`push` events, and `--filter-mode nofilter` beyond the changed ones)."""
-    from codi.cli.main import read_dockerfile
+    from codi.cli.main import read_dockerfile, script_checker
     from codi.pipeline.lint import SourceFile, lint_files
 
-    paths = [p for p in workspace_dockerfiles(context.workspace, listed(args.dockerfile), args.recursive) if p not in exclude]
+    found = workspace_dockerfiles(context.workspace, listed(args.dockerfile), args.recursive)
+    paths = [path for path in found if path not in exclude]
     sources = [SourceFile(path, read_dockerfile(context.workspace / path)) for path in paths]
-    return lint_files(sources, config, _checker(config))
+    return lint_files(sources, config, script_checker(config))
 
 
-async def commit_run(args: argparse.Namespace, context: WorkflowContext, config: LintConfig) -> tuple[list[LintResult], bool]:
+async def commit_run(
+    args: argparse.Namespace, context: WorkflowContext, config: LintConfig, publish: Publish
+) -> tuple[list[LintResult], bool]:
     """Any event but a pull request's: the workspace's Dockerfiles, annotations on a check run on GITHUB_SHA."""
     from codi.comments.check_run import check_run_report
     from codi.pipeline.review import FileReview
@@ -435,6 +455,7 @@ async def commit_run(args: argparse.Namespace, context: WorkflowContext, config:
     from codi.worker.github import GitHubRejected, GitHubUnavailable
 
     results = workspace_results(args, context, config)
+    publish(results)
     if args.reporter == "sarif":
         return results, True
     reviews = [FileReview(result.path, result, frozenset(), (), frozenset()) for result in results]
@@ -450,12 +471,6 @@ async def commit_run(args: argparse.Namespace, context: WorkflowContext, config:
     return results, True
 
 
-def _checker(config: LintConfig) -> Any:
-    from codi.cli.main import script_checker
-
-    return script_checker(config)
-
-
 def _permission_hint(error: Exception) -> str:
     """What a 403/404 from a workflow token usually means."""
     if getattr(error, "status", None) in (403, 404):
@@ -465,7 +480,7 @@ def _permission_hint(error: Exception) -> str:
 
 
 def run_action(args: argparse.Namespace) -> int:
-    """Read the context, lint, write SARIF, the report and the outputs, then post; the exit status says how it went."""
+    """Read the context, lint, write SARIF and the report, post, write the outputs; the exit status says how it went."""
     from codi.cli.runs import record_action
     from codi.storage.runs import RunRecorder
 
@@ -478,17 +493,22 @@ def run_action(args: argparse.Namespace) -> int:
             needs = "reading the pull request's diff" if pull else f"--reporter {args.reporter}"
             raise ActionInputError(f"{needs} needs a token: set GITHUB_TOKEN (the github-token input)")
         config = lint_config(args, context.workspace)
+        sarif_file = Path(args.sarif_file) if args.sarif_file else context.temp / f"codi-{context.run_id}.sarif"
+
+        def publish(results: list[LintResult]) -> None:
+            write_reports(args, results, sarif_file)
+
+        if pull is not None:
+            results, posted = asyncio.run(pull_request_run(args, context, pull, config, publish))
+        else:
+            results, posted = asyncio.run(commit_run(args, context, config, publish))
     except ActionInputError as error:
         print(f"codi: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    run = pull_request_run(args, context, pull, config) if pull else commit_run(args, context, config)
-    results, posted = asyncio.run(run)
     findings: list[Finding] = [finding for result in results for finding in result.findings]
-    sarif_file = Path(args.sarif_file) if args.sarif_file else context.temp / f"codi-{context.run_id}.sarif"
-    write_reports(args, results, sarif_file)
     exit_code = EXIT_GITHUB_FAILED if not posted else EXIT_FINDINGS if config.fails(findings) else EXIT_CLEAN
     record_action(recorder, context, pull, results, exit_code)
-    write_outputs(context, Outcome(len(findings), sarif_file, exit_code))
+    write_outputs(context, len(findings), sarif_file, exit_code)
     return exit_code
 
 
@@ -533,11 +553,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     add("--output-file", help="where the --format report goes (default: standard output)")
     add("--sarif-file", help="where SARIF is written (default: RUNNER_TEMP/codi-GITHUB_RUN_ID.sarif)")
     add("--reporter", default="github-pr-review", choices=REPORTERS,
-        help="github-pr-review: review comments, summary and check run; github-pr-check: check run; sarif: post nothing")
+        help="github-pr-review: review comments, summary and check run; github-pr-check: check run; "
+        "sarif: post nothing")
     add("--filter-mode", default="file", choices=FILTER_MODES,
         help="findings reported on a pull request: on added lines, on the diff's lines, in changed files (default), "
         "or also in the workspace's unchanged Dockerfiles")
-    add("--optimize", type=_truth, default=True, metavar="BOOL", help="optimisation candidates in the summary (default true)")
+    add("--optimize", type=_truth, default=True, metavar="BOOL",
+        help="optimisation candidates in the summary (default true)")
     add("--build", type=_truth, default=False, metavar="BOOL",
         help="build and measure original and candidates on the runner's engine (DOCKER_HOST; default false)")
     add("--comment-author", default=WORKFLOW_TOKEN_LOGIN, metavar="LOGIN",
