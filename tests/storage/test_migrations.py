@@ -103,7 +103,7 @@ def test_a_database_of_the_previous_schema_is_adopted_with_its_rows(database_url
     [approval] = ApprovalStore(engine).approvals("octo/app", 7, "a" * 40)
     assert approval.approver == "maintainer"
 
-    environment = RunEnvironment(codi_version="0.1.0", catalog_version="0" * 12, module_versions={}, network="air-gapped")
+    environment = RunEnvironment(codi_version="0.1.0", catalog_version="0" * 12, module_versions={}, network="none")
     file = RunFile(path="Dockerfile", sha256="0" * 64, text="FROM scratch\n")
     run_id = RunStore(engine).record(Run(kind="optimize", outcome="no-candidate", started_at=WHEN, finished_at=WHEN,
                                          local_path="/src", files=[file], environment=environment))  # fmt: skip
