@@ -88,7 +88,10 @@ def cmd_runs(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"codi: {error}", file=sys.stderr)
         return EXIT_ERROR
-    return int(args.runs_handler(args, store))
+    try:
+        return int(args.runs_handler(args, store))
+    finally:
+        store.close()
 
 
 def cmd_list(args: argparse.Namespace, store: RunStore) -> int:
@@ -224,10 +227,16 @@ def save_run(run: Run) -> None:
 
     try:
         store = open_store()
-        run_number = store.record(run)
-    except (SettingsError, SQLAlchemyError, OSError) as error:
+    except (SettingsError, OSError) as error:
         print(f"codi: warning: the run was not recorded: {error}", file=sys.stderr)
         return
+    try:
+        run_number = store.record(run)
+    except SQLAlchemyError as error:
+        print(f"codi: warning: the run was not recorded: {error}", file=sys.stderr)
+        return
+    finally:
+        store.close()
     print(f"codi: recorded run {run_number} (codi runs show {run_number})", file=sys.stderr)
 
 

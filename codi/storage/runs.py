@@ -265,6 +265,10 @@ class RunStore:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
+    def close(self) -> None:
+        """Dispose of the engine's connections: for a store that owns its engine (a CLI command's)."""
+        self._engine.dispose()
+
     def record(self, run: Run) -> int:
         """Store the run (its files and evidence links in the same transaction); its new id."""
         row = RunRecord(
