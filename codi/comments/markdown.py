@@ -74,7 +74,9 @@ def rule_link(code: str) -> str:
     return f"[{code}]({url})" if url else inert_text(code)
 
 
-def _block_text(text: str) -> str:
+def block_text(text: str) -> str:
+    """Text of many lines with its tabs and line ends, invisible characters shown as `<U+XXXX>` and no
+    marker-looking `<!-- codi` spelt out: what code blocks hold, and every string in codi's HTML run reports."""
     return _unforged(text.translate(_SHOWN_IN_BLOCKS))
 
 
@@ -160,7 +162,7 @@ def fence(content: str, info: str = "") -> str:
     """A fenced code block whose fence is longer than any backtick run inside (at least three); invisible
     characters (bidi overrides, terminal escapes) are shown as `<U+XXXX>` and a marker-looking `<!-- codi`
     gets a zero-width space, so the block neither hides what it holds nor spells out a marker."""
-    content = _block_text(content)
+    content = block_text(content)
     longest = max((len(run) for run in _BACKTICK_RUN.findall(content)), default=0)
     ticks = "`" * max(3, longest + 1)
     body = content if content.endswith("\n") or not content else content + "\n"
@@ -170,7 +172,7 @@ def fence(content: str, info: str = "") -> str:
 def suggestion_block(lines: str) -> str | None:
     """A ```suggestion block of `lines`, byte for byte; None when `fence` would have to change them (a marker,
     an invisible character): a suggestion must commit exactly the fix, and must not hide or forge anything."""
-    if _block_text(lines) != lines:
+    if block_text(lines) != lines:
         return None
     return fence(lines, "suggestion")
 
