@@ -15,6 +15,7 @@ from codi.cli.action import add_parser as add_action_parser
 from codi.cli.discover import find_dockerfiles
 from codi.cli.measure import add_network_option
 from codi.cli.redeliver import add_parser as add_redeliver_parser
+from codi.cli.report import add_parser as add_report_parser
 from codi.cli.runs import add_parser as add_runs_parser
 from codi.pipeline.config import LintConfig, SmokeSettings
 from codi.pipeline.configfile import CONFIG_NAMES, first_config, parse_config
@@ -461,6 +462,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_redeliver_parser(sub)
     add_runs_parser(sub)
+    add_report_parser(sub)
     add_action_parser(sub)
     return parser
 

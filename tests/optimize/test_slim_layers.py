@@ -186,3 +186,10 @@ def test_official_servers_run_as_root_and_their_daemons_keep_it() -> None:
     assert "USER 10001:10001" in slim_of(text).dockerfile
     served = 'FROM php:8.3-apache\nWORKDIR /var/www/html\nCOPY . .\nCMD ["apache2-foreground"]\n'
     assert "the start command is not an application" in reason_of(served)
+
+
+def test_a_shell_less_base_keeps_root_and_says_why() -> None:
+    text = 'FROM scratch\nWORKDIR /app\nCOPY server /app/server\nCMD ["/app/server"]\n'
+    reason = reason_of(text)
+    assert "scratch has no shell to give the user the application's folder" in reason
+    assert "COPY --chown owns only what it copies" in reason

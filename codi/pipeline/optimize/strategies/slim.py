@@ -160,7 +160,8 @@ def lints_worse(original: str, candidate: str, fixed: str | None = None) -> list
 # Base image
 
 
-_ALREADY_SMALL = re.compile(r"slim|alpine|distroless|chiseled|minimal|micro|busybox|^scratch$")
+_ALREADY_SMALL = re.compile(r"(?<![a-z])(slim|alpine|distroless|chiseled|minimal|micro|busybox|jre)(?![a-z])|^scratch$")
+"""Bases that are the small variant of their family already (`micro` as a word: not `microsoft`)."""
 
 
 def _rebase(ctx: LintContext, image: list[Stage], plan: _Plan) -> None:
@@ -752,7 +753,9 @@ def _non_root_blocker(instructions: list[Instruction], start: StartCommand, tool
     if tool is None:
         return f"codi does not know that {root or 'the base'} runs as root or how it adds a user"
     if not tool:
-        return f"{root} has no shell to give the user the application's folder"
+        return f"{root} has no shell to give the user the application's folder (the classic builder's WORKDIR " \
+               "makes it root's and COPY --chown owns only what it copies, so an application creating files " \
+               "there would fail)"  # fmt: skip
     for instr in instructions:
         if instr.keyword in ("ONBUILD", "SHELL"):
             return f"line {instr.line}: {instr.keyword} (its steps in other images would run as the user)"
