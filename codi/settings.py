@@ -9,6 +9,7 @@ mounted read-only), so secrets stay out of the environment.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlsplit
@@ -20,6 +21,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 
+PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~%+,;=:@/-]*)?")
+"""`CODI_PUBLIC_URL`: scheme, host, port and path only, of characters a Markdown link target takes as they are."""
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "codi"
 """Where build contexts, build artefacts and (for the CLI) the evidence database live unless CODI_DATA_DIR says."""
 
@@ -135,6 +138,9 @@ class Settings(AppSettings):
     """The review worker's hourly sweep removes contexts and scratch files unused for this long."""
     build_network: Literal["codi", "none", "host"] = "codi"
     """Builds' and port smoke tests' network: codi's bridge `codi-builds`, none, or host (engines without a bridge)."""
+    public_url: str = ""
+    """Where `codi serve` is reached from outside (`https://codi.example.com`): the summary comment links each run's
+    report at `{public_url}/runs/{id}/report`; empty: no link."""
 
     @field_validator("llm_model_path")
     @classmethod
@@ -142,6 +148,13 @@ class Settings(AppSettings):
         if path is not None and not path.is_file():
             raise ValueError(f"no such file: {path} (the model is never downloaded; mount it, e.g. under /models)")
         return path
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, url: str) -> str:
+        if url and not PUBLIC_URL.fullmatch(url):
+            raise ValueError("must be an http(s) URL without spaces, quotes, brackets, a query or a fragment")
+        return url.rstrip("/")
 
     @field_validator("redis_url")
     @classmethod

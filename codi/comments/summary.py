@@ -51,10 +51,23 @@ def is_summary_comment(body: str) -> bool:
     return body.startswith(SUMMARY_MARKER)
 
 
-def summary_comment(reviews: Sequence[FileReview], head_sha: str, sections: Sequence[SummarySection] = ()) -> str:
+def report_url(public_url: str, run_id: int) -> str:
+    """Where `codi serve` shows the run's report (`CODI_PUBLIC_URL`, checked by `Settings`, then the run's path)."""
+    return f"{public_url.rstrip('/')}/runs/{run_id}/report"
+
+
+def summary_comment(
+    reviews: Sequence[FileReview],
+    head_sha: str,
+    sections: Sequence[SummarySection] = (),
+    report: str | None = None,
+) -> str:
+    """The comment's body; `report` (a `report_url`) adds a link to the run's full report under the overview."""
     findings = [(review.path, finding) for review in reviews for finding in review.result.findings]
     safe = sum(1 for _, finding in findings if _fix_kind(finding) == "safe")
     head = f"{SUMMARY_MARKER}\n## codi\n\n{_overview(reviews, len(findings), safe, head_sha)}\n"
+    if report is not None:
+        head += f"\n[Full report of this run]({report}): metrics, candidates, security notes and diffs.\n"
     rows: list[str] = []
     if findings:
         head += "\n| File | Line | Code | Severity | Message | Fix |\n|---|---:|---|---|---|---|\n"
