@@ -5,7 +5,9 @@ whose final stage is the full python image (and which writes into its WORKDIR at
 the candidate adds must own that folder), and an nginx packaging image on debian:bookworm with its apt installs
 split over RUNs and curl fetching an https page in a later RUN (so `--no-install-recommends` must keep
 ca-certificates). The original and the slim candidate are built on the offline bases with the host's network
-(PyPI, Debian's mirror), smoke-tested on the app's port and measured.
+(PyPI, Debian's mirror), smoke-tested on the app's port and measured. A third builds the slim candidate
+of consecutive single-command RUNs merged into fewer layers (the riskiest of slim's edits: a merged command runs
+in the shell of the ones before it) and checks it holds the files the original makes, with their modes.
 """
 
 from __future__ import annotations
@@ -53,3 +55,38 @@ def test_the_slim_candidate_builds_answers_and_is_smaller(
     finally:
         for image in images:
             runner.remove(image)
+
+
+MERGED_RUNS = """\
+FROM debian:bookworm-slim
+WORKDIR /srv
+RUN mkdir state
+RUN touch state/log
+RUN cd state
+RUN ln -s state ready
+RUN umask 077
+RUN touch shared
+CMD ["test", "-L", "/srv/ready"]
+"""
+"""Consecutive single-command RUNs that each start in /srv with the default umask, as Docker runs them: a merge
+past `cd` would make the link in /srv/state, one past `umask` would make `shared` unreadable to others."""
+ORIGINAL_FILES = 'test -L /srv/ready && test -f /srv/state/log && [ "$(stat -c %a /srv/shared)" = 644 ]'
+"""What the original builds (each RUN in a fresh shell in /srv, umask 022)."""
+
+
+def test_merged_runs_build_the_original_files_in_fewer_layers(
+    host_build_runner: DockerBuildRunner, tmp_path: Path
+) -> None:
+    runner = host_build_runner
+    (candidate,) = [c for c in optimize("Dockerfile", MERGED_RUNS).candidates if c.strategy == "slim"]
+    assert {change.kind for change in candidate.changes} == {"layers"}
+    first = "RUN mkdir state \\\n    && touch state/log \\\n    && cd state\n"
+    assert first + "RUN ln -s state ready \\\n    && umask 077\nRUN touch shared\n" in candidate.dockerfile
+    image = build_or_fail(runner, candidate.dockerfile, tmp_path, f"codi-test/slim-merged-runs:{os.getpid()}")
+    try:
+        smoke = runner.smoke_test(image, 256 * MB, 100_000, command=["sh", "-c", ORIGINAL_FILES], timeout_s=60)
+        assert smoke.passed, f"{candidate.dockerfile}\n{smoke.reason}\n{smoke.log_tail}"
+        print(f"merged RUNs: {image.layers} layers (the original makes 5: the base and 4 RUNs that write files)")
+        assert image.layers == 4
+    finally:
+        runner.remove(image)
