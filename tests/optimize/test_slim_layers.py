@@ -85,6 +85,16 @@ def test_no_merge_under_another_shell_or_escape() -> None:
     assert reason_of(backtick).startswith("no slimmer base")
 
 
+def test_no_merge_under_a_shell_that_reads_a_profile_before_each_run() -> None:
+    for shell in ('["/bin/bash", "-l", "-c"]', '["/bin/bash", "--login", "-c"]', '["/bin/bash", "-lc"]'):
+        text = f"FROM debian:bookworm-slim\nSHELL {shell}\nRUN conda init bash\nRUN conda activate app\nCMD [\"sh\"]\n"
+        assert reason_of(text).startswith("no slimmer base"), shell
+    bash_env = 'FROM debian:bookworm-slim\nENV BASH_ENV=/etc/env.sh\nRUN setup\nRUN use\nCMD ["sh"]\n'
+    assert reason_of(bash_env).startswith("no slimmer base")
+    plain = 'FROM debian:bookworm-slim\nSHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN a\nRUN b\nCMD ["sh"]\n'
+    assert "RUN a \\\n    && b\n" in slim_of(plain).dockerfile
+
+
 def test_a_run_that_may_replace_bin_sh_is_not_followed_in_its_shell() -> None:
     text = 'FROM debian:bookworm-slim\nRUN ln -sf /bin/bash /bin/sh\nRUN echo $BASH_VERSION\nCMD ["sh"]\n'
     assert reason_of(text).startswith("no slimmer base")

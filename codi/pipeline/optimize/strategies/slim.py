@@ -565,9 +565,10 @@ def _merge_runs(ctx: LintContext, stage: Stage, root: str, plan: _Plan) -> None:
     Each RUN starts a new shell, so a command that changes the shell's own state (`cd`, `export`, `set`,
     `source`, `umask` … any builtin) or may replace /bin/sh would act on the commands after it once they share
     its shell: such a RUN ends a group. A failing command still fails the build (`&&`), and the later command
-    runs as before in the same directory, user and environment (the instructions between are none).
+    runs as before in the same directory, user and environment (the instructions between are none). Not under a
+    shell that reads a start-up file before each RUN (a login or interactive bash, `BASH_ENV`).
     """
-    if ctx.document.escape != "\\" or _WINDOWS.search(root):
+    if ctx.document.escape != "\\" or _WINDOWS.search(root) or "BASH_ENV" in ctx.document.text:
         return
     group: list[tuple[Instruction, str]] = []
     for instr in [*stage.instructions, None]:
@@ -585,7 +586,7 @@ def _single_command(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | 
     heredoc) under a POSIX shell, untouched by the plan's other edits; else None."""
     if instr.keyword != "RUN" or instr.heredocs or instr.exec_form is not None or instr.comments:
         return None
-    if ctx.model.shell_at(instr)[0].rsplit("/", 1)[-1] not in ("sh", "bash", "ash", "dash"):
+    if not _plain_shell(ctx.model.shell_at(instr)):
         return None
     if any(edit.start <= instr.span.end and edit.end >= instr.span.start for edit in plan.edits):
         return None
@@ -599,6 +600,16 @@ def _single_command(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | 
     if script.text.strip() != script.text[cmd.start : cmd.end] or "$" in cmd.name or "`" in cmd.name:
         return None
     return ctx.document.text[instr.args_map.to_source(cmd.start) : instr.args_map.end_to_source(cmd.end)]
+
+
+def _plain_shell(shell: tuple[str, ...]) -> bool:
+    """A POSIX shell that reads no start-up file: a login or interactive shell (`bash -l -c`) runs the profile a
+    previous RUN may have written (`conda init`, nvm) before each RUN, which a merged command would miss."""
+    if not shell or shell[0].rsplit("/", 1)[-1] not in ("sh", "bash", "ash", "dash"):
+        return False
+    options = [arg for arg in shell[1:] if arg.startswith("-")]
+    return not any(arg in ("--login", "--rcfile", "--init-file") or (arg[1:2] != "-" and set(arg[1:]) & set("il"))
+                   for arg in options)  # fmt: skip
 
 
 def _flags(instr: Instruction) -> list[tuple[str, str | None]]:
