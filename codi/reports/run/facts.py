@@ -179,7 +179,7 @@ def file_facts(file: RunFile) -> FileFacts:
 
 def pipeline_candidate(candidate: RunCandidate) -> Candidate:
     """The stored candidate as the optimiser's `Candidate`, so the comment renderers' helpers serve the report."""
-    changes = tuple(Change(*change.split(": ", 1)) if ": " in change else Change(change, "") for change in candidate.changes)
+    changes = tuple(Change(*change.partition(": ")[::2]) for change in candidate.changes)
     estimate = Estimate(**candidate.estimate.model_dump())
     return Candidate(cast(Strategy, candidate.strategy), candidate.text, changes, estimate)
 

@@ -172,7 +172,8 @@ def _security(facts: RunFacts) -> str:
         text += f"- Original runs as: {inert_text(user_text(file.original_user))}\n"
         for candidate in file.candidates:
             if candidate.user != file.original_user:
-                text += f"- {inert_text(candidate.candidate.strategy)} runs as: {inert_text(user_text(candidate.user))}\n"
+                strategy, user = inert_text(candidate.candidate.strategy), inert_text(user_text(candidate.user))
+                text += f"- {strategy} runs as: {user}\n"
         scanned = [m for m in file.file.measurements if m.vulnerabilities is not None]
         for measurement in scanned:
             text += f"- Vulnerabilities in {inert_text(measurement.strategy)}: {measurement.vulnerabilities}\n"
@@ -195,7 +196,8 @@ def _environment(facts: RunFacts) -> str:
     text += _row("Model", code_span(env.model) if env.model else "none")
     text += _row("Model network", inert_text(env.network))
     text += _row("Build network", inert_text(env.build_network or "nothing built"))
-    text += "".join(_row(f"Module {code_span(name)}", code_span(version)) for name, version in env.module_versions.items())
+    modules = env.module_versions.items()
+    text += "".join(_row(f"Module {code_span(name)}", code_span(version)) for name, version in modules)
     return _section("Environment Snapshot", text)
 
 
