@@ -4,12 +4,10 @@ the Markdown as GitHub renders it (cmark-gfm), in the HTML as a browser parses i
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 
@@ -22,6 +20,7 @@ from codi.reports.run.facts import run_facts
 from codi.settings import SettingsError, load_settings
 from codi.storage.runs import Run
 from tests.comments.helpers import CODI_TAGS, github_render
+from tests.infra.test_secret_files import environment  # noqa: F401 (the fixture)
 from tests.reports.runs import (
     CANDIDATE_BYTES,
     FALLBACK,
@@ -258,30 +257,17 @@ def test_the_summary_comment_links_the_report_when_a_public_url_is_set() -> None
     ],
 )
 def test_a_bad_public_url_stops_start_up_naming_the_variable(
-    value: str, problem: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    value: str, problem: str, environment: pytest.MonkeyPatch
 ) -> None:
-    key = _app_environment(monkeypatch, tmp_path)
-    monkeypatch.setenv("CODI_PUBLIC_URL", value)
+    environment.setenv("CODI_WEBHOOK_SECRET", "secret")
+    environment.setenv("CODI_PUBLIC_URL", value)
     with pytest.raises(SettingsError, match=re.escape("CODI_PUBLIC_URL must be an http(s) URL")) as error:
         load_settings()
-    assert problem in str(error.value) and key.exists()
+    assert problem in str(error.value)
 
 
-def test_a_public_url_loses_its_trailing_slash(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    _app_environment(monkeypatch, tmp_path)
+def test_a_public_url_loses_its_trailing_slash(environment: pytest.MonkeyPatch) -> None:
+    environment.setenv("CODI_WEBHOOK_SECRET", "secret")
     assert load_settings().public_url == ""
-    monkeypatch.setenv("CODI_PUBLIC_URL", "https://codi.example.com:8443/codi/")
+    environment.setenv("CODI_PUBLIC_URL", "https://codi.example.com:8443/codi/")
     assert load_settings().public_url == "https://codi.example.com:8443/codi"
-
-
-def _app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """The receiver's required settings, nothing else from the environment; the key file's path."""
-    for name in list(os.environ):
-        if name.startswith("CODI_"):
-            monkeypatch.delenv(name)
-    key = tmp_path / "app.pem"
-    key.write_text("not read here\n")
-    monkeypatch.setenv("CODI_WEBHOOK_SECRET", "secret")
-    monkeypatch.setenv("CODI_GITHUB_APP_ID", "1")
-    monkeypatch.setenv("CODI_GITHUB_PRIVATE_KEY_PATH", str(key))
-    return key
