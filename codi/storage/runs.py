@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Text, delete, func
@@ -30,14 +30,16 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Field, Session, SQLModel, col, select
 
 from codi import __version__
-from codi.comments.candidates import OptimizedFile
-from codi.pipeline.findings import Finding
-from codi.pipeline.lint import ScriptChecker, ScriptFinding, ScriptInput
-from codi.pipeline.measured import ImageReport, MeasuredBuilds
-from codi.pipeline.optimize.model import OptimizeResult
-from codi.pipeline.rank import RankedCandidates
-from codi.pipeline.review import ChangedFile, FileReview
 from codi.storage.evidence import BuildError, BuildEvidence, UtcDateTime
+
+if TYPE_CHECKING:  # the edges' and the core's types, for annotations only: `codi runs` does not import the comments
+    from codi.comments.candidates import OptimizedFile
+    from codi.pipeline.findings import Finding
+    from codi.pipeline.lint import ScriptChecker, ScriptFinding, ScriptInput
+    from codi.pipeline.measured import ImageReport, MeasuredBuilds
+    from codi.pipeline.optimize.model import OptimizeResult
+    from codi.pipeline.rank import RankedCandidates
+    from codi.pipeline.review import ChangedFile, FileReview
 
 RunKind = Literal["optimize", "review", "action", "app"]
 STAGES = ("parse", "lint", "shellcheck", "optimise", "analyse", "build", "rank", "post")
