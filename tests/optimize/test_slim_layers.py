@@ -203,3 +203,8 @@ def test_a_shell_less_base_keeps_root_and_says_why() -> None:
     reason = reason_of(text)
     assert "scratch has no shell to give the user the application's folder" in reason
     assert "COPY --chown owns only what it copies" in reason
+
+
+def test_a_tag_built_from_variables_is_left_as_written() -> None:
+    text = 'ARG PY=3.11\nFROM python:${PY}\nRUN pip --version\nCMD ["sh"]\n'
+    assert "python:${PY} names python:3.11 through variables in its name or tag" in reason_of(text)

@@ -178,7 +178,9 @@ def _rebase(ctx: LintContext, image: list[Stage], plan: _Plan) -> None:
         return
     edit = _base_edit(ctx, root, slim)
     if edit is None:
-        plan.notes.append(f"{root.image_as_written} names {base} through an ARG that other instructions use too")
+        whole = _VARIABLE.match(root.from_instr.words[0].value) is not None
+        why = "an ARG that other instructions use too" if whole else "variables in its name or tag"
+        plan.notes.append(f"{root.image_as_written} names {base} through {why}")
         return
     plan.edits.append(edit)
     named = base != root.image_as_written
@@ -554,6 +556,7 @@ def _removable_build_tools(ctx: LintContext, group: _Group, image: list[Stage]) 
 
 # Consecutive RUNs
 
+POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash"})
 _SHELL_SWAPS = frozenset({"dpkg-reconfigure", "update-alternatives", "chsh"})
 """Programs that may replace /bin/sh, which a later RUN (but not the rest of the same shell) starts with."""
 _WINDOWS = re.compile(r"windows|nanoserver|servercore", re.IGNORECASE)
@@ -605,7 +608,7 @@ def _single_command(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | 
 def _plain_shell(shell: tuple[str, ...]) -> bool:
     """A POSIX shell that reads no start-up file: a login or interactive shell (`bash -l -c`) runs the profile a
     previous RUN may have written (`conda init`, nvm) before each RUN, which a merged command would miss."""
-    if not shell or shell[0].rsplit("/", 1)[-1] not in ("sh", "bash", "ash", "dash"):
+    if not shell or shell[0].rsplit("/", 1)[-1] not in POSIX_SHELLS:
         return False
     options = [arg for arg in shell[1:] if arg.startswith("-")]
     return not any(arg in ("--login", "--rcfile", "--init-file") or (arg[1:2] != "-" and set(arg[1:]) & set("il"))
@@ -717,7 +720,7 @@ _SCRIPT_LIKE = re.compile(r"\.(sh|bash)$|entrypoint|init|start|run|supervis")
 """Start programs that are likely wrapper scripts (which may switch users with gosu/su-exec themselves)."""
 _PORT_SETTINGS = re.compile(r"\bASPNETCORE_(URLS|HTTP_PORTS|HTTP_PORT)\b|\bDOTNET_URLS\b")
 """ENV names that move an ASP.NET Core application off its image's default port."""
-_SHELLS = frozenset({"sh", "bash", "ash", "dash", "zsh", "ksh", "fish", "pwsh", "powershell"})
+_SHELLS = POSIX_SHELLS | {"zsh", "ksh", "fish", "pwsh", "powershell"}
 _INIT_WRAPPERS = frozenset({"tini", "dumb-init", "catatonit"})
 _PRIVILEGED_PORTS = 1024
 _HANDING_OVER = {"node": "docker-entrypoint.sh"}
