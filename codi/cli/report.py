@@ -25,13 +25,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     from codi.storage.runs import RunNotFound
 
     try:
-        run = open_store().get(args.run)
+        store = open_store()
     except SettingsError as error:
         print(f"codi: {error}", file=sys.stderr)
         return EXIT_ERROR
+    try:
+        run = store.get(args.run)
     except RunNotFound:
         print(f"codi: no run {args.run} (see `codi runs list`)", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        store.close()
     text = render_html(run) if args.format == "html" else render_markdown(run)
     if args.out is None:
         sys.stdout.write(text)

@@ -3,21 +3,35 @@ stdout or in a file; each bad input gets its message and exit status 2, and no f
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 
 from codi.cli.main import main
 from codi.cli.runs import open_store
 from codi.reports.run import SECTIONS, render_html, render_markdown
+from codi.storage.runs import RunStore
 from tests.reports.runs import rich_run
+
+T = TypeVar("T")
 
 
 @pytest.fixture
 def recorded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> int:
     monkeypatch.setenv("CODI_DATABASE_URL", f"sqlite:///{tmp_path / 'runs.db'}")
     monkeypatch.setenv("CODI_DATA_DIR", str(tmp_path / "data"))
-    return open_store().record(rich_run())
+    return stored(lambda store: store.record(rich_run()))
+
+
+def stored(use: Callable[[RunStore], T]) -> T:
+    """`use` on the store `codi report` reads, closed after."""
+    store = open_store()
+    try:
+        return use(store)
+    finally:
+        store.close()
 
 
 def codi(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -29,7 +43,8 @@ def codi(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
 def test_the_markdown_report_goes_to_stdout(recorded: int, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, err = codi(capsys, "report", str(recorded))
     assert (status, err) == (0, "")
-    assert out == render_markdown(open_store().get(recorded)) and out.startswith(f"# codi report: run {recorded}\n")
+    assert out == render_markdown(stored(lambda store: store.get(recorded)))
+    assert out.startswith(f"# codi report: run {recorded}\n")
     assert all(f"\n## {title}\n" in out for title in SECTIONS)
 
 
@@ -37,7 +52,7 @@ def test_the_html_report_is_written_to_out(recorded: int, tmp_path: Path, capsys
     out_file = tmp_path / "report.html"
     status, out, err = codi(capsys, "report", str(recorded), "--format", "html", "--out", str(out_file))
     assert (status, out) == (0, "") and err == f"codi: wrote the report of run {recorded} to {out_file}\n"
-    assert out_file.read_text() == render_html(open_store().get(recorded))
+    assert out_file.read_text() == render_html(stored(lambda store: store.get(recorded)))
     assert [path.name for path in tmp_path.iterdir() if path.name.startswith(".report")] == []  # no temporary left
 
 
