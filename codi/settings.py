@@ -23,6 +23,8 @@ from sqlalchemy.exc import ArgumentError
 
 PUBLIC_URL = re.compile(r"https?://[A-Za-z0-9.-]+(?::[0-9]+)?(?:/[A-Za-z0-9._~%+,;=:@/-]*)?")
 """`CODI_PUBLIC_URL`: scheme, host, port and path only, of characters a Markdown link target takes as they are."""
+API_TOKEN_MIN_LENGTH = 16
+"""`CODI_API_TOKEN` guards private code: a short one could be guessed."""
 DEFAULT_DATA_DIR = Path.home() / ".cache" / "codi"
 """Where build contexts, build artefacts and (for the CLI) the evidence database live unless CODI_DATA_DIR says."""
 
@@ -141,6 +143,8 @@ class Settings(AppSettings):
     public_url: str = ""
     """Where `codi serve` is reached from outside (`https://codi.example.com`): the summary comment links each run's
     report at `{public_url}/runs/{id}/report`; empty: no link."""
+    api_token: SecretStr | None = None
+    """Bearer token of the read-only `/api/` and `/dashboard` (runs show private code); unset: both are off (404)."""
 
     @field_validator("llm_model_path")
     @classmethod
@@ -155,6 +159,13 @@ class Settings(AppSettings):
         if url and not PUBLIC_URL.fullmatch(url):
             raise ValueError("must be an http(s) URL without spaces, quotes, brackets, a query or a fragment")
         return url.rstrip("/")
+
+    @field_validator("api_token")
+    @classmethod
+    def _long_token(cls, token: SecretStr | None) -> SecretStr | None:
+        if token is not None and len(token.get_secret_value()) < API_TOKEN_MIN_LENGTH:
+            raise ValueError(f"must be at least {API_TOKEN_MIN_LENGTH} characters (e.g. `openssl rand -hex 32`)")
+        return token
 
     @field_validator("redis_url")
     @classmethod
