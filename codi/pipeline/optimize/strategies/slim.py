@@ -6,7 +6,8 @@ Edits of the original's own text, each listed as a `Change`:
   (`images.slim_variant`: `python:3.9` → `python:3.9-slim`, a JDK → the JRE), unless the stage
   needs what only the full image has: a compiler for a dependency install or build, `git`,
   `curl`, `wget` … that no earlier OS install of the stage provides, a JDK tool, a package manager
-  of another distribution;
+  of another distribution. A base named by a global ARG (`FROM ${BASE}`) moves through that ARG's
+  default, when nothing else reads it;
 - OS packages: consecutive RUNs that only update, install and clean OS packages become one
   layer, `apt-get install` with `--no-install-recommends` and the lists removed at the end
   (unless a later RUN still installs from them), `apk add` with `--no-cache`. Without recommends
@@ -14,6 +15,9 @@ Edits of the original's own text, each listed as a `Change`:
   client (curl, wget, git, gnupg …) or downloads from an `https://` URL; recommends are kept for
   packages whose recommended ones later steps rely on (`python3-pip`: the compiler for source
   packages; `git` with ssh URLs: openssh-client);
+- layers: consecutive single-command RUNs of any stage with the same flags become one RUN chained by
+  `&&` (`_merge_runs`: not past a command that changes its shell's state or may replace /bin/sh, not
+  under a shell other than sh/bash/ash/dash or one that reads a start-up file before each RUN);
 - build tools: when a builder stage exists, compilers and build helpers (not `-dev`
   packages: they bring the run-time libraries) are left out of the image's installs, if
   nothing after them in the image compiles, installs dependencies or runs them;
@@ -27,8 +31,9 @@ Edits of the original's own text, each listed as a `Change`:
   (`images.account_tool`), the `security` module's numeric user is added before the start
   command, as the multi-stage candidates add it; the image's WORKDIR and every COPY/ADD into it
   become that user's. Not with a VOLUME other than /tmp or /var/tmp (the application writes there, and
-  it may be a bind mount only root could write), a port below 1024, ONBUILD or SHELL, or no WORKDIR of
-  its own.
+  it may be a bind mount only root could write), a port below 1024 (EXPOSEd, or the base's default:
+  `images.default_port`), ONBUILD or SHELL, no WORKDIR of its own, or a base without a shell (scratch,
+  distroless: its WORKDIR could not be made the user's).
 
 Then codi's safe fixes are applied. The gate is "lints no worse": the candidate may have no
 warning or error code more often than the original with those fixes. Literally clean is not the
