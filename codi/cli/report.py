@@ -67,6 +67,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
         **codes,
     )
     parser.add_argument("run", type=run_id, help="the run's id")
-    parser.add_argument("-f", "--format", default="md", choices=FORMATS, help="md (default) or html")
-    parser.add_argument("-o", "--out", type=Path, metavar="FILE", help="write the report here (default: stdout)")
+    parser.add_argument("-f", "--format", default="md", choices=FORMATS, help="output format (default %(default)s)")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="where to write (the report's file; default: stdout)")
     parser.set_defaults(handler=cmd_report)
