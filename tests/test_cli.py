@@ -34,7 +34,7 @@ def dockerfile(tmp_path: Path, text: str = BEFORE, name: str = "Dockerfile") -> 
 
 def test_fix_diff_prints_a_unified_diff_and_leaves_the_file(tmp_path, capsys):
     path = dockerfile(tmp_path)
-    assert main(["fix", "--diff", *OPTIONS, str(path)]) == 0
+    assert main(["fix", "--diff", *OPTIONS, str(path)]) == 1  # DL3000 (no fix) would be left
     out = capsys.readouterr().out
     assert out == (
         f"--- a/{path}\n"
@@ -51,10 +51,10 @@ def test_fix_diff_prints_a_unified_diff_and_leaves_the_file(tmp_path, capsys):
 
 def test_fix_writes_in_place_once(tmp_path, capsys):
     path = dockerfile(tmp_path)
-    assert main(["fix", *OPTIONS, str(tmp_path)]) == 0
+    assert main(["fix", "--ignore=DL3000", *OPTIONS, str(tmp_path)]) == 0
     assert path.read_text() == AFTER
     assert capsys.readouterr().err == f"fixed {path}\n1 file(s) fixed\n"
-    assert main(["fix", *OPTIONS, str(tmp_path)]) == 0
+    assert main(["fix", "--ignore=DL3000", *OPTIONS, str(tmp_path)]) == 0
     assert path.read_text() == AFTER
     assert capsys.readouterr().err == "0 file(s) fixed\n"
 
@@ -63,13 +63,13 @@ def test_fix_keeps_bytes_it_does_not_edit(tmp_path):
     """CRLF line ends and undecodable bytes elsewhere in the file survive a fix."""
     path = tmp_path / "Dockerfile"
     path.write_bytes(b"FROM debian:12\r\n# caf\xe9\r\nRUN apt-get install curl\r\n")
-    assert main(["fix", *OPTIONS, str(path)]) == 0
+    assert main(["fix", *OPTIONS, str(path)]) == 0  # nothing is left: exit 0
     assert path.read_bytes() == b"FROM debian:12\r\n# caf\xe9\r\nRUN apt-get install -y curl\r\n"
 
 
 def test_fix_unsafe_flag_is_accepted_and_nothing_to_fix_leaves_no_diff(tmp_path, capsys):
     path = dockerfile(tmp_path, AFTER)
-    assert main(["fix", "--diff", "--unsafe", *OPTIONS, str(path)]) == 0
+    assert main(["fix", "--diff", "--unsafe", "--no-fail", *OPTIONS, str(path)]) == 0
     assert capsys.readouterr().out == ""
 
 
@@ -136,3 +136,19 @@ def test_broken_dockerfile_reports_the_parse_error_and_still_lints_the_rest(tmp_
     assert main(["analyze", "-f", "json", "--no-fail", *OPTIONS, str(path)]) == 0
     found = {(item["code"], item["line"]) for item in json.loads(capsys.readouterr().out)}
     assert ("DL1000", 2) in found and ("DL3014", 3) in found
+
+
+PIPE_THEN_SHELL_FORM_CMD = "FROM debian:12\nRUN curl -fsSL https://example.com/app.tgz | tar -xz\nCMD echo ready\n"
+
+
+def test_a_fix_labelled_unsafe_is_never_applied_by_plain_fix(tmp_path, capsys):
+    """DL4006's SHELL is unsafe before a shell-form CMD. DL3025's safe fix makes the CMD exec form, after which a
+    second pass would find the SHELL safe: plain `codi fix` still leaves what `analyze` labelled unsafe."""
+    path = dockerfile(tmp_path, PIPE_THEN_SHELL_FORM_CMD)
+    main(["analyze", "--no-shellcheck", str(path)])
+    assert "unsafe fix: Set SHELL with -o pipefail" in capsys.readouterr().out
+    assert main(["fix", "--no-shellcheck", "--no-fail", str(path)]) == 0
+    assert path.read_text() == PIPE_THEN_SHELL_FORM_CMD.replace("CMD echo ready", 'CMD ["echo", "ready"]')
+    dockerfile(tmp_path, PIPE_THEN_SHELL_FORM_CMD)
+    assert main(["fix", "--unsafe", "--no-shellcheck", "--no-fail", str(path)]) == 0
+    assert 'SHELL ["/bin/bash", "-o", "pipefail", "-c"]\nRUN curl' in path.read_text()

@@ -115,3 +115,48 @@ def test_network_is_an_option_of_the_commands_that_build(capsys: pytest.CaptureF
             main([*command, "--build", "--network", "bridge"])
         assert exited.value.code == 2
         assert "argument --network: invalid choice: 'bridge'" in capsys.readouterr().err
+
+
+def fixes_changes(text: str) -> list[str]:
+    from codi.pipeline.optimize import optimize
+
+    [fixes] = [candidate for candidate in optimize("Dockerfile", text).candidates if candidate.strategy == "fixes"]
+    return [change.kind for change in fixes.changes]
+
+
+def test_the_fixes_rationale_lists_every_rule_its_diff_applies() -> None:
+    """DL3025 is listed though another DL3025 finding (a shell-form HEALTHCHECK) has no fix; DL4006 when its
+    SHELL is safe; an unsafe one (before a shell-form CMD) is neither applied nor listed."""
+    demo = (Path(__file__).resolve().parents[1] / "examples" / "pr-demo" / "head" / "Dockerfile").read_text()
+    assert "fix:DL3025" in fixes_changes(demo)
+    piped = "FROM debian:12\nRUN curl -fsSL https://example.com/app.tgz | tar -xz\n"
+    assert "fix:DL4006" in fixes_changes(piped + 'CMD ["app"]\n')
+    assert fixes_changes(piped + "CMD app --serve\n") == ["fix:DL3025"]
+
+
+def test_build_with_no_engine_at_docker_host_is_a_clear_error_and_the_cli_shares_the_apps_database(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A dead socket: codi's message and exit 2, no traceback. The evidence database it opened first is the one
+    the App's workers open by default (settings.default_database_url): one default for both."""
+    from codi.settings import Settings, default_database_url
+
+    socket = tmp_path / "dead.sock"
+    monkeypatch.setenv("DOCKER_HOST", f"unix://{socket}")
+    monkeypatch.setenv("CODI_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("CODI_DATABASE_URL", raising=False)
+    assert main(["optimize", str(project / "Dockerfile"), "--build"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"codi: no Docker engine answers at DOCKER_HOST=unix://{socket} (")
+    assert "scripts/engine" in err and "Traceback" not in err
+    assert (tmp_path / "data" / "evidence.db").is_file()
+    settings = Settings(github_app_id=1, github_private_key_path=project / "app.py", webhook_secret="s")
+    assert settings.database_url == default_database_url(tmp_path / "data") == f"sqlite:///{tmp_path}/data/evidence.db"
+
+
+def test_the_context_defaults_to_the_dockerfiles_folder(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """As for --build and `codi llm`: requirements.txt beside the Dockerfile is read, so a multi-stage candidate
+    is made without --context."""
+    assert main(["optimize", str(project / "Dockerfile"), "-f", "json"]) == 0
+    strategies = [candidate["strategy"] for candidate in json.loads(capsys.readouterr().out)["candidates"]]
+    assert "multi-stage" in strategies

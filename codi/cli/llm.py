@@ -21,13 +21,13 @@ LOADING_NOTE = "codi: loading {path}"
 
 
 def cmd_llm(args: argparse.Namespace) -> int:
-    from codi.cli.main import context_smoke_settings, context_texts, read_dockerfile
+    from codi.cli.main import context_smoke_settings, context_texts, read_text_dockerfile
     from codi.llm import ModelNotFound, bundled_model_path, load_model, model_path_from_env
     from codi.llm.ranking import rank_file
     from codi.pipeline.optimize import optimize
 
     path = Path(args.dockerfile)
-    text = read_dockerfile(path)
+    text = read_text_dockerfile(path)
     context = Path(args.context) if args.context else path.parent
     result = optimize(str(path), text, context_texts(context))
     reports = None
@@ -54,7 +54,12 @@ def cmd_llm(args: argparse.Namespace) -> int:
             print(f"codi: {error}", file=sys.stderr)
             return 2
         print(LOADING_NOTE.format(path=model_path), file=sys.stderr)
-        model = load_model(model_path, n_ctx=4096)
+        quiet_llama_cpp()
+        try:
+            model = load_model(model_path, n_ctx=4096)
+        except ValueError as error:  # llama.cpp's answer to a file that is not a GGUF model it can load
+            print(f"codi: cannot load the model {model_path}: {error}", file=sys.stderr)
+            return 2
     ranked = rank_file(str(path), text, result, reports, model, args.timeout)
     if args.format == "json":
         print(json.dumps(ranked_json(ranked), indent=2))
@@ -63,6 +68,48 @@ def cmd_llm(args: argparse.Namespace) -> int:
     else:
         print_explanation(ranked)
     return 0
+
+
+_LLAMA_ERROR, _LLAMA_CONTINUED = 4, 5
+"""ggml_log_level's GGML_LOG_LEVEL_ERROR and GGML_LOG_LEVEL_CONT (more of the previous line), as ggml.h numbers
+them since 2024 (WARN is 3: llama-cpp-python's own callback still reads 3 as an error and prints warnings)."""
+_kept_log_callback: object = None
+"""The callback handed to llama.cpp, kept alive here (llama.cpp holds only its address)."""
+
+
+def quiet_llama_cpp() -> None:
+    """llama.cpp's own log lines (context sizes, loader notes) are not codi's output: only its errors reach
+    stderr, prefixed as the library's. Without llama-cpp-python nothing is set (`load_model` says so)."""
+    global _kept_log_callback
+    import ctypes
+
+    from codi.llm import LlmUnavailable
+    from codi.llm.grammar import llama_cpp_module
+
+    try:
+        llama_cpp = llama_cpp_module()
+    except LlmUnavailable:
+        return
+
+    shown = [False]
+
+    @llama_cpp.llama_log_callback
+    def errors_only(level: int, text: bytes, user_data: ctypes.c_void_p) -> None:
+        if level != _LLAMA_CONTINUED:
+            shown[0] = level == _LLAMA_ERROR
+        if shown[0]:
+            sys.stderr.write(f"{'' if level == _LLAMA_CONTINUED else 'llama.cpp: '}{text.decode('utf-8', 'replace')}")
+
+    _kept_log_callback = errors_only
+    llama_cpp.llama_log_set(errors_only, ctypes.c_void_p(0))
+    sys.unraisablehook = _without_llama_cpp_teardown
+
+
+def _without_llama_cpp_teardown(unraisable: sys.UnraisableHookArgs) -> None:
+    """llama-cpp-python's `__del__` of a model that failed to load raises (AttributeError) while the garbage is
+    collected: codi has said why the load failed; other unraisable errors are printed as Python prints them."""
+    if not getattr(unraisable.object, "__module__", "").startswith("llama_cpp"):
+        sys.__unraisablehook__(unraisable)
 
 
 def ranked_json(ranked: RankedCandidates) -> dict[str, object]:

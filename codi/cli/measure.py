@@ -14,9 +14,10 @@ import argparse
 import json
 import os
 import platform as host_platform
+import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, cast, get_args
+from typing import TYPE_CHECKING, TextIO, cast, get_args
 
 if TYPE_CHECKING:  # `codi` builds its parser from this module's option: every command would pay these imports
     from codi.pipeline.config import SmokeSettings
@@ -122,34 +123,70 @@ def reports_json(path: str, platform: str, reports: tuple[ImageReport, ...]) -> 
     return json.dumps(document, indent=2) + "\n"
 
 
-def print_reports(reports: tuple[ImageReport, ...]) -> None:
-    """A table: one row per image, sizes and deltas measured, the reason a candidate failed."""
+MEASURED_COLUMNS = ("image", "result", "size", "Δ size", "layers", "build", "smoke", "wasted", "vulnerabilities")
+FAILED_LOG_LINES = 12
+"""Lines of a failed build's or smoke test's log printed under the table (the full log's path follows)."""
+_STEP = re.compile(r"^Step \d+/\d+ : .*$", re.MULTILINE)
+"""The legacy builder's step header: the last one in a failed build's log is the step that failed."""
+
+
+def print_reports(reports: tuple[ImageReport, ...], stream: TextIO | None = None) -> None:
+    """One row per image (sizes and deltas measured): a table that fits a terminal, one line per image elsewhere;
+    then, for each failed image, the failing step, its log's last lines and the full log's path."""
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title="Measured images")
-    for column in ("image", "result", "size", "Δ size", "layers", "build", "smoke", "wasted", "vulnerabilities"):
-        table.add_column(column, justify="left" if column in ("image", "result", "smoke") else "right")
-    for report in reports:
-        vulns = "not scanned" if report.vulnerabilities is None else str(report.vulnerabilities.total)
-        table.add_row(
-            report.strategy + (" (reused)" if report.reused else ""),
-            report.status,
-            _mb(report.size_bytes),
-            "" if report.size_delta_ratio is None else f"{report.size_delta_ratio:+.0%}",
-            "" if report.layers is None else str(report.layers),
-            "" if report.build_seconds is None else f"{report.build_seconds:.1f}s",
-            report.smoke,
-            _mb(report.wasted_bytes),
-            vulns,
-        )
-    console = Console()
-    console.print(table)
+    out = stream or sys.stdout
+    rows = [_row(report) for report in reports]
+    console = Console(file=out, highlight=False, markup=False, emoji=False)
+    if out.isatty():
+        table = Table(title="Measured images")
+        for column in MEASURED_COLUMNS:
+            table.add_column(column, justify="left" if column in ("image", "result", "smoke") else "right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
+    else:
+        for row in rows:
+            fields = [f"{name} {value}" for name, value in zip(MEASURED_COLUMNS[2:], row[2:]) if value]
+            out.write(f"{row[0]}: {row[1]}; {'; '.join(fields)}\n")
     for report in reports:
         if report.reason:
-            console.print(f"{report.strategy} failed: {report.reason}", markup=False, highlight=False)
+            out.write("".join(f"{line}\n" for line in failure_lines(report)))
         for secret in report.secrets:
-            console.print(f"{report.strategy} holds a secret: {secret.path} ({secret.kind})", markup=False)
+            out.write(f"{report.strategy} holds a secret: {secret.path} ({secret.kind})\n")
+
+
+def _row(report: ImageReport) -> tuple[str, ...]:
+    return (
+        report.strategy + (" (reused)" if report.reused else ""),
+        report.status,
+        _mb(report.size_bytes),
+        "" if report.size_delta_ratio is None else f"{report.size_delta_ratio:+.0%}",
+        "" if report.layers is None else str(report.layers),
+        "" if report.build_seconds is None else f"{report.build_seconds:.1f}s",
+        report.smoke,
+        _mb(report.wasted_bytes),
+        "not scanned" if report.vulnerabilities is None else str(report.vulnerabilities.total),
+    )
+
+
+def failure_lines(report: ImageReport) -> list[str]:
+    """Why an image failed: the reason, the step that failed (a build), the log's last lines, the log's path."""
+    log = ""
+    if report.log_path and Path(report.log_path).is_file():
+        log = Path(report.log_path).read_text(encoding="utf-8", errors="replace")
+    lines = [f"{report.strategy} failed: {report.reason}"]
+    steps = _STEP.findall(log)
+    if steps and report.reason and report.reason.startswith("build failed"):
+        lines.append(f"  failing step: {steps[-1]}")
+    tail = (report.log_tail or log).rstrip("\n").splitlines()[-FAILED_LOG_LINES:]
+    if tail:
+        lines.append(f"  last {len(tail)} line(s) of the log:")
+        lines += [f"    {line}" for line in tail]
+    if report.log_path:
+        lines.append(f"  full log: {report.log_path}")
+    return lines
 
 
 def _mb(size: int | None) -> str:

@@ -19,6 +19,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from codi.cli.usage import exit_codes
+
 if TYPE_CHECKING:  # githubkit takes a quarter of a second to import: only `codi redeliver` itself pays it
     from githubkit import AppAuthStrategy, GitHub
 
@@ -174,6 +176,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser(
         "redeliver",
         help="ask GitHub to redeliver the webhook deliveries the receiver did not take (settings from CODI_*)",
+        **exit_codes(
+            f"{EXIT_DONE}  nothing was left undelivered, or every such event was re-requested (listed, with --dry-run)",
+            f"{EXIT_REFUSED}  GitHub refused at least one redelivery; the others were made",
+            f"{EXIT_ERROR}  bad settings, or the deliveries could not be listed: nothing was re-requested",
+        ),
     )
     parser.add_argument("--hours", type=hours, default=24.0, help=f"how far back to look (default 24, at most {MAX_HOURS})")
     parser.add_argument("--dry-run", action="store_true", help="list what would be redelivered, re-request nothing")

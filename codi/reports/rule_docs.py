@@ -17,6 +17,9 @@ SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix s
 """The sections every rule docstring has, in this order (ruff's layout)."""
 
 HADOLINT_WIKI = "https://github.com/hadolint/hadolint/wiki/"
+PROJECT_URI = "https://github.com/codi-linter/codi"
+RULES_PAGE = f"{PROJECT_URI}/blob/main/docs/rules.md"
+"""The reference page `codi rules --markdown` writes; each rule is a `## CODE` heading (anchor `#code`)."""
 
 
 @dataclass(frozen=True)
@@ -37,9 +40,9 @@ class RuleDoc:
         return " ".join(first.split()) or self.message
 
     @property
-    def help_uri(self) -> str | None:
-        """hadolint's wiki page, for the codes hadolint also has."""
-        return HADOLINT_WIKI + self.code if self.code.startswith("DL") else None
+    def help_uri(self) -> str:
+        """hadolint's wiki page for the codes hadolint also has; codi's own rules' section of the reference page."""
+        return HADOLINT_WIKI + self.code if self.code.startswith("DL") else f"{RULES_PAGE}#{self.code.lower()}"
 
     def markdown(self, level: int = 2) -> str:
         """The sections as markdown, headings at `level`."""

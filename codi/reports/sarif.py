@@ -16,11 +16,11 @@ from codi.pipeline.edits import Fix
 from codi.pipeline.findings import Finding, Severity
 from codi.pipeline.lint import PARSE_ERROR_CODE, LintResult
 from codi.pipeline.source import SourceText
-from codi.reports.rule_docs import rule_doc
+from codi.reports.rule_docs import PROJECT_URI, rule_doc
 from codi.rules import rule_by_code
 
 SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
-INFORMATION_URI = "https://github.com/codi-linter/codi"
+INFORMATION_URI = PROJECT_URI
 SHELLCHECK_WIKI = "https://www.shellcheck.net/wiki/"
 
 LEVELS = {
@@ -73,9 +73,8 @@ def rule_descriptor(finding: Finding) -> dict:
         "fullDescription": {"text": doc.summary},
         "help": {"text": doc.markdown(level=2), "markdown": doc.markdown(level=2)},
         "defaultConfiguration": {"level": LEVELS[doc.severity]},
+        "helpUri": doc.help_uri,
     }
-    if doc.help_uri:
-        descriptor["helpUri"] = doc.help_uri
     return descriptor
 
 

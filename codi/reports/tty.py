@@ -53,7 +53,8 @@ def _print_finding(console: Console, result: LintResult, finding: Finding) -> No
     header.append(f": {_printable(finding.message)}")
     console.print(header)
     source = result.document.source
-    console.print(_excerpt(source, finding.span.line, finding.span.end_line))
+    if source.text:  # a file that is not text is reported without its bytes
+        console.print(_excerpt(source, finding.span.line, finding.span.end_line))
     if finding.fix is not None:
         console.print(_fix_preview(source, finding.fix))
     console.print()
