@@ -149,7 +149,11 @@ def test_an_arg_read_elsewhere_keeps_its_default() -> None:
         'CMD ["python", "-V"]\n'
     )
     candidates, rejections = slim_candidates(parse(text))
-    assert candidates == [] and "through an ARG that other instructions use too" in rejections[0].reason
+    assert candidates == [] and "through an ARG that other instructions read too" in rejections[0].reason
+    made = 'ARG V=3.11\nARG BASE_IMAGE="python:${V}"\nFROM ${BASE_IMAGE}\nRUN pip --version\nCMD ["sh"]\n'
+    assert "python:3.11 through an ARG that other instructions read too or whose default other ARGs make" in (
+        reason_of(made)
+    )
 
 
 def test_architecture_namespaces_are_the_official_images() -> None:

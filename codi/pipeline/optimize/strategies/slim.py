@@ -184,7 +184,8 @@ def _rebase(ctx: LintContext, image: list[Stage], plan: _Plan) -> None:
     edit = _base_edit(ctx, root, slim)
     if edit is None:
         whole = _VARIABLE.match(root.from_instr.words[0].value) is not None
-        why = "an ARG that other instructions use too" if whole else "variables in its name or tag"
+        why = "an ARG that other instructions read too or whose default other ARGs make" if whole else \
+              "variables in its name or tag"  # fmt: skip
         plan.notes.append(f"{root.image_as_written} names {base} through {why}")
         return
     plan.edits.append(edit)
