@@ -25,6 +25,7 @@ from pydantic_core import from_json
 from redis.exceptions import RedisError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from codi.app.api import include_api
 from codi.app.metrics import CONTENT_TYPE, Metrics
 from codi.app.queue import DeliveryQueue, Taken
 from codi.logs import clip
@@ -203,4 +204,5 @@ def create_app(settings: Settings, redis: ArqRedis | None = None) -> FastAPI:
     async def metrics_text() -> Response:
         return Response(metrics.render(), media_type=CONTENT_TYPE)
 
+    include_api(app, settings)
     return app
