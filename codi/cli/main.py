@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from codi import __version__
 from codi.cli.action import add_parser as add_action_parser
+from codi.cli.dashboard import add_parser as add_dashboard_parser
 from codi.cli.discover import DOCKERFILE_PATTERNS, find_dockerfiles
 from codi.cli.measure import add_network_option
 from codi.cli.redeliver import add_parser as add_redeliver_parser
@@ -620,6 +621,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_redeliver_parser(sub)
     add_runs_parser(sub)
     add_report_parser(sub)
+    add_dashboard_parser(sub)
     add_action_parser(sub)
     return parser
 
