@@ -568,7 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     optimize.add_argument("dockerfile", help="the Dockerfile to optimise")
     optimize.add_argument("--context", help=OPTIMIZE_CONTEXT_HELP)
-    optimize.add_argument("--out", help="write Dockerfile.<strategy> and rationale.md into this directory")
+    optimize.add_argument("--out", help="where to write (Dockerfile.<strategy> and rationale.md, into this directory)")
     optimize.add_argument("-f", "--format", default="tty", choices=["tty", "json", "md"], help=FORMAT_HELP)
     optimize.add_argument("--build", action="store_true", help=BUILD_HELP)
     optimize.add_argument("--platform", help="platform to build for (default: the engine's own, e.g. linux/amd64)")

@@ -68,5 +68,6 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("run", type=run_id, help="the run's id")
     parser.add_argument("-f", "--format", default="md", choices=FORMATS, help="output format (default %(default)s)")
-    parser.add_argument("--out", type=Path, metavar="FILE", help="where to write (the report's file; default: stdout)")
+    where = "where to write (the report, into this file; default: stdout)"
+    parser.add_argument("--out", type=Path, metavar="FILE", help=where)
     parser.set_defaults(handler=cmd_report)
