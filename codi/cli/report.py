@@ -10,6 +10,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from codi.storage.runs import RunStore
 
 EXIT_DONE = 0
 EXIT_ERROR = 2
@@ -17,25 +21,17 @@ EXIT_ERROR = 2
 FORMATS = ["md", "html"]
 
 
-def cmd_report(args: argparse.Namespace) -> int:
+def cmd_report(args: argparse.Namespace, store: RunStore) -> int:
+    """Run by `codi runs`' handler, which opens the store (exit 2 when it cannot) and closes it."""
     from codi.cli.main import write_text
-    from codi.cli.runs import open_store
     from codi.reports.run import render_html, render_markdown
-    from codi.settings import SettingsError
     from codi.storage.runs import RunNotFound
 
-    try:
-        store = open_store()
-    except SettingsError as error:
-        print(f"codi: {error}", file=sys.stderr)
-        return EXIT_ERROR
     try:
         run = store.get(args.run)
     except RunNotFound:
         print(f"codi: no run {args.run} (see `codi runs list`)", file=sys.stderr)
         return EXIT_ERROR
-    finally:
-        store.close()
     text = render_html(run) if args.format == "html" else render_markdown(run)
     if args.out is None:
         sys.stdout.write(text)
@@ -52,7 +48,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """`codi report`."""
     from codi.cli.main import exit_codes
-    from codi.cli.runs import run_id
+    from codi.cli.runs import cmd_runs, run_id
 
     codes = exit_codes(
         f"{EXIT_DONE}  the report was written",
@@ -70,4 +66,4 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("-f", "--format", default="md", choices=FORMATS, help="output format (default %(default)s)")
     where = "where to write (the report, into this file; default: stdout)"
     parser.add_argument("--out", type=Path, metavar="FILE", help=where)
-    parser.set_defaults(handler=cmd_report)
+    parser.set_defaults(handler=cmd_runs, runs_handler=cmd_report)
