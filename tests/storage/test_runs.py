@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from codi.pipeline.lint import ScriptFinding, ScriptInput, lint_text
+from codi.pipeline.measured import ImageReport, ScanSummary
 from codi.pipeline.optimize import optimize
 from codi.storage.database import init_db
 from codi.storage.evidence import BuildFailure, BuildOutcome, EvidenceStore
@@ -26,6 +27,7 @@ from codi.storage.runs import (
     run_file,
     sha256_text,
 )
+from tests.storage.test_rankings import FALLBACK
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 PYTHON = "FROM python:3.11\nCOPY . /app\nRUN pip install -r /app/requirements.txt\nCMD python /app/main.py\n"
@@ -165,3 +167,31 @@ def test_the_recorder_times_stages_and_takes_shellcheck_out_of_lint() -> None:
     assert run.durations["lint"] + run.durations["shellcheck"] == pytest.approx(block, abs=0.01)
     assert 0.05 <= run.durations["post"] <= gap + 0.01  # from the end of the last stage, not from the start
     assert run.finished_at >= run.started_at and run.environment.network == "air-gapped"
+
+
+def image(strategy: str, key: str, size: int, ratio: float | None, scan: ScanSummary | None) -> ImageReport:
+    return ImageReport(
+        strategy=strategy, status="pass", reason=None, size_bytes=size, layers=5, build_seconds=10.0, smoke="pass",
+        wasted_bytes=0, efficiency=1.0, vulnerabilities=scan, secrets=(), size_delta_ratio=ratio, layers_delta=None,
+        vulnerabilities_delta=None, secrets_delta=None, missing_files=(), reused=True, key=key, cache_mounts="none",
+        log_path=None, sbom_path=None, smoke_stop_seconds=0.1,
+    )  # fmt: skip
+
+
+def test_measured_images_and_the_ranking_are_kept_with_their_evidence_keys(engine: Engine) -> None:
+    scan = ScanSummary("trivy 0.50.1", critical=1, high=2, medium=3, low=4, unknown=5)
+    reports = [image("original", "a" * 64, 900, None, scan), image("multi-stage", "b" * 64, 300, -2 / 3, None)]
+    file = run_file("svc/Dockerfile", PYTHON, optimized=optimize("svc/Dockerfile", PYTHON), reports=reports,
+                    ranked=FALLBACK)  # fmt: skip
+    assert [(m.strategy, m.evidence_key, m.size_bytes, m.vulnerabilities, m.reused) for m in file.measurements] == [
+        ("original", "a" * 64, 900, 15, True), ("multi-stage", "b" * 64, 300, None, True),
+    ]  # fmt: skip
+    assert file.ranking is not None and file.ranking.model_dump() == {
+        "order": ["multi-stage", "fixes"], "source": "deterministic", "deterministic": ["multi-stage", "fixes"],
+        "model": "SmolLM2-135M-Instruct.Q4_1", "prompt_tokens": 480, "output_tokens": 0, "latency_s": 30.2,
+        "fallback_reason": "timeout",
+    }  # fmt: skip
+    store = RunStore(engine)
+    run = a_run().model_copy(update={"files": [file]})
+    stored = store.get(store.record(run))
+    assert stored.files == [file] and stored.files[0].measurements[1].size_delta_ratio == pytest.approx(-2 / 3)

@@ -61,6 +61,19 @@ def test_optimize_records_a_run_that_list_and_show_give(
     assert "candidate multi-stage: estimate" in out and "codi 0.1.0, catalog " in out
 
 
+def test_a_build_that_cannot_start_is_recorded_as_an_error(
+    database: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DOCKER_HOST", raising=False)
+    monkeypatch.setenv("CODI_BUILD_NETWORK", "none")
+    status, _, err = codi(capsys, "optimize", str(APP / "Dockerfile"), "--build")
+    assert status == 2 and "DOCKER_HOST is not set" in err and "codi: recorded run 1" in err
+    run = RunStore(init_db(database)).get(1)
+    assert (run.outcome, run.environment.build_network) == ("error", "none")
+    assert run.detail is not None and run.detail.startswith("DOCKER_HOST is not set")
+    assert run.files[0].candidates and run.files[0].measurements == [] and "build" in run.durations
+
+
 def test_review_records_a_run_with_its_findings(
     database: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
