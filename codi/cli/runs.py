@@ -259,7 +259,7 @@ def record_optimize(
         outcome = "fail"
     else:
         outcome = "candidates" if result.candidates else "no-candidate"
-    build_network = network or os.environ.get("CODI_BUILD_NETWORK") or "codi" if reports or error else None
+    build_network = (network or os.environ.get("CODI_BUILD_NETWORK") or "codi") if reports or error else None
     recorder.files.append(run_file(str(path), text, optimized=result, reports=reports))
     save_run(recorder.finish(outcome, environment(build_network=build_network), detail=error))
 
