@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import statistics
-import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cache
@@ -31,11 +29,11 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from codi import __version__
 from codi.storage.evidence import BuildError, BuildEvidence, UtcDateTime
+from codi.timing import StageTimer
 
 if TYPE_CHECKING:  # the edges' and the core's types, for annotations only: `codi runs` does not import the comments
     from codi.comments.candidates import OptimizedFile
     from codi.pipeline.findings import Finding
-    from codi.pipeline.lint import ScriptChecker, ScriptFinding, ScriptInput
     from codi.pipeline.measured import ImageReport, MeasuredBuilds
     from codi.pipeline.optimize.model import OptimizeResult
     from codi.pipeline.rank import RankedCandidates
@@ -530,8 +528,9 @@ def environment(
 
 
 @dataclass
-class RunRecorder:
-    """Collects a run while it happens: the start time, seconds per stage, the files; `finish` makes the `Run`."""
+class RunRecorder(StageTimer):
+    """Collects a run while it happens: the start time, seconds per stage (`StageTimer`), the files; `finish` makes
+    the `Run`."""
 
     kind: RunKind
     repository: str | None = None
@@ -539,29 +538,7 @@ class RunRecorder:
     head_sha: str | None = None
     local_path: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    durations: dict[str, float] = field(default_factory=dict)
     files: list[RunFile] = field(default_factory=list)
-    _lapped: float = field(default_factory=time.perf_counter)
-
-    def lap(self, name: str) -> None:
-        """The time since the last lap, stage or start is stage `name`'s: for code timed without a block around it."""
-        now = time.perf_counter()
-        self.durations[name] = self.durations.get(name, 0.0) + now - self._lapped
-        self._lapped = now
-
-    @contextmanager
-    def stage(self, name: str) -> Iterator[None]:
-        """Time the block as stage `name` (added to its earlier time: a stage may run in parts); a lap starts after."""
-        start = time.perf_counter()
-        try:
-            yield
-        finally:
-            self._lapped = time.perf_counter()
-            self.durations[name] = self.durations.get(name, 0.0) + self._lapped - start
-
-    def timed_checker(self, checker: ScriptChecker | None) -> ScriptChecker | None:
-        """`checker` with its calls timed as the `shellcheck` stage (and taken out of the stage that calls it)."""
-        return None if checker is None else _TimedChecker(checker, self)
 
     def finish(self, outcome: str, environment: RunEnvironment, detail: str | None = None) -> Run:
         return Run(
@@ -570,19 +547,3 @@ class RunRecorder:
             local_path=self.local_path, files=self.files, environment=environment,
             durations={name: round(seconds, 6) for name, seconds in self.durations.items()}, detail=detail,
         )  # fmt: skip
-
-
-@dataclass
-class _TimedChecker:
-    checker: ScriptChecker
-    recorder: RunRecorder
-
-    def check_scripts(self, scripts: Sequence[ScriptInput]) -> list[list[ScriptFinding]]:
-        start = time.perf_counter()
-        try:
-            return self.checker.check_scripts(scripts)
-        finally:
-            elapsed = time.perf_counter() - start
-            durations = self.recorder.durations
-            durations["shellcheck"] = durations.get("shellcheck", 0.0) + elapsed
-            durations["lint"] = durations.get("lint", 0.0) - elapsed  # the lint stage's block still runs
