@@ -41,7 +41,7 @@ class StageTimer:
             self.durations[name] = self.durations.get(name, 0.0) + self._lapped - start
 
     def timed_checker(self, checker: ScriptChecker | None) -> ScriptChecker | None:
-        """`checker` with its calls timed as the `shellcheck` stage (and taken out of the `lint` stage that calls it)."""
+        """`checker` with its calls timed as the `shellcheck` stage (taken out of the `lint` stage that calls it)."""
         return None if checker is None else _TimedChecker(checker, self)
 
 

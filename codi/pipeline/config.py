@@ -40,6 +40,23 @@ class BuildSettings:
     branches are built; `collaborators`: also writers' PRs from forks."""
 
 
+PERF_STAGES = ("parse", "lint", "shellcheck", "optimise", "rank")
+"""The pipeline stages `codi perf` times, in pipeline order."""
+
+
+@dataclass(frozen=True)
+class PerfBudgets:
+    """`.codi.yml`'s `perf: budgets:` section (or `codi perf --budget-file`): milliseconds each stage may take.
+
+    ShellCheck runs once for all files (batched, as `codi analyze` runs it), so it has a total budget only.
+    """
+
+    per_file_ms: dict[str, float] = field(default_factory=dict)
+    """Stage → the most one file may take in it."""
+    total_ms: dict[str, float] = field(default_factory=dict)
+    """Stage → the most all files together may take in it."""
+
+
 @dataclass(frozen=True)
 class LintConfig:
     """Settings that change what the linter reports (hadolint's configuration keys)."""
@@ -59,6 +76,7 @@ class LintConfig:
     shellcheck: bool = True
     smoke: SmokeSettings = SmokeSettings()
     builds: BuildSettings = BuildSettings()
+    perf: PerfBudgets = PerfBudgets()
 
     def fails(self, findings: Iterable[Finding]) -> bool:
         """hadolint's rule: a finding at the failure threshold or above fails the run, unless no-fail."""

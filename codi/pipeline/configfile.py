@@ -14,6 +14,10 @@ codi's own:
       timeout: 60          # seconds
     builds:                # the App's builds (CODI_BUILDS=true), read from the base branch only
       trust: branches      # none | branches (default) | collaborators: whose PRs build without `/codi build`
+    perf:                  # codi perf: milliseconds each pipeline stage may take
+      budgets:
+        per-file: {parse: 5, lint: 50, optimise: 200, rank: 100}
+        total: {lint: 5000, shellcheck: 10000}   # all files together (ShellCheck: total only)
 
 A key `.codi.yml` does not know is an error (a typo must not silently do
 nothing). hadolint ignores unknown keys, so in a hadolint config they are
@@ -34,7 +38,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
-from codi.pipeline.config import BUILD_TRUST_LEVELS, BuildSettings, LintConfig, SmokeSettings
+from codi.pipeline.config import BUILD_TRUST_LEVELS, PERF_STAGES, BuildSettings, LintConfig, PerfBudgets, SmokeSettings
 from codi.pipeline.findings import Severity
 
 logger = logging.getLogger(__name__)
@@ -257,6 +261,52 @@ def _builds(reader: _Reader, settings: dict[str, Any], key: str, value: Any, lin
         settings["builds"] = BuildSettings(trust=item)
 
 
+def _perf(reader: _Reader, settings: dict[str, Any], key: str, value: Any, line: int) -> None:
+    if not _in_codi_file(reader, key, line) or value is None:
+        return
+    if not isinstance(value, CommentedMap):
+        raise reader.error(line, key, "expected a mapping with budgets")
+    for name, item in value.items():
+        if name != "budgets":
+            raise reader.error(_key_line(value, name), f"{key}.{name}", "unknown setting; known: budgets")
+        settings["perf"] = _budgets(reader, item, f"{key}.{name}", _value_line(value, name))
+
+
+_BUDGET_SCOPES = ("per-file", "total")
+
+
+def _budgets(reader: _Reader, value: Any, key: str, line: int) -> PerfBudgets:
+    """`per-file:` and `total:`, each a mapping of stage to milliseconds (0 or more)."""
+    if value is None:
+        return PerfBudgets()
+    if not isinstance(value, CommentedMap):
+        raise reader.error(line, key, "expected a mapping with per-file and/or total")
+    scopes: dict[str, dict[str, float]] = {}
+    for scope, stages in value.items():
+        where = f"{key}.{scope}"
+        if scope not in _BUDGET_SCOPES:
+            raise reader.error(_key_line(value, scope), where, f"unknown setting; known: {', '.join(_BUDGET_SCOPES)}")
+        scope_line = _value_line(value, scope)
+        if stages is None:
+            continue
+        if not isinstance(stages, CommentedMap):
+            raise reader.error(scope_line, where, "expected a mapping of stage to milliseconds")
+        scopes[scope] = {}
+        for stage, ms in stages.items():
+            stage_where = f"{where}.{stage}"
+            if stage not in PERF_STAGES:
+                problem = f"unknown stage; known: {', '.join(PERF_STAGES)}"
+                raise reader.error(_key_line(stages, stage), stage_where, problem)
+            if scope == "per-file" and stage == "shellcheck":
+                problem = "ShellCheck runs once for all files (batched): give it a total budget only"
+                raise reader.error(_key_line(stages, stage), stage_where, problem)
+            if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0:
+                problem = f"expected milliseconds (0 or more), got {ms!r}"
+                raise reader.error(_value_line(stages, stage), stage_where, problem)
+            scopes[scope][str(stage)] = float(ms)
+    return PerfBudgets(per_file_ms=scopes.get("per-file", {}), total_ms=scopes.get("total", {}))
+
+
 def _smoke_command(reader: _Reader, value: Any, key: str, line: int) -> tuple[str, ...]:
     if isinstance(value, str):
         try:
@@ -288,6 +338,7 @@ _TOP_LEVEL: dict[str, Callable[[_Reader, dict[str, Any], str, Any, int], None]] 
     "shellcheck": _shellcheck,
     "smoke-test": _smoke_test,
     "builds": _builds,
+    "perf": _perf,
 }
 
 
@@ -326,6 +377,15 @@ def is_codi_config(filename: str) -> bool:
 
 def parse_config(text: str, filename: str) -> LintConfig:
     """The `LintConfig` a config file's text asks for; `ConfigError` when it is not valid."""
+    return _Reader(filename, is_codi_config(filename)).read(_load_yaml(text, filename))
+
+
+def parse_budgets(text: str, filename: str) -> PerfBudgets:
+    """A budget file (`codi perf --budget-file`): what `.codi.yml`'s `perf: budgets:` holds, at the top level."""
+    return _budgets(_Reader(filename, True), _load_yaml(text, filename), "budgets", 1)
+
+
+def _load_yaml(text: str, filename: str) -> Any:
     yaml = YAML(typ="rt")
     try:
         document = yaml.load(text)
@@ -335,4 +395,4 @@ def parse_config(text: str, filename: str) -> LintConfig:
         raise ConfigError(f"{filename}:{line}: invalid YAML: {error.problem or error.context}") from None
     except YAMLError as error:
         raise ConfigError(f"{filename}:1: invalid YAML: {error}") from None
-    return _Reader(filename, is_codi_config(filename)).read(document)
+    return document
