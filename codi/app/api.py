@@ -28,7 +28,7 @@ MAX_PAGE = 200
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'"
 """A report is self-contained: it may load nothing, run nothing, post nothing, be framed by nobody."""
 NOT_RECORDED = [
-    "fixes applied via `/codi apply`: the run store records reviews, not the commits `/codi apply` pushes",
+    "fixes applied via /codi apply: the run store records reviews, not the commits /codi apply pushes",
 ]
 
 

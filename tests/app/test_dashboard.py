@@ -119,7 +119,7 @@ def test_the_charts_are_inline_svg_with_a_mark_per_stack_and_span(client: TestCl
     ]  # fmt: skip
     ticks = re.findall(r'<text x="[^"]+" y="[^"]+" text-anchor="middle">([^<]*)</text>', html)
     assert ticks == ["2026-11-01", "2026-11-06", "2026-11-11", "2026-11-16", "2026-11-21", "2026-11-26"]
-    assert "Not shown: fixes applied via `/codi apply`" in html
+    assert "Not shown: fixes applied via /codi apply: the run store records reviews" in html
     narrowed = dashboard(client, stack="node")
     assert re.findall(r'<g class="bar" data-stack="(\w+)">', narrowed) == ["node"]
 
