@@ -270,23 +270,22 @@ class RunStore:
         self._engine.dispose()
 
     def record(self, run: Run) -> int:
-        """Store the run (its files and evidence links in the same transaction); its new id."""
-        row = RunRecord(
-            kind=run.kind, outcome=run.outcome, started_at=run.started_at, finished_at=run.finished_at,
-            repository=run.repository, pull_number=run.pull_number, head_sha=run.head_sha,
-            local_path=run.local_path, environment=run.environment.model_dump(mode="json"),
-            durations=dict(run.durations), detail=run.detail,
-        )  # fmt: skip
+        """Store the run (its files and evidence links in the same transaction); its new id.
+
+        Texts are stored as valid UTF-8 without NUL (what both databases take): bytes that are not UTF-8
+        (kept as surrogates by the CLI's reader) and NULs become U+FFFD; each file's sha256 is the original's.
+        """
+        data = _storable(run.model_dump(mode="json", exclude={"id"}))
+        files = data.pop("files")
+        row = RunRecord.model_validate(data)
         with Session(self._engine, expire_on_commit=False) as session:
             session.add(row)
             session.flush()
             assert row.id is not None
-            keys: set[str] = set()
-            for position, file in enumerate(run.files):
-                data = file.model_dump(mode="json")
-                session.add(RunFileRecord(run_id=row.id, position=position, **data))
-                keys.update(measurement.evidence_key for measurement in file.measurements if measurement.evidence_key)
-            session.add_all(RunEvidenceLink(run_id=row.id, evidence_key=key) for key in sorted(keys))
+            for position, file in enumerate(files):
+                session.add(RunFileRecord(run_id=row.id, position=position, **file))
+            keys = sorted({m["evidence_key"] for file in files for m in file["measurements"] if m["evidence_key"]})
+            session.add_all(RunEvidenceLink(run_id=row.id, evidence_key=key) for key in keys)
             session.commit()
             return row.id
 
@@ -365,6 +364,17 @@ class RunStore:
                 resolved.unlink()
                 removed += 1
         return PruneResult(runs=runs, evidence=len(keys), files=removed)
+
+
+def _storable(value: Any) -> Any:
+    """`value` (JSON data) with every string valid UTF-8 and free of NUL."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\0", "\ufffd")
+    if isinstance(value, list):
+        return [_storable(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _storable(item) for key, item in value.items()}
+    return value
 
 
 def _filtered(query: Any, filters: RunFilter) -> Any:

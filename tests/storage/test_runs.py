@@ -3,6 +3,7 @@ pruning (rows and evidence files), and the recorder's stage timings."""
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -195,3 +196,12 @@ def test_measured_images_and_the_ranking_are_kept_with_their_evidence_keys(engin
     run = a_run().model_copy(update={"files": [file]})
     stored = store.get(store.record(run))
     assert stored.files == [file] and stored.files[0].measurements[1].size_delta_ratio == pytest.approx(-2 / 3)
+
+
+def test_texts_that_are_not_utf8_or_hold_nul_are_stored_replaced_with_the_originals_hash(engine: Engine) -> None:
+    raw = b'FROM debian:12\nRUN echo "caf\xe9" \x00\n'
+    text = raw.decode("utf-8", "surrogateescape")  # as the CLI reads a file
+    store = RunStore(engine)
+    [file] = store.get(store.record(a_run().model_copy(update={"files": [run_file("Dockerfile", text)]}))).files
+    assert file.text == 'FROM debian:12\nRUN echo "caf\ufffd" \ufffd\n'
+    assert file.sha256 == hashlib.sha256(raw).hexdigest()
