@@ -18,6 +18,7 @@ from codi.cli.action import add_parser as add_action_parser
 from codi.cli.dashboard import add_parser as add_dashboard_parser
 from codi.cli.discover import DOCKERFILE_PATTERNS, find_dockerfiles
 from codi.cli.measure import add_network_option
+from codi.cli.perf import add_parser as add_perf_parser
 from codi.cli.redeliver import add_parser as add_redeliver_parser
 from codi.cli.report import add_parser as add_report_parser
 from codi.cli.runs import add_parser as add_runs_parser
@@ -623,6 +624,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_report_parser(sub)
     add_dashboard_parser(sub)
     add_action_parser(sub)
+    add_perf_parser(sub)
     return parser
 
 
