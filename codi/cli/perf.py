@@ -274,6 +274,8 @@ def _load_model(path: Path) -> LocalModel | None:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """`codi perf [PATHS] [--budget-file F] [--format text|json] [--model PATH]`."""
+    from codi.cli.main import FORMAT_HELP, NO_SHELLCHECK_HELP  # main imports this module: read when it is loaded
+
     parser = sub.add_parser(
         "perf",
         help="time each pipeline stage (parse, lint, ShellCheck, optimise, rank) per file and in total, "
@@ -289,10 +291,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--config", help="config file (.codi.yml) with perf: budgets:; default: nearest one")
     parser.add_argument("--budget-file", help="YAML with per-file: and total: budgets (ms per stage); replaces the "
                         "config's")  # fmt: skip
-    parser.add_argument("-f", "--format", default="text", choices=["text", "json"], help="output format")
-    parser.add_argument("--no-shellcheck", action="store_true", help="do not run (or time) ShellCheck")
+    parser.add_argument("-f", "--format", default="text", choices=["text", "json"], help=FORMAT_HELP)
+    parser.add_argument("--no-shellcheck", action="store_true", help=NO_SHELLCHECK_HELP)
     parser.add_argument("--model", help="GGUF model file: rank with the model too (default: the scorer alone)")
     parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_MODEL_TIMEOUT_S, help="seconds the model may take per file"
+        "--timeout", type=float, default=DEFAULT_MODEL_TIMEOUT_S, help="seconds the model may take (per file; default 30)"
     )
     parser.set_defaults(handler=cmd_perf, ignore=None, failure_threshold=None, no_fail=False, trusted_registry=None)
