@@ -11,9 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from codi.llm import bundled_model_path
+from tests.llm.test_cli import dockerfile  # noqa: F401  (fixture)
 
 WITHOUT_LLAMA_CPP = """
 import sys
@@ -26,7 +25,6 @@ class RefuseLlamaCpp:
 
 sys.meta_path.insert(0, RefuseLlamaCpp())
 """
-DOCKERFILE = "FROM python:3.11\nWORKDIR /app\nCOPY . .\nRUN pip install -r requirements.txt\nCMD python app.py\n"
 
 
 def run_without_extra(code: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -37,15 +35,6 @@ def run_without_extra(code: str, *args: str) -> subprocess.CompletedProcess[str]
 
 def run_codi_without_extra(*args: str) -> subprocess.CompletedProcess[str]:
     return run_without_extra("from codi.cli.main import main\nsys.exit(main(sys.argv[1:]))", *args)
-
-
-@pytest.fixture
-def dockerfile(tmp_path: Path) -> Path:
-    (tmp_path / "requirements.txt").write_text("flask==3.0.3\n")
-    (tmp_path / "app.py").write_text("print('hi')\n")
-    path = tmp_path / "Dockerfile"
-    path.write_text(DOCKERFILE)
-    return path
 
 
 def test_the_refusal_is_what_a_missing_package_gives() -> None:
@@ -61,7 +50,7 @@ def test_serve_worker_and_every_cli_module_import_without_llama_cpp() -> None:
     assert child.returncode == 0, child.stderr
 
 
-def test_analyze_and_optimize_run_without_llama_cpp(dockerfile: Path) -> None:
+def test_analyze_and_optimize_run_without_llama_cpp(dockerfile: Path) -> None:  # noqa: F811  (fixture)
     analyzed = run_codi_without_extra("analyze", "-f", "json", "--no-fail", str(dockerfile))
     assert analyzed.returncode == 0, analyzed.stderr
     assert any(finding["code"] == "DL3025" for finding in json.loads(analyzed.stdout))
@@ -70,8 +59,11 @@ def test_analyze_and_optimize_run_without_llama_cpp(dockerfile: Path) -> None:
     assert "multi-stage" in optimized.stdout
 
 
-def test_ranking_with_a_model_asked_for_falls_back_to_the_scorer_with_a_warning(dockerfile: Path) -> None:
-    child = run_codi_without_extra("llm", "rank", "--format", "json", "--model", str(bundled_model_path()), str(dockerfile))
+def test_ranking_with_a_model_asked_for_falls_back_to_the_scorer_with_a_warning(
+    dockerfile: Path,  # noqa: F811  (fixture)
+) -> None:
+    model = str(bundled_model_path())
+    child = run_codi_without_extra("llm", "rank", "--format", "json", "--model", model, str(dockerfile))
     assert child.returncode == 0, child.stderr
     document = json.loads(child.stdout)
     assert document["source"] == "deterministic" and document["telemetry"] is None
