@@ -244,7 +244,8 @@ def test_pip_upgrade_and_an_editable_install_are_the_dependency_step() -> None:
     candidates, rejections = _render(text, "python")
     assert candidates, rejections
     builder = _builder(candidates[0])
-    assert builder.index("COPY . .") < builder.index("pip install --root=/install --upgrade pip && pip install --root=/install -e .")
+    # pip's own upgrade is the builder's: only the application's packages go under /install for the runtime
+    assert builder.index("COPY . .") < builder.index("pip install --upgrade pip && pip install --root=/install -e .")
 
 
 def test_several_workdirs_shell_onbuild_heredoc_and_labels_are_carried_over() -> None:
@@ -357,3 +358,79 @@ def test_a_runtime_run_that_needs_a_program_the_slim_image_lacks_is_a_reason() -
     candidates, rejections = _render(text, "python")
     assert candidates == []
     assert any("runs curl" in r.reason for r in rejections)
+
+
+BULLETIN_BOARD = (
+    'FROM node:18-slim\nWORKDIR /usr/src/app\nCOPY package.json .\nRUN npm install\n'
+    'EXPOSE 8080\nCMD ["node", "server.js"]\nCOPY . .\n'
+)
+"""dockersamples/node-bulletin-board's shape: only package.json before `npm install`, no lock file in the context."""
+NODE_CONTEXT = {"package.json": '{"dependencies": {"express": "4"}}', "server.js": "require('express')"}
+
+
+def test_the_lock_file_the_install_writes_comes_from_the_builder_before_the_later_copies() -> None:
+    candidates, rejections = _render(BULLETIN_BOARD, "node", context_files=NODE_CONTEXT)
+    assert [c.strategy for c in candidates] == ["multi-stage", "minimal"], rejections
+    lock = "COPY --from=builder --chown=10001:10001 /usr/src/app/package-lock.json /usr/src/app/package-lock.json"
+    for candidate in candidates:
+        runtime = _runtime(candidate)
+        assert runtime.index("/usr/src/app/node_modules") < runtime.index(lock) < runtime.index("COPY --chown=10001:10001 . /usr/src/app/")
+        assert any(c.kind == "lock-file" for c in candidate.changes)
+
+
+def test_no_lock_file_is_copied_back_when_the_original_copies_one_or_the_install_writes_none() -> None:
+    with_lock = {**NODE_CONTEXT, "package-lock.json": "{}"}
+    globbed = BULLETIN_BOARD.replace("COPY package.json .", "COPY package*.json ./")
+    for text, context in (
+        (globbed, with_lock),
+        ('FROM node:18-slim\nWORKDIR /usr/src/app\nCOPY . .\nRUN npm install\nCMD ["node", "server.js"]\n', with_lock),
+        (BULLETIN_BOARD.replace("npm install", "npm ci"), with_lock),
+        (BULLETIN_BOARD.replace("npm install", "npm install --no-package-lock"), NODE_CONTEXT),
+    ):
+        candidates, rejections = _render(text, "node", context_files=context)
+        assert candidates, rejections
+        assert all("package-lock.json /usr/src/app/package-lock.json" not in c.dockerfile for c in candidates), text
+    # a glob that matches no lock file in the context: npm writes one
+    candidates, _ = _render(globbed, "node", context_files=NODE_CONTEXT)
+    assert all("/usr/src/app/package-lock.json /usr/src/app/package-lock.json" in c.dockerfile for c in candidates)
+
+
+DJANGOX = (
+    "FROM python:3.11-slim\nENV PYTHONUNBUFFERED 1\nRUN mkdir -p /code\nWORKDIR /code\n"
+    "COPY requirements.txt /tmp/requirements.txt\n"
+    "RUN set -ex && pip install --upgrade pip && pip install -r /tmp/requirements.txt && rm -rf /root/.cache/\n"
+    'COPY . /code/\nEXPOSE 8000\nCMD ["python", "manage.py", "runserver", "0.0.0.0:8000"]\n'
+)
+"""wsvincent/djangox's shape: a `mkdir` RUN before its WORKDIR, pip upgraded with the requirements."""
+
+
+def test_a_mkdir_run_is_workdir_in_a_runtime_without_a_shell() -> None:
+    candidates, rejections = _render(DJANGOX, "python")
+    minimal = next((c for c in candidates if c.strategy == "minimal"), None)
+    assert minimal is not None, rejections
+    runtime = _runtime(minimal)
+    assert "mkdir" not in runtime and "RUN" not in runtime
+    assert runtime.index("WORKDIR /code") < runtime.index("COPY --chown=10001:10001 . /code/")
+    assert "RUN mkdir -p /code" in _builder(minimal)
+    assert any(c.kind == "directories" and "line 3" in c.description for c in minimal.changes)
+    assert not any(c.kind == "carried" and "runtime" in c.description.split("stage")[0] for c in minimal.changes)
+    multi = next(c for c in candidates if c.strategy == "multi-stage")
+    assert "RUN mkdir -p /code" in _runtime(multi)
+
+
+def test_a_mkdir_run_without_a_workdir_after_it_needs_a_shell() -> None:
+    text = DJANGOX.replace("WORKDIR /code\n", "").replace("COPY . /code/", "COPY . /code/\nCOPY run.py /run.py")
+    text = text.replace('"manage.py"', '"/code/manage.py"')
+    candidates, rejections = _render(text, "python")
+    assert [c.strategy for c in candidates] == ["multi-stage"]
+    reason = next(r.reason for r in rejections if r.strategy == "minimal")
+    assert "line 3" in reason and "the directory the program starts in" in reason
+
+
+def test_pip_upgrading_itself_stays_in_the_builder() -> None:
+    candidates, _ = _render(DJANGOX, "python")
+    for candidate in candidates:
+        assert "pip install --upgrade pip && pip install --root=/install -r /tmp/requirements.txt" in _builder(candidate)
+    setuptools = DJANGOX.replace("--upgrade pip", "--upgrade pip setuptools")
+    candidates, _ = _render(setuptools, "python")
+    assert all("pip install --root=/install --upgrade pip setuptools" in _builder(c) for c in candidates)

@@ -199,3 +199,22 @@ def test_sh_c_of_one_command_resolves_to_that_command_with_its_glob():
     assert chained.resolved is None
     plain = analyze_start(parse('FROM x\nCMD ["java", "-jar", "app.jar"]\n'))
     assert plain.resolved is None
+
+
+def test_npm_start_of_a_dependencys_command_resolves_to_node_running_its_bin_link():
+    package = '{"scripts": {"start": "http-server public -p 8084", "lint": "eslint ."}, "dependencies": {"http-server": "14.1.1"}, "devDependencies": {"eslint": "9"}}'
+    text = 'FROM node:18\nWORKDIR /app\nCOPY . .\nCMD ["npm", "start"]\n'
+    assert analyze_start(parse(text), {"package.json": package}).resolved == (
+        "node", "node_modules/.bin/http-server", "public", "-p", "8084"
+    )
+    # a command of no runtime dependency (dev tools may be pruned, or named otherwise) stays unresolved
+    lint = text.replace('"npm", "start"', '"npm", "run", "lint"')
+    assert analyze_start(parse(lint), {"package.json": package}).resolved is None
+
+
+def test_a_python_console_script_resolves_to_its_module_run_by_python():
+    gunicorn = analyze_start(parse('FROM python:3.11\nCMD ["gunicorn", "--bind", ":8000", "site.wsgi"]\n'))
+    assert gunicorn.resolved == ("python", "-m", "gunicorn", "--bind", ":8000", "site.wsgi")
+    shell_form = analyze_start(parse("FROM python:3.11\nCMD uvicorn app:app --port 80\n"))
+    assert shell_form.resolved == ("python", "-m", "uvicorn", "app:app", "--port", "80")
+    assert analyze_start(parse('FROM python:3.11\nCMD ["waitress-serve", "app:app"]\n')).resolved is None

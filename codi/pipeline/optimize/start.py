@@ -21,8 +21,10 @@ Problems reported (plain sentences, sorted, deduplicated):
 
 A wrapper that only hands over to one program is resolved (`resolved`):
 `npm start`, `npm run NAME`, `yarn start` through package.json's script when
-it is a plain `node FILE …`, and `sh -c 'one command'` (such as
-`java -jar target/*.jar`, whose glob is kept for the candidate to resolve).
+it is a plain `node FILE …` or runs a dependency's command of the package's
+name (`http-server public` → `node node_modules/.bin/http-server public`), `sh -c 'one command'` (such as
+`java -jar target/*.jar`, whose glob is kept for the candidate to resolve),
+and a Python package's console script (`gunicorn …` → `python -m gunicorn …`).
 
 Scripts are found where the build puts them: a `COPY <<EOF` heredoc, or a
 file COPY/ADD takes from the build context (the container path is mapped
@@ -135,8 +137,9 @@ def resolve_start(argv: tuple[str, ...] | None, package_json: str | None) -> tup
     """The argv a wrapper start command hands over to, or None when it is not a wrapper or cannot be told.
 
     `sh -c 'java -jar target/*.jar'` → `java -jar target/*.jar` (one command and no shell syntax but a
-    glob); `npm start` / `npm run dev` / `yarn start` → the package.json script when it is `node …` with
-    plain words (`package_json` is the file's text, when known).
+    glob); `npm start` / `npm run dev` / `yarn start` → the package.json script when it is `node …` or a
+    dependency's command, with plain words (`package_json` is the file's text, when known);
+    `gunicorn app:app` → `python -m gunicorn app:app`.
     """
     if not argv:
         return None
@@ -150,7 +153,23 @@ def resolve_start(argv: tuple[str, ...] | None, package_json: str | None) -> tup
     script = _node_script(words, package_json)
     if script is not None:
         return script
+    module = _PYTHON_MODULE_SCRIPTS.get(words[0])
+    if module is not None:
+        return ("python", "-m", module, *words[1:])
     return tuple(words) if unwrapped else None
+
+
+_PYTHON_MODULE_SCRIPTS = {
+    "gunicorn": "gunicorn",
+    "uvicorn": "uvicorn",
+    "hypercorn": "hypercorn",
+    "flask": "flask",
+    "celery": "celery",
+    "django-admin": "django",
+}
+"""Console scripts pip installs that only import their package and call its entry point, as `python -m
+MODULE` does (each package has a `__main__` that calls the same): a runtime whose interpreter is not the
+scripts' shebang (distroless python3) runs them that way."""
 
 
 def _plain_words(script: str, *, globs: bool) -> list[str] | None:
@@ -181,14 +200,22 @@ def _node_script(words: list[str], package_json: str | None) -> tuple[str, ...] 
     else:
         return None
     try:
-        scripts = json.loads(package_json).get("scripts") or {}
+        manifest = json.loads(package_json)
+        scripts = manifest.get("scripts") or {}
+        dependencies = manifest.get("dependencies") or {}
     except (ValueError, AttributeError):
         return None
     text = scripts.get(name) if isinstance(scripts, dict) else None
     inner = _plain_words(text, globs=False) if isinstance(text, str) else None
-    if inner is None or program_name(inner[0]) not in ("node", "nodejs") or len(inner) < 2:
+    if inner is None:
         return None
-    return ("node", *inner[1:])
+    if program_name(inner[0]) in ("node", "nodejs") and len(inner) >= 2:
+        return ("node", *inner[1:])
+    if "/" not in inner[0] and isinstance(dependencies, dict) and inner[0] in dependencies:
+        # npm runs a dependency's command from node_modules/.bin, a link to the package's JavaScript bin
+        # (named after the package, as `http-server` or `serve` are); node follows the link
+        return ("node", f"node_modules/.bin/{inner[0]}", *inner[1:])
+    return None
 
 
 @dataclass

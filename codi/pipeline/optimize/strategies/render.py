@@ -112,6 +112,15 @@ class PackageGroup:
 
 
 @dataclass(frozen=True)
+class PipInstall:
+    """One pip install of the dependency RUN: what follows `install`, and whether it only upgrades pip
+    itself (`--upgrade pip`: the builder's installer, not one of the application's packages)."""
+
+    arguments: str
+    upgrades_pip: bool
+
+
+@dataclass(frozen=True)
 class Original:
     """A single-stage original, read by effect: what each instruction does and where it is needed."""
 
@@ -128,8 +137,8 @@ class Original:
     build steps as markers)."""
     dependency: Command | None
     dependency_text: str | None
-    dependency_installs: tuple[str, ...]
-    """The pip install argument texts of the dependency RUN (`-r requirements.txt`, `--upgrade pip`, `-e .`)."""
+    dependency_installs: tuple[PipInstall, ...]
+    """The pip installs of the dependency RUN (`-r requirements.txt`, `--upgrade pip`, `-e .`)."""
     dependency_needs_sources: bool
     """The dependency install builds the project itself (`pip install -e .`): it needs the sources."""
     builds: tuple[str, ...]
@@ -248,7 +257,7 @@ class _Reader:
         self.steps: list[Step] = []
         self.dependency: Command | None = None
         self.dependency_text: str | None = None
-        self.dependency_installs: list[str] = []
+        self.dependency_installs: list[PipInstall] = []
         self.needs_sources = False
         self.builds: list[str] = []
         self.build_commands: list[Command] = []
@@ -306,7 +315,9 @@ class _Reader:
             self.dependency = primary
             self.needs_sources = any(_installs_project(cmd) for cmd in steps)
             self.dependency_installs = [
-                _pip_arguments(self.ctx, instr, cmd) for cmd in main if cmd.is_pip_install()
+                PipInstall(_pip_arguments(self.ctx, instr, cmd), _upgrades_pip_only(cmd))
+                for cmd in main
+                if cmd.is_pip_install()
             ]
             if compiles:
                 self.dependency_text = text.removeprefix("RUN ")
@@ -397,11 +408,22 @@ _TOOLS = frozenset({"pip", "setuptools", "wheel", "pip-tools"})
 
 def _is_tool_upgrade(cmd: Command) -> bool:
     """`pip install --upgrade pip setuptools wheel`: the installer's own tools, not the application's."""
+    names = _pip_install_names(cmd)
+    return bool(names) and names <= _TOOLS
+
+
+def _upgrades_pip_only(cmd: Command) -> bool:
+    """`pip install --upgrade pip`: only the installer itself (setuptools or wheel an application may import)."""
+    return _pip_install_names(cmd) == {"pip"}
+
+
+def _pip_install_names(cmd: Command) -> set[str]:
+    """The project names a pip install command names (`pip install -U pip==24.0` → {"pip"})."""
     if not cmd.is_pip_install():
-        return False
+        return set()
     words = cmd.args_no_flags()
     names = words[words.index("install") + 1 :] if "install" in words else []
-    return bool(names) and all(re.split(r"[=<>~\[]", name, maxsplit=1)[0].lower() in _TOOLS for name in names)
+    return {re.split(r"[=<>~\[]", name, maxsplit=1)[0].lower() for name in names}
 
 
 def _is_cache_cleanup(cmd: Command) -> bool:
@@ -743,8 +765,16 @@ def _module_arguments(
     if module == "healthcheck":
         return {"tool": rule.healthcheck_tool, "port": original.port, "original": original.healthcheck is not None}
     if module == "deps-python":
-        installs = original.dependency_installs or ("-r requirements.txt",)
-        return {"command": " && ".join(f"pip install --root={_PIP_ROOT} {arguments}" for arguments in installs)}
+        # the installer's own upgrade stays in the builder: the runtime keeps its base's pip, and copies only
+        # the application's packages
+        installs = original.dependency_installs or (PipInstall("-r requirements.txt", False),)
+        return {
+            "command": " && ".join(
+                f"pip install {install.arguments}" if install.upgrades_pip
+                else f"pip install --root={_PIP_ROOT} {install.arguments}"
+                for install in installs
+            )
+        }
     if module == "deps-go":
         return {"command": context["go_build"]}
     if module.startswith("deps-") and original.dependency is not None:
@@ -780,12 +810,19 @@ class _Emitter:
     runtime: bool
     chown: str
     """`--chown=…` for copies into the application's folders in the runtime ("" when none is added)."""
+    shell: bool = True
+    """Whether the stage's image has a shell; without one a RUN that only makes directories is WORKDIRs."""
     current: str | None = None
     lines: list[str] = field(default_factory=list)
 
     def emit(self, steps: list[Step] | tuple[Step, ...]) -> list[str]:
         out: list[str] = []
         for step in steps:
+            made = None if self.shell else made_directories(step)
+            if made:
+                out.extend(f"WORKDIR {path}" for path in made)
+                self.current = made[-1]
+                continue
             copy = _runtime_copy(step, self.workdirs, self.chown) if self.runtime else None
             if copy is not None:
                 out.append(copy)
@@ -801,6 +838,24 @@ class _Emitter:
             return []
         self.current = workdir
         return [f"WORKDIR {workdir}"]
+
+
+def made_directories(step: Step) -> list[str] | None:
+    """The absolute directories a RUN that only runs `mkdir [-p] DIR…` makes, else None: a stage without a
+    shell makes them with WORKDIR (root-owned, as mkdir makes them)."""
+    instr = step.instruction
+    if instr is None or instr.keyword != "RUN" or instr.heredocs or instr.flags or (step.workdir or "/").startswith("$"):
+        return None
+    commands = [cmd for cmd in run_commands(instr) if cmd.name != "set"]
+    paths: list[str] = []
+    for cmd in commands:
+        if cmd.name != "mkdir" or any(word.startswith("-") and word not in ("-p", "--parents") for word in cmd.values):
+            return None
+        operands = [word for word in cmd.values if not word.startswith("-")]
+        if not operands or any(_GLOB_CHARS.search(word) or "$" in word or "~" in word for word in operands):
+            return None
+        paths.extend(posixpath.normpath(posixpath.join(step.workdir or "/", word)) for word in operands)
+    return paths or None
 
 
 def _runtime_copy(step: Step, workdirs: frozenset[str], chown: str) -> str | None:
@@ -874,7 +929,7 @@ def _template_context(
         workdirs |= {original.final_workdir}
     chown = f"--chown={_RUNTIME_UID}" if add_user else ""
     builder = _Emitter(workdirs, runtime=False, chown="")
-    runtime_stage = _Emitter(workdirs, runtime=True, chown=chown)
+    runtime_stage = _Emitter(workdirs, runtime=True, chown=chown, shell=rule.runtime_shell)
     steps = original.steps
     carried_runs: list[tuple[Step, str]] = []
     if name in _COMPILED:
@@ -907,17 +962,31 @@ def _template_context(
         else:
             builder_after = []
             runtime_before = runtime_stage.emit(before)
-            runtime_after = runtime_stage.emit(steps[at + 1 :])
+            runtime_after = _written_locks(original, chown, context_files, changes) + runtime_stage.emit(steps[at + 1 :])
             carried_runs.extend((s, "runtime") for s in (*moved, *steps[at + 1 :]) if s.kind in ("other", "build"))
     final = [] if original.final_workdir is None else runtime_stage.enter(original.final_workdir)
     runtime_steps = _runtime_steps(original, name, node_builds)
     runtime_packages = _runtime_packages(original, runtime_steps, runtime, rule.runtime_shell, changes)
     if not rule.runtime_shell:
-        needs_shell = [s for s in runtime_steps if s.kind in ("other", "build") and (s.instruction is None or s.instruction.keyword == "RUN")]
+        runs = [s for s in runtime_steps if s.kind in ("other", "build") and (s.instruction is None or s.instruction.keyword == "RUN")]
+        needs_shell = [s for s in runs if made_directories(s) is None]
         if needs_shell:
             raise Unsupported(
                 f"line {needs_shell[0].line}: a RUN the runtime stage needs, and {runtime} has no shell to run it"
             )
+        if runs and original.final_workdir is None:
+            raise Unsupported(
+                f"line {runs[0].line}: {runtime} has no shell, and the WORKDIR that would make its directories "
+                "would change the directory the program starts in (the original sets none)"
+            )
+        for step in runs:
+            changes.append(
+                Change("directories", f"line {step.line}: `{_summary(step.text)}` is WORKDIR in {runtime}, which has no shell to run mkdir")
+            )
+        # a carried mkdir runs in the builder only; the runtime's WORKDIRs are said above
+        carried_runs = [
+            (s, "builder") if s in runs else (s, where) for s, where in carried_runs if s not in runs or where != "runtime"
+        ]
         if original.healthcheck is not None and "CMD [" not in original.healthcheck and "NONE" not in original.healthcheck:
             raise Unsupported(f"the original's shell-form HEALTHCHECK needs a shell, which {runtime} does not have")
     for step, where in carried_runs:
@@ -971,6 +1040,57 @@ def _template_context(
 
 _IMAGE_ACCOUNTS = {("node", "node"): "1000:1000"}
 """(stack, user) → the UID:GID of an account the official images create (node's `node`)."""
+
+
+_LOCK_WRITERS = frozenset({"npm", "yarn", "pnpm", "bundler"})
+"""Dependency tools whose install writes the lock file (their second manifest) beside the first when it
+is missing, or updates it."""
+_LOCK_KEPT = frozenset({"--no-package-lock", "--frozen-lockfile", "--pure-lockfile", "--no-lockfile", "--immutable", "--frozen", "--deployment"})
+"""Flags with which those installs leave the lock file as it is (or write none)."""
+
+
+def _written_locks(
+    original: Original, chown: str, context_files: ContextFiles | None, changes: list[Change]
+) -> list[str]:
+    """The lock file the dependency install writes in its folder when the original copies none there before
+    it (`COPY package.json .` then `npm install`), copied from the builder: the runtime's folder is then as
+    the original's after the install (the later copies of the original's own files are replayed after it)."""
+    cmd = original.dependency
+    tool = dependency_step(cmd) if cmd is not None else None
+    if cmd is None or tool is None or tool.name not in _LOCK_WRITERS or "ci" in cmd.args_no_flags():
+        return []
+    if any(word.split("=", 1)[0] in _LOCK_KEPT for word in cmd.values):
+        return []
+    if _copied_before_install(original, tool.manifests[1], context_files):
+        return []
+    lock = posixpath.join(original.dependency_workdir or "/", tool.manifests[1])
+    changes.append(Change("lock-file", f"{lock}, which `{original.dependency_text}` writes, comes from the builder with the dependencies"))
+    return [f"COPY --from=builder {chown + ' ' if chown else ''}{lock} {lock}"]
+
+
+def _copied_before_install(original: Original, name: str, context_files: ContextFiles | None) -> bool:
+    """Whether a COPY before the dependency install puts the file `name` into the install's folder: a source
+    naming it, or a directory or glob that holds it in the build context (when the context is unknown, any
+    directory or matching glob counts)."""
+    at = original.index("dependency")
+    folder = original.dependency_workdir or "/"
+    files = None if context_files is None else {posixpath.normpath(path) for path in context_files}
+    for step in original.steps[:at]:
+        if step.kind not in ("manifest", "app") or step.instruction is None:
+            continue
+        values = argument_values(step.instruction)
+        if len(values) < 2 or posixpath.normpath(posixpath.join(step.workdir or "/", values[-1])) != folder:
+            continue
+        for source in values[:-1]:
+            if _is_directory(source):
+                path = posixpath.normpath(posixpath.join(source, name))
+            elif fnmatch.fnmatchcase(name, posixpath.basename(source)):
+                path = posixpath.normpath(posixpath.join(posixpath.dirname(source), name))
+            else:
+                continue
+            if files is None or path in files:
+                return True
+    return False
 
 
 def _numeric_user(original: Original, stack: str, runtime: str, changes: list[Change]) -> Original:
