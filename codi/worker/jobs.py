@@ -56,7 +56,7 @@ from codi.comments.commands import (
     permission_refusal_text,
 )
 from codi.comments.review import ExistingComment, plan_review_update, review_comment_batches, review_comments
-from codi.comments.summary import is_summary_comment, summary_comment
+from codi.comments.summary import is_summary_comment, report_url, summary_comment
 from codi.pipeline.config import LintConfig
 from codi.pipeline.configfile import CONFIG_NAMES, ConfigError, first_config
 from codi.pipeline.limits import InputLimits, SkippedFile, within_file_count, within_size_caps
@@ -415,17 +415,22 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
             return f"superseded by {pull.head_sha}"
         posted = await post_review(github, repo, job, reviews)
         sections = skipped_section(skipped) + candidate_sections(optimized, measured=measured, ranked=ranked)
-        summary = summary_comment(reviews, job.head_sha, sections)
-        await upsert_summary(github, repo, job.pull_number, summary)
+        await upsert_summary(github, repo, job.pull_number, summary_comment(reviews, job.head_sha, sections))
         await complete_check_run(github, repo, check_run, report, progress)
         recorder.lap("post")  # since ranking: the lock, the head check and the posting
-    await asyncio.to_thread(record_run, services, recorder, report.conclusion)
+        run_id = await asyncio.to_thread(record_run, services, recorder, report.conclusion)
+        if run_id is not None and services.settings.public_url:
+            # the run's id exists only once it is stored: the summary then links to its report (still locked,
+            # so a newer head's summary is never overwritten by this one)
+            link = report_url(services.settings.public_url, run_id)
+            await upsert_summary(github, repo, job.pull_number, summary_comment(reviews, job.head_sha, sections, link))
     await progress.record("done", report.conclusion)
     return f"{report.conclusion}: {len(report.annotations)} annotations, {posted} review comments"
 
 
-def record_run(services: WorkerServices, recorder: RunRecorder, outcome: str) -> None:
-    """Store the review's run; a database that cannot take it is logged, not a failed review (it was posted)."""
+def record_run(services: WorkerServices, recorder: RunRecorder, outcome: str) -> int | None:
+    """Store the review's run and give its id; a database that cannot take it is logged (None), not a failed
+    review (it was posted)."""
     settings = services.settings
     model = services.model.name if services.model else None
     build_network = settings.build_network if settings.builds else None
@@ -434,8 +439,9 @@ def record_run(services: WorkerServices, recorder: RunRecorder, outcome: str) ->
         run_id = RunStore(services.database()).record(run)
     except (SQLAlchemyError, SettingsError) as error:
         log.warning("%s#%s@%s: run not recorded: %s", run.repository, run.pull_number, run.head_sha, error)
-        return
+        return None
     log.info("%s#%s@%s: run %d recorded", run.repository, run.pull_number, run.head_sha, run_id)
+    return run_id
 
 
 async def measure_review(

@@ -50,3 +50,29 @@ def test_an_app_review_records_its_run(
     assert {"analyse", "build", "rank", "post"} == set(run.durations)
     assert (run.environment.model, run.environment.network, run.environment.build_network) == (None, "air-gapped", None)
     engine.dispose()
+
+
+def test_with_a_public_url_the_summary_links_to_the_stored_runs_report(
+    settings: Settings, github_api: FakeGitHub, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings.model_copy(
+        update={"database_url": database_url, "data_dir": tmp_path / "data", "public_url": "https://codi.example/"}
+    )
+    pull = seed_pull(github_api)
+    assert run_jobs(settings, review_job(pull)) == {"complete": 1, "failed": 0, "retried": 0}
+
+    engine = init_db(database_url)
+    [stored] = RunStore(engine).list(RunFilter(repository=f"{OWNER}/{NAME}")).runs
+    [summary] = github_api.issue_comments(OWNER, NAME, pull.number)  # upserted: one comment, not two
+    assert f"https://codi.example/runs/{stored.id}/report" in summary.body
+    engine.dispose()
+
+
+def test_without_a_public_url_the_summary_has_no_report_link(
+    settings: Settings, github_api: FakeGitHub, database_url: str, tmp_path: Path
+) -> None:
+    settings = settings.model_copy(update={"database_url": database_url, "data_dir": tmp_path / "data"})
+    pull = seed_pull(github_api)
+    assert run_jobs(settings, review_job(pull)) == {"complete": 1, "failed": 0, "retried": 0}
+    [summary] = github_api.issue_comments(OWNER, NAME, pull.number)
+    assert "/report" not in summary.body
