@@ -14,6 +14,7 @@ Budgets are milliseconds per stage, per file and in total (the sum over the file
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import sys
@@ -207,15 +208,21 @@ def _cell(value: float | None, width: int) -> str:
     return f"{'-':>{width}}" if value is None else f"{value:{width}.1f}"
 
 
+def perf_files(paths: Sequence[Path]) -> list[PerfFile]:
+    """Each Dockerfile's text, with its directory as build context (as `codi optimize` takes it), read once each."""
+    from codi.cli.main import context_texts, read_text_dockerfile
+
+    context_of = functools.cache(context_texts)
+    return [PerfFile(str(path), read_text_dockerfile(path), context_of(path.parent)) for path in paths]
+
+
 def cmd_perf(args: argparse.Namespace) -> int:
     """Time the stages on the named Dockerfiles; exit 1 naming each budget exceeded."""
     from codi.cli.main import (
         NoDockerfile,
-        context_texts,
         dockerfiles,
         load_config,
         read_dockerfile,
-        read_text_dockerfile,
         script_checker,
     )
     from codi.pipeline.configfile import parse_budgets
@@ -229,12 +236,7 @@ def cmd_perf(args: argparse.Namespace) -> int:
     except NoDockerfile as error:
         print(f"codi: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    contexts: dict[Path, dict[str, str]] = {}
-    files = []
-    for path in paths:
-        text = read_text_dockerfile(path)
-        context = contexts.setdefault(path.parent, context_texts(path.parent))
-        files.append(PerfFile(str(path), text, context))
+    files = perf_files(paths)
     model = None
     if args.model:
         try:
@@ -295,6 +297,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--no-shellcheck", action="store_true", help=NO_SHELLCHECK_HELP)
     parser.add_argument("--model", help="GGUF model file: rank with the model too (default: the scorer alone)")
     parser.add_argument(
-        "--timeout", type=float, default=DEFAULT_MODEL_TIMEOUT_S, help="seconds the model may take (per file; default 30)"
+        "--timeout",
+        type=float,
+        default=DEFAULT_MODEL_TIMEOUT_S,
+        help=f"seconds the model may take (per file; default {DEFAULT_MODEL_TIMEOUT_S:g})",
     )
     parser.set_defaults(handler=cmd_perf, ignore=None, failure_threshold=None, no_fail=False, trusted_registry=None)
