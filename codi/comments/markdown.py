@@ -16,7 +16,8 @@ from collections.abc import Sequence
 from typing import TypeVar
 
 from codi.pipeline.findings import Severity
-from codi.reports.sarif import INFORMATION_URI, SHELLCHECK_WIKI
+from codi.reports.rule_docs import RULES_PAGE
+from codi.reports.sarif import SHELLCHECK_WIKI
 from codi.rules import rule_by_code
 
 T = TypeVar("T")
@@ -25,7 +26,6 @@ TEXT_LIMIT = 65_535
 """Stay under GitHub's 65,536-character limit on comment bodies and check-run summaries."""
 MESSAGE_LIMIT = 2_000
 """Characters of a finding's message shown in a table row or review comment (escaping may multiply them)."""
-RULES_PAGE = f"{INFORMATION_URI}/blob/main/docs/rules.md"
 SEVERITY_LABELS = {
     Severity.ERROR: "Error",
     Severity.WARNING: "Warning",
