@@ -11,27 +11,22 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from codi.storage.runs import RunStore
 
 EXIT_DONE = 0
 EXIT_ERROR = 2
 """CODI_DATABASE_URL cannot be used, or DIR cannot be written."""
 
 
-def cmd_dashboard(args: argparse.Namespace) -> int:
+def export(args: argparse.Namespace, store: RunStore) -> int:
+    """Under `codi runs`' handler (`cmd_runs`), which opens the store, names an unusable one and closes it."""
     from codi.app.dashboard import static_site
     from codi.cli.main import write_text
-    from codi.cli.runs import open_store
-    from codi.settings import SettingsError
 
-    try:
-        store = open_store()
-    except SettingsError as error:
-        print(f"codi: {error}", file=sys.stderr)
-        return EXIT_ERROR
-    try:
-        files = static_site(store)
-    finally:
-        store.close()
+    files = static_site(store)
     directory: Path = args.export
     try:
         for name, text in files.items():
@@ -47,6 +42,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """`codi dashboard --export DIR`."""
+    from codi.cli.runs import cmd_runs
     from codi.cli.usage import exit_codes
 
     parser = sub.add_parser(
@@ -59,5 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
             f"{EXIT_ERROR}  CODI_DATABASE_URL cannot be used, DIR cannot be written, or bad arguments",
         ),
     )
-    parser.add_argument("--export", type=Path, required=True, metavar="DIR", help="the folder to write (made if missing)")
-    parser.set_defaults(handler=cmd_dashboard)
+    parser.add_argument(
+        "--export", type=Path, required=True, metavar="DIR", help="the folder to write (made if missing)"
+    )
+    parser.set_defaults(handler=cmd_runs, runs_handler=export)

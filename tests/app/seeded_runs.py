@@ -47,8 +47,10 @@ def seeded_runs() -> list[Run]:
     hostile = rich_run()
     hostile.id = None
     return [
-        a_run(PYTHON, 0, "failure", "Octo/API", [original, measured("fixes", "pass", -0.3), measured("slim", "pass", -0.6)]),
-        a_run(PYTHON, 10, "success", "octo/api", [original, measured("slim", "pass", -0.5), measured("x", "fail", None)]),
+        a_run(PYTHON, 0, "failure", "Octo/API",
+              [original, measured("fixes", "pass", -0.3), measured("slim", "pass", -0.6)]),
+        a_run(PYTHON, 10, "success", "octo/api",
+              [original, measured("slim", "pass", -0.5), measured("x", "fail", None)]),
         a_run(NODE, 20, "success", "octo/web", [original, measured("slim", "pass", -0.2)]),
         a_run(NODE, 25, "failure", "octo/web", []),
         a_run(PYTHON, 28, "candidates", None, []),

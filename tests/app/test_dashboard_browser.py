@@ -94,9 +94,8 @@ def test_the_dashboard_in_chromium(
     assert [row.get_attribute("data-run") for row in browser.find_elements(By.CSS_SELECTOR, "tr.run")] == [
         "6", "4", "3"
     ]  # fmt: skip
-    assert [bar.get_attribute("data-stack") for bar in browser.find_elements(By.CSS_SELECTOR, "#stack-chart g.bar")] == [
-        "node"
-    ]  # fmt: skip
+    bars = browser.find_elements(By.CSS_SELECTOR, "#stack-chart g.bar")
+    assert [bar.get_attribute("data-stack") for bar in bars] == ["node"]
 
     browser.find_element(By.LINK_TEXT, "report").click()
     assert browser.current_url == f"{served}/runs/6/report"
