@@ -52,6 +52,12 @@ def read_text(path: Path) -> str:
     return data.decode("utf-8", "surrogateescape")
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def is_text(text: str) -> bool:
     return "\0" not in text[:TEXT_SNIFF_CHARS]
 
@@ -67,6 +73,8 @@ def write_text(path: Path, text: str) -> None:
             out.write(text.encode("utf-8", "surrogateescape"))
         if target.exists():
             shutil.copymode(target, temporary)
+        else:  # mkstemp's 0600, made what open() would have given a new file
+            os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

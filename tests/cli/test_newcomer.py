@@ -204,3 +204,15 @@ def test_a_directory_without_a_dockerfile_says_so(tmp_path: Path, capsys) -> Non
     assert err.startswith(f"codi: no Dockerfile in {folder} (nor below it): files named Dockerfile, Dockerfile.*")
     assert main(["fix", *OPTIONS, str(folder)]) == 1
     assert "codi: no Dockerfile in" in capsys.readouterr().err
+
+
+def test_a_new_file_gets_the_mode_open_would_give(tmp_path: Path) -> None:
+    """`codi optimize --out` writes new files through the same temporary-file path: not left at mkstemp's 0600."""
+    from codi.cli.main import write_text
+
+    mask = os.umask(0o022)
+    try:
+        write_text(tmp_path / "new.txt", "text\n")
+    finally:
+        os.umask(mask)
+    assert (tmp_path / "new.txt").stat().st_mode & 0o777 == 0o644
