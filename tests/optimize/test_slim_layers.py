@@ -45,7 +45,7 @@ def test_consecutive_single_command_runs_become_one_layer() -> None:
     )
     layers = [change for change in candidate.changes if change.kind == "layers"]
     assert [change.description.split(" chained")[0] for change in layers] == [
-        "the consecutive single-command RUNs of lines 2, 4, 5"
+        "the consecutive RUNs of lines 2, 4, 5 (plain commands and `&&` chains)"
     ]
 
 
@@ -65,17 +65,47 @@ def test_a_run_that_changes_its_shell_ends_the_group() -> None:
     ), "touch here ran in /, not /src; touch private with the default umask"
 
 
-def test_runs_with_other_flags_chains_or_substitutions_are_not_merged() -> None:
+def test_runs_with_other_flags_lists_pipes_or_substitutions_are_not_merged() -> None:
     text = (
         "FROM alpine:3.20\n"
         "RUN --mount=type=cache,target=/root/.cache pip install x\n"
         "RUN pip list\n"
-        "RUN apk info && echo done\n"
+        "RUN apk info; echo done\n"
+        "RUN apk info || echo none\n"
+        "RUN apk info | wc -l\n"
         "RUN echo $(date) > /built\n"
         "RUN echo two\n"
         'CMD ["sh"]\n'
     )
     assert reason_of(text).startswith("no slimmer base, layer to merge")
+
+
+def test_and_chains_merge_with_their_neighbours() -> None:
+    """`a && b` then `c` is `a && b && c`: the build fails where it failed and c runs where it ran. A `;` list
+    is not merged: `x && a; b` would run b after x failed and pass when b does."""
+    text = (
+        "FROM alpine:3.20\n"
+        "RUN apk add --no-cache curl && curl --version\n"
+        "RUN mkdir -p /data \\\n"
+        "    && touch /data/ready\n"
+        "RUN cd /data && touch here\n"
+        "RUN touch /there\n"
+        "RUN false; touch /anyway\n"
+        'CMD ["sh"]\n'
+    )
+    candidate = slim_of(text)
+    assert candidate.dockerfile == (
+        "FROM alpine:3.20\n"
+        "RUN apk add --no-cache curl && curl --version \\\n"
+        "    && mkdir -p /data \\\n"
+        "    && touch /data/ready \\\n"
+        "    && cd /data && touch here\n"
+        "RUN touch /there\n"
+        "RUN false; touch /anyway\n"
+        'CMD ["sh"]\n'
+    ), "touch /there still runs in /, after the chain that changed directory"
+    layers = [change.description for change in candidate.changes if change.kind == "layers"]
+    assert layers[0].startswith("the consecutive RUNs of lines 2, 3, 5 (plain commands and `&&` chains)")
 
 
 def test_no_merge_under_another_shell_or_escape() -> None:
@@ -212,3 +242,17 @@ def test_a_shell_less_base_keeps_root_and_says_why() -> None:
 def test_a_tag_built_from_variables_is_left_as_written() -> None:
     text = 'ARG PY=3.11\nFROM python:${PY}\nRUN pip --version\nCMD ["sh"]\n'
     assert "python:${PY} names python:3.11 through variables in its name or tag" in reason_of(text)
+
+
+def test_a_run_whose_command_starts_on_the_next_line_merges_without_a_backslash_space() -> None:
+    """`RUN \\` + newline + `rm …`: the merged RUN must not read `RUN \\ rm` (a command named " rm")."""
+    text = 'FROM alpine:3.20\nRUN \\\n    rm -f /a && \\\n    touch /b\nRUN mkdir /data\nCMD ["sh"]\n'
+    assert "RUN rm -f /a && \\\n    touch /b \\\n    && mkdir /data\n" in slim_of(text).dockerfile
+
+
+def test_a_run_that_leaves_a_server_running_is_not_followed_in_its_shell() -> None:
+    """A RUN's processes end with it: merged, the next RUN would find the server up (`pg_ctl start` fails then)."""
+    for start in ("service postgresql start", "pg_ctl -D /db start", "/etc/init.d/mysql start",
+                  "redis-server --daemonize yes"):  # fmt: skip
+        text = f'FROM debian:bookworm-slim\nRUN {start} && psql -c "select 1"\nRUN {start}\nCMD ["sh"]\n'
+        assert reason_of(text).startswith("no slimmer base, layer to merge"), start

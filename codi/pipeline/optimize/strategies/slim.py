@@ -15,8 +15,8 @@ Edits of the original's own text, each listed as a `Change`:
   client (curl, wget, git, gnupg …) or downloads from an `https://` URL; recommends are kept for
   packages whose recommended ones later steps rely on (`python3-pip`: the compiler for source
   packages; `git` with ssh URLs: openssh-client);
-- layers: consecutive single-command RUNs of any stage with the same flags become one RUN chained by
-  `&&` (`_merge_runs`: not past a command that changes its shell's state or may replace /bin/sh, not
+- layers: consecutive RUNs of one plain command or an `&&` chain of them, in any stage, with the same
+  flags become one RUN chained by `&&` (`_merge_runs`: not past a command that changes its shell's state or may replace /bin/sh, not
   under a shell other than sh/bash/ash/dash or one that reads a start-up file before each RUN);
 - build tools: when a builder stage exists, compilers and build helpers (not `-dev`
   packages: they bring the run-time libraries) are left out of the image's installs, if
@@ -565,11 +565,17 @@ def _removable_build_tools(ctx: LintContext, group: _Group, image: list[Stage]) 
 POSIX_SHELLS = frozenset({"sh", "bash", "ash", "dash"})
 _SHELL_SWAPS = frozenset({"dpkg-reconfigure", "update-alternatives", "chsh"})
 """Programs that may replace /bin/sh, which a later RUN (but not the rest of the same shell) starts with."""
+_DAEMON_STARTERS = frozenset(
+    {"service", "systemctl", "rc-service", "openrc", "pg_ctl", "pg_ctlcluster", "mysqld_safe", "supervisord", "dockerd"}
+)
+"""Programs that leave a server running after they return: a RUN's processes end with it, so a later RUN merged
+into its shell would find the server up (and `pg_ctl start` fails on a running one)."""
 _WINDOWS = re.compile(r"windows|nanoserver|servercore", re.IGNORECASE)
 
 
 def _merge_runs(ctx: LintContext, stage: Stage, root: str, plan: _Plan) -> None:
-    """Consecutive single-command RUNs (DL3059) with the same flags become one RUN chained by `&&`.
+    """Consecutive RUNs (DL3059) of a plain command or an `&&` chain with the same flags become one RUN chained by
+    `&&`.
 
     Each RUN starts a new shell, so a command that changes the shell's own state (`cd`, `export`, `set`,
     `source`, `umask` … any builtin) or may replace /bin/sh would act on the commands after it once they share
@@ -581,7 +587,7 @@ def _merge_runs(ctx: LintContext, stage: Stage, root: str, plan: _Plan) -> None:
         return
     group: list[tuple[Instruction, str]] = []
     for instr in [*stage.instructions, None]:
-        command = _single_command(ctx, instr, plan) if instr is not None else None
+        command = _plain_chain(ctx, instr, plan) if instr is not None else None
         if group and (command is None or _flags(instr) != _flags(group[-1][0]) or not _keeps_shell(ctx, group[-1][0])):
             if len(group) > 1:
                 _merge(ctx, group, plan)
@@ -590,9 +596,12 @@ def _merge_runs(ctx: LintContext, stage: Stage, root: str, plan: _Plan) -> None:
             group.append((instr, command))
 
 
-def _single_command(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | None:
-    """The source text of a shell-form RUN that runs one plain command (no chain, pipe, redirection, substitution or
-    heredoc) under a POSIX shell, untouched by the plan's other edits; else None."""
+def _plain_chain(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | None:
+    """The source text of a shell-form RUN that runs one plain command or an `&&` chain of them (no `;`, `||`, pipe,
+    redirection, group, substitution or heredoc) under a POSIX shell, untouched by the plan's other edits; else None.
+
+    Only `&&`: a RUN fails when its last command fails, so `a; b` after `x &&` would run b once x failed and pass.
+    """
     if instr.keyword != "RUN" or instr.heredocs or instr.exec_form is not None or instr.comments:
         return None
     if not _plain_shell(ctx.model.shell_at(instr)):
@@ -603,12 +612,17 @@ def _single_command(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | 
     if len(scripts) != 1 or not scripts[0].exact or scripts[0].has_errors or scripts[0].assignments:
         return None
     script = scripts[0]
-    if len(script.commands) != 1 or not script.commands[0].top_level_step:
+    commands = script.commands
+    if not commands or not all(cmd.top_level_step for cmd in commands):
         return None
-    cmd = script.commands[0]
-    if script.text.strip() != script.text[cmd.start : cmd.end] or "$" in cmd.name or "`" in cmd.name:
+    if any("$" in cmd.name or "`" in cmd.name for cmd in commands):
         return None
-    return ctx.document.text[instr.args_map.to_source(cmd.start) : instr.args_map.end_to_source(cmd.end)]
+    first, last = commands[0], commands[-1]
+    if script.text.strip() != script.text[first.start : last.end]:
+        return None
+    if any(script.text[a.end : b.start].strip() != "&&" for a, b in zip(commands, commands[1:])):
+        return None
+    return ctx.document.text[instr.args_map.to_source(first.start) : instr.args_map.end_to_source(last.end)]
 
 
 def _plain_shell(shell: tuple[str, ...]) -> bool:
@@ -626,26 +640,38 @@ def _flags(instr: Instruction) -> list[tuple[str, str | None]]:
 
 
 def _keeps_shell(ctx: LintContext, instr: Instruction) -> bool:
-    """Whether the single command of `instr` leaves the shell as it found it, so a command may follow it there."""
-    cmd = ctx.shell(instr).commands[0]
-    return (
+    """Whether the commands of `instr` leave the shell as they found it, so a command may follow them there."""
+    return all(
         program(cmd) not in SHELL_BUILTINS
         and program(cmd) not in _SHELL_SWAPS
+        and program(cmd) not in _DAEMON_STARTERS
+        and not cmd.name.startswith("/etc/init.d/")
+        and "--daemonize" not in cmd.values
         and not any(word.value.startswith(("/bin/sh", "/usr/bin/sh")) for word in cmd.args)
+        for cmd in ctx.shell(instr).commands
     )
+
+
+def _without_continuations(prefix: str) -> str:
+    """`RUN` and its flags without the blanks and line continuations after them: `RUN \\` + newline + `rm …` must not
+    become `RUN \\ rm` (a backslash-space is a literal space, the command would be named " rm")."""
+    prefix = prefix.rstrip()
+    while prefix.endswith("\\"):
+        prefix = prefix[:-1].rstrip()
+    return prefix
 
 
 def _merge(ctx: LintContext, group: list[tuple[Instruction, str]], plan: _Plan) -> None:
     first, last = group[0][0], group[-1][0]
-    prefix = ctx.document.text[first.span.start : first.args_map.to_source(0)].rstrip()
+    prefix = _without_continuations(ctx.document.text[first.span.start : first.args_map.to_source(0)])
     old = ctx.document.text[first.span.start : last.span.end]
     comments = [line for line in old.splitlines() if line.lstrip().startswith("#")]
     new = prefix + " " + " \\\n    && ".join(text for _, text in group)
     plan.edits.append(Edit(first.span.start, last.span.end, "\n".join([*comments, new])))
     lines = ", ".join(str(instr.line) for instr, _ in group)
     plan.changes.append(
-        Change("layers", f"the consecutive single-command RUNs of lines {lines} chained with `&&` into one layer "
-               "(none changes its shell's directory, variables or options for the next)")  # fmt: skip
+        Change("layers", f"the consecutive RUNs of lines {lines} (plain commands and `&&` chains) chained with `&&` "
+               "into one layer (none changes its shell's directory, variables or options for the next)")  # fmt: skip
     )
 
 
