@@ -85,10 +85,15 @@ MAX_FIX_PASSES = 10
 
 @dataclass(frozen=True, slots=True)
 class AppliedFix:
-    """A fix `fix_passes` applied, with the code of the finding it repaired (the optimiser's rationale lists them)."""
+    """A fix `fix_passes` applied, with the finding it repaired (the optimiser's rationale lists their codes; a
+    `/codi apply` run records them). The finding's line is in the text of the pass that fixed it."""
 
-    code: str
+    finding: Finding
     fix: Fix
+
+    @property
+    def code(self) -> str:
+        return self.finding.code
 
 
 @dataclass(frozen=True)
@@ -126,16 +131,16 @@ def fix_passes(
     held: set[tuple[str, int]] = set()
     deferred: set[tuple[str, int]] = set()
     for _ in range(MAX_FIX_PASSES):
-        fixable = [((f.code, f.span.start), f.fix) for f in lint_text(text, config, checker).findings if f.fix]
+        fixable = [((f.code, f.span.start), f, f.fix) for f in lint_text(text, config, checker).findings if f.fix]
         if not unsafe:
-            held |= {key for key, fix in fixable if fix.applicability is Applicability.UNSAFE}
-            deferred |= {key for key, fix in fixable if key in held and fix.applicability is Applicability.SAFE}
-            fixable = [(key, fix) for key, fix in fixable if key not in held]
-        chosen = select_fixes([fix for _, fix in fixable], unsafe=unsafe)
+            held |= {key for key, _, fix in fixable if fix.applicability is Applicability.UNSAFE}
+            deferred |= {key for key, _, fix in fixable if key in held and fix.applicability is Applicability.SAFE}
+            fixable = [(key, finding, fix) for key, finding, fix in fixable if key not in held]
+        chosen = select_fixes([fix for _, _, fix in fixable], unsafe=unsafe)
         if not chosen:
             break
         chosen_ids = {id(fix) for fix in chosen}
-        applied += [AppliedFix(code, fix) for (code, _), fix in fixable if id(fix) in chosen_ids]
+        applied += [AppliedFix(finding, fix) for _, finding, fix in fixable if id(fix) in chosen_ids]
         edits = [edit for fix in chosen for edit in fix.edits]
         held = {(code, _moved(offset, edits)) for code, offset in held}
         deferred = {(code, _moved(offset, edits)) for code, offset in deferred}

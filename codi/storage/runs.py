@@ -1,9 +1,12 @@
-"""Runs: one record per `codi optimize`, `codi review`, `codi action` and App review, kept to be looked at later.
+"""Runs: one record per `codi optimize`, `codi review`, `codi action`, App review and `/codi apply`, kept to be
+looked at later.
 
 A run holds what codi was given (each Dockerfile's path, text and sha256), what it
 found, what it proposed, what was measured (with the keys of the build evidence
 rows), how the candidates were ranked (and the model's telemetry), the
-environment it ran in, how long each pipeline stage took and how it ended.
+environment it ran in, how long each pipeline stage took and how it ended. An `apply` run holds the
+Dockerfiles `/codi apply` changed as they were at the head, each with the findings whose fixes it committed,
+and the commit it pushed.
 Reports, the API and the dashboard read runs through `RunStore`'s typed queries.
 
 The edges that run the pipeline build a `Run` with a `RunRecorder` (stage
@@ -34,12 +37,13 @@ from codi.timing import StageTimer
 if TYPE_CHECKING:  # the edges' and the core's types, for annotations only: `codi runs` does not import the comments
     from codi.comments.candidates import OptimizedFile
     from codi.pipeline.findings import Finding
+    from codi.pipeline.lint import AppliedFix
     from codi.pipeline.measured import ImageReport, MeasuredBuilds
     from codi.pipeline.optimize.model import OptimizeResult
     from codi.pipeline.rank import RankedCandidates
     from codi.pipeline.review import ChangedFile, FileReview
 
-RunKind = Literal["optimize", "review", "action", "app"]
+RunKind = Literal["optimize", "review", "action", "app", "apply"]
 STAGES = ("parse", "lint", "shellcheck", "optimise", "analyse", "build", "rank", "post")
 """Stage names a run's durations use. The CLI times lint (parse included) and ShellCheck apart; the App's
 worker runs lint, ShellCheck and the optimiser in one sandboxed child, timed as `analyse`."""
@@ -101,7 +105,8 @@ class RunRanking(BaseModel):
 
 
 class RunFile(BaseModel):
-    """One Dockerfile of a run and everything codi made of it."""
+    """One Dockerfile of a run and everything codi made of it (`apply`: its findings are the ones whose fixes were
+    committed)."""
 
     path: str
     sha256: str
@@ -130,13 +135,16 @@ class Run(BaseModel):
     kind: RunKind
     outcome: str
     """How it ended: the check run's conclusion (review, action, app), `candidates` / `no-candidate` / `fail`
-    (optimize; `fail`: the original failed to build), or `error`."""
+    (optimize; `fail`: the original failed to build), `applied` / `nothing to apply` / `refused` / `failed`
+    (apply), or `error`."""
     started_at: datetime
     finished_at: datetime
     repository: str | None = None
     pull_number: int | None = None
     head_sha: str | None = None
     local_path: str | None = None
+    commit_sha: str | None = None
+    """The commit codi pushed (`apply`); `head_sha` is the head it fixed."""
     files: list[RunFile] = []
     environment: RunEnvironment
     durations: dict[str, float] = {}
@@ -181,7 +189,8 @@ class RunFilter:
 
 
 class StackAggregate(BaseModel):
-    """What runs did for one stack: measured size reduction, candidates that passed, findings by rule."""
+    """What runs did for one stack: measured size reduction, candidates that passed, findings by rule (of the runs
+    that review), fixes committed by `/codi apply` by rule."""
 
     stack: str
     runs: int
@@ -191,6 +200,8 @@ class StackAggregate(BaseModel):
     candidates_measured: int
     candidates_passed: int
     findings_by_rule: dict[str, int]
+    fixes_applied_by_rule: dict[str, int] = {}
+    """Findings whose fixes `/codi apply` committed, by rule."""
 
     @property
     def pass_rate(self) -> float | None:
@@ -220,6 +231,7 @@ class RunRecord(SQLModel, table=True):
     pull_number: int | None = Field(default=None, sa_column=Column(Integer))
     head_sha: str | None = Field(default=None, sa_column=Column(String(64)))
     local_path: str | None = Field(default=None, sa_column=Column(Text))
+    commit_sha: str | None = Field(default=None, sa_column=Column(String(64)))
     environment: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     durations: dict[str, float] = Field(sa_column=Column(JSON, nullable=False))
     detail: str | None = Field(default=None, sa_column=Column(Text))
@@ -301,7 +313,7 @@ class RunStore:
             return Run(
                 id=row.id, kind=row.kind, outcome=row.outcome, started_at=row.started_at,  # type: ignore[arg-type]
                 finished_at=row.finished_at, repository=row.repository, pull_number=row.pull_number,
-                head_sha=row.head_sha, local_path=row.local_path,
+                head_sha=row.head_sha, local_path=row.local_path, commit_sha=row.commit_sha,
                 environment=RunEnvironment.model_validate(row.environment), durations=row.durations,
                 detail=row.detail, files=[RunFile.model_validate(file.model_dump()) for file in files],
             )  # fmt: skip
@@ -325,12 +337,16 @@ class RunStore:
         """One aggregate per stack seen in the matching runs' files, by stack name."""
         with Session(self._engine) as session:
             run_ids = _filtered(select(RunRecord.id), filters)
-            query = select(RunFileRecord).where(col(RunFileRecord.run_id).in_(run_ids))
+            query = (
+                select(RunFileRecord, RunRecord.kind)
+                .join(RunRecord, col(RunRecord.id) == RunFileRecord.run_id)
+                .where(col(RunFileRecord.run_id).in_(run_ids))
+            )
             if filters.stack is not None:
                 query = query.where(RunFileRecord.stack == filters.stack)
-            by_stack: dict[str, list[RunFileRecord]] = {}
-            for file in session.exec(query):
-                by_stack.setdefault(file.stack or "unknown", []).append(file)
+            by_stack: dict[str, list[tuple[RunFileRecord, str]]] = {}
+            for file, kind in session.exec(query):
+                by_stack.setdefault(file.stack or "unknown", []).append((file, kind))
         return [_aggregate(stack, files) for stack, files in sorted(by_stack.items())]
 
     def prune(self, older_than: datetime, data_dir: Path) -> PruneResult:
@@ -405,13 +421,17 @@ def _summary(row: RunRecord, files: Sequence[RunFileRecord]) -> RunSummary:
     )  # fmt: skip
 
 
-def _aggregate(stack: str, files: Sequence[RunFileRecord]) -> StackAggregate:
+def _aggregate(stack: str, files: Sequence[tuple[RunFileRecord, str]]) -> StackAggregate:
+    """The figures of one stack's files, each with its run's kind: an apply run's findings are fixes committed,
+    not findings of a review."""
     reductions: list[float] = []
     measured = passed = 0
     rules: dict[str, int] = {}
-    for file in files:
+    fixed: dict[str, int] = {}
+    for file, kind in files:
+        counts = fixed if kind == "apply" else rules
         for finding in file.findings:
-            rules[finding["code"]] = rules.get(finding["code"], 0) + 1
+            counts[finding["code"]] = counts.get(finding["code"], 0) + 1
         for measurement in file.measurements:
             if measurement["strategy"] == "original":
                 continue
@@ -421,9 +441,10 @@ def _aggregate(stack: str, files: Sequence[RunFileRecord]) -> StackAggregate:
                 if measurement["size_delta_ratio"] is not None:
                     reductions.append(-measurement["size_delta_ratio"])
     return StackAggregate(
-        stack=stack, runs=len({file.run_id for file in files}), files=len(files),
+        stack=stack, runs=len({file.run_id for file, _ in files}), files=len(files),
         median_size_reduction=statistics.median(reductions) if reductions else None,
         candidates_measured=measured, candidates_passed=passed, findings_by_rule=dict(sorted(rules.items())),
+        fixes_applied_by_rule=dict(sorted(fixed.items())),
     )  # fmt: skip
 
 
@@ -441,13 +462,15 @@ def run_file(
     optimized: OptimizeResult | None = None,
     reports: Sequence[ImageReport] = (),
     ranked: RankedCandidates | None = None,
+    stack: str | None = None,
 ) -> RunFile:
-    """One Dockerfile's part of a run, from the core's results (each optional: a stage may not have run)."""
+    """One Dockerfile's part of a run, from the core's results (each optional: a stage may not have run); the
+    stack is the optimiser's when it ran, else `stack`."""
     return RunFile(
         path=path,
         sha256=sha256_text(text),
         text=text,
-        stack=optimized.stack.stack if optimized else None,
+        stack=optimized.stack.stack if optimized else stack,
         findings=[
             RunFinding(code=f.code, severity=f.severity.value, line=f.span.line, message=f.message) for f in findings
         ],
@@ -469,6 +492,11 @@ def run_file(
         measurements=[_measurement(report) for report in reports],
         ranking=_ranking(ranked) if ranked else None,
     )
+
+
+def applied_file(path: str, text: str, applied: Sequence[AppliedFix], stack: str) -> RunFile:
+    """A Dockerfile `/codi apply` changed, as it was at the head, with the findings whose fixes it committed."""
+    return run_file(path, text, [fix.finding for fix in applied], stack=stack)
 
 
 def reviewed_files(
@@ -549,11 +577,12 @@ class RunRecorder(StageTimer):
     local_path: str | None = None
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     files: list[RunFile] = field(default_factory=list)
+    commit_sha: str | None = None
 
     def finish(self, outcome: str, environment: RunEnvironment, detail: str | None = None) -> Run:
         return Run(
             kind=self.kind, outcome=outcome, started_at=self.started_at, finished_at=datetime.now(UTC),
             repository=self.repository, pull_number=self.pull_number, head_sha=self.head_sha,
-            local_path=self.local_path, files=self.files, environment=environment,
+            local_path=self.local_path, commit_sha=self.commit_sha, files=self.files, environment=environment,
             durations={name: round(seconds, 6) for name, seconds in self.durations.items()}, detail=detail,
         )  # fmt: skip

@@ -69,7 +69,7 @@ from codi.storage.approvals import ApprovalStore
 from codi.storage.database import init_db
 from codi.storage.evidence import EvidenceStore
 from codi.storage.rankings import RankingStore
-from codi.storage.runs import RunRecorder, RunStore, environment, reviewed_files
+from codi.storage.runs import RunRecorder, RunStore, applied_file, environment, reviewed_files
 from codi.webhooks.jobs import (
     HANDLE_COMMENT_COMMAND,
     RECORD_INSTALLATION,
@@ -89,7 +89,7 @@ from codi.worker.github import (
     PullFile,
     PullRequest,
 )
-from codi.worker.sandbox import AnalysisSandbox, AnalysisTimedOut, analyse, fixed_texts
+from codi.worker.sandbox import AnalysisSandbox, AnalysisTimedOut, analyse, fixed_files
 
 log = logging.getLogger("codi.worker")
 
@@ -428,13 +428,17 @@ async def review(services: WorkerServices, job: ReviewJob, job_id: str) -> str:
     return f"{report.conclusion}: {len(report.annotations)} annotations, {posted} review comments"
 
 
-def record_run(services: WorkerServices, recorder: RunRecorder, outcome: str) -> int | None:
-    """Store the review's run and give its id; a database that cannot take it is logged (None), not a failed
-    review (it was posted)."""
+def record_run(
+    services: WorkerServices, recorder: RunRecorder, outcome: str, detail: str | None = None
+) -> int | None:
+    """Store the job's run (a review's or `/codi apply`'s) and give its id; a database that cannot take it is
+    logged (None), not a failed job (it was posted). Only a review ranks and builds: its environment names the
+    model and the build network."""
     settings = services.settings
-    model = services.model.name if services.model else None
-    build_network = settings.build_network if settings.builds else None
-    run = recorder.finish(outcome, environment(model, settings.llm_allowed_hosts.split(","), build_network))
+    reviews = recorder.kind == "app"
+    model = services.model.name if services.model and reviews else None
+    build_network = settings.build_network if settings.builds and reviews else None
+    run = recorder.finish(outcome, environment(model, settings.llm_allowed_hosts.split(","), build_network), detail)
     try:
         run_id = RunStore(services.database()).record(run)
     except (SQLAlchemyError, SettingsError) as error:
@@ -687,35 +691,53 @@ async def _queue_review(services: WorkerServices, job: CommentCommandJob, pull: 
 async def apply_fixes(
     services: WorkerServices, repo: RepoRef, job: CommentCommandJob, progress: JobProgress
 ) -> tuple[str, str]:
-    """Commit every safe fix of the PR's Dockerfiles to its branch, in one commit through the Git Data API."""
+    """Commit every safe fix of the PR's Dockerfiles to its branch, in one commit through the Git Data API; the
+    attempt is stored as an `apply` run (the files as they were at the head, each with the findings whose fixes
+    were committed, and the commit pushed)."""
     github = services.github
     pull = await github.pull_request(repo, job.pull_number)
     if committed := await progress.get("commit"):
         return _applied_text(committed, (await progress.get("paths") or "").split("\n")), "applied"
+    recorder = RunRecorder("apply", repository=repo.full_name, pull_number=job.pull_number, head_sha=pull.head_sha)
+
+    def ended(outcome: str, detail: str | None = None) -> Awaitable[int | None]:
+        return asyncio.to_thread(record_run, services, recorder, outcome, detail)
+
     if not pull.head_repo_full_name or (pull.is_fork and not pull.maintainer_can_modify):
+        await ended("refused", "a fork that does not allow edits from maintainers")
         return fork_refusal_text(job.author), "refused: fork without maintainer edits"
     try:
         config = await base_config(github, repo, pull.base_ref)
     except ConfigError as error:
+        await ended("failed", f"the configuration on the base branch is invalid: {error}")
         reply = f"I can't apply fixes: the configuration on the base branch is invalid.\n\n{fence(str(error))}\n"
         return reply, "config error"
     files = await github.pull_request_files(repo, job.pull_number)
     changed, _ = await head_dockerfiles(github, repo, pull.head_sha, files)
-    fixed = await services.sandbox.run(fixed_texts, changed, config, services.checker)
+    with recorder.stage("analyse"):
+        fixed = await services.sandbox.run(fixed_files, changed, config, services.checker)
     if not fixed:
+        await ended("nothing to apply")
         return f"Nothing to apply: no safe fix for the Dockerfiles at `{pull.head_sha[:7]}`.\n", "nothing to apply"
     owner, name = pull.head_repo_full_name.split("/", 1)
     head_repo = RepoRef(installation_id=repo.installation_id, owner=owner, name=name)
-    listing = "\n".join(f"- {plain_line(path)}" for path in fixed)
+    texts = {file.path: file.text for file in fixed}
+    listing = "\n".join(f"- {plain_line(path)}" for path in texts)
     message = f"Apply codi's safe fixes\n\n{listing}\n\nRequested by @{plain_line(job.author)} in #{job.pull_number}."
     try:
-        sha = await github.commit_files(head_repo, pull.head_ref, pull.head_sha, fixed, message)
+        sha = await github.commit_files(head_repo, pull.head_ref, pull.head_sha, texts, message)
     except GitHubRejected as error:
+        await ended("failed", f"GitHub rejected the commit: {error}")
         reply = f"I couldn't commit the fixes ({inert_text(clip(str(error), 300))}). If the branch moved, comment "
         return reply + "`/codi apply` again.\n", "rejected"
-    await progress.record("paths", "\n".join(fixed))
+    await progress.record("paths", "\n".join(texts))
     await progress.record("commit", sha)
-    return _applied_text(sha, list(fixed)), "applied"
+    recorder.lap("post")  # since the analysis: the commit through the Git Data API
+    heads = {file.path: file.text for file in changed}
+    recorder.commit_sha = sha
+    recorder.files.extend(applied_file(file.path, heads[file.path], file.applied, file.stack) for file in fixed)
+    await ended("applied")
+    return _applied_text(sha, list(texts)), "applied"
 
 
 def _applied_text(sha: str, paths: Sequence[str]) -> str:

@@ -21,11 +21,13 @@ import signal
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from typing import ParamSpec, TypeVar
 
 from codi.comments.candidates import OptimizedFile, optimize_files
 from codi.pipeline.config import LintConfig
-from codi.pipeline.lint import ScriptChecker, fix_text
+from codi.pipeline.lint import AppliedFix, ScriptChecker, fix_passes
+from codi.pipeline.optimize.stack import detect_stack
 from codi.pipeline.review import ChangedFile, FileReview, review_files
 
 log = logging.getLogger("codi.worker")
@@ -144,11 +146,21 @@ def analyse(
     return review_files(files, config, checker), optimize_files([(file.path, file.text) for file in files])
 
 
-def fixed_texts(files: Sequence[ChangedFile], config: LintConfig, checker: ScriptChecker | None) -> dict[str, str]:
-    """Path → text after every safe fix, for the files a fix changes (`/codi apply`)."""
-    fixed = {}
+@dataclass(frozen=True)
+class FixedFile:
+    """A Dockerfile `/codi apply` changes: its text after every safe fix, the fixes applied, its stack."""
+
+    path: str
+    text: str
+    applied: tuple[AppliedFix, ...]
+    stack: str
+
+
+def fixed_files(files: Sequence[ChangedFile], config: LintConfig, checker: ScriptChecker | None) -> list[FixedFile]:
+    """The files a safe fix changes, each with its fixed text and the fixes applied (`/codi apply`)."""
+    fixed = []
     for file in files:
-        text = fix_text(file.text, config, checker)
-        if text != file.text:
-            fixed[file.path] = text
+        outcome = fix_passes(file.text, config, checker)
+        if outcome.text != file.text:
+            fixed.append(FixedFile(file.path, outcome.text, outcome.applied, detect_stack(file.text).stack))
     return fixed

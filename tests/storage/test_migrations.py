@@ -11,7 +11,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import MetaData, create_engine, inspect
@@ -57,7 +59,7 @@ def test_an_empty_database_is_upgraded_to_the_models_schema(database_url: str, e
     assert tables == {"alembic_version", "build_evidence", "build_error", "ranking_run", "build_approval",
                       "run", "run_file", "run_evidence"}  # fmt: skip
     assert differences == [], "a model changed without a migration"
-    assert revision == HEAD == "0002"
+    assert revision == HEAD == "0003"
     engines.append(init_db(database_url))  # at head already: nothing to do, nothing fails
     assert _schema(engines[-1])[2] == HEAD
 
@@ -108,3 +110,31 @@ def test_a_database_of_the_previous_schema_is_adopted_with_its_rows(database_url
     run_id = RunStore(engine).record(Run(kind="optimize", outcome="no-candidate", started_at=WHEN, finished_at=WHEN,
                                          local_path="/src", files=[file], environment=environment))  # fmt: skip
     assert RunStore(engine).get(run_id).files == [file]
+
+
+def test_a_database_of_revision_0002_keeps_its_runs_and_gains_the_apply_commit(
+    database_url: str, engines: list[Engine]
+) -> None:
+    """0003 adds `run.commit_sha` (the commit `/codi apply` pushed): a run stored before it reads back without one."""
+    old = create_engine(_parse(database_url))
+    engines.append(old)
+    with old.begin() as connection:
+        config = Config()
+        config.set_main_option("script_location", str(SCRIPTS))
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0002")
+        connection.exec_driver_sql(
+            "INSERT INTO run (kind, outcome, started_at, finished_at, repository, pull_number, head_sha, environment,"
+            " durations) VALUES ('app', 'success', '2026-11-01 12:00:00+00:00', '2026-11-01 12:00:03+00:00',"
+            " 'octo/app', 7, 'aaaa', '{\"codi_version\": \"0.1.0\", \"catalog_version\": \"000000000000\","
+            " \"module_versions\": {}, \"network\": \"air-gapped\"}', '{}')"
+        )
+    assert _schema(old)[2] == "0002"
+
+    engine = init_db(database_url)
+    engines.append(engine)
+    _, differences, revision = _schema(engine)
+    assert differences == [] and revision == HEAD
+    [summary] = RunStore(engine).list().runs
+    stored = RunStore(engine).get(summary.id)
+    assert (stored.kind, stored.repository, stored.head_sha, stored.commit_sha) == ("app", "octo/app", "aaaa", None)

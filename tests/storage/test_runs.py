@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from codi.pipeline.lint import ScriptFinding, ScriptInput, lint_text
+from codi.pipeline.lint import ScriptFinding, ScriptInput, fix_passes, lint_text
 from codi.pipeline.measured import ImageReport, ScanSummary
 from codi.pipeline.optimize import optimize
 from codi.storage.database import init_db
@@ -24,6 +25,7 @@ from codi.storage.runs import (
     RunNotFound,
     RunRecorder,
     RunStore,
+    applied_file,
     environment,
     run_file,
     sha256_text,
@@ -113,6 +115,45 @@ def test_aggregates_per_stack(engine: Engine) -> None:
     assert python.findings_by_rule["DL3025"] == 2
     assert (node.stack, node.median_size_reduction, node.pass_rate) == ("node", None, None)
     assert [aggregate.stack for aggregate in store.stack_aggregates(RunFilter(stack="node"))] == ["node"]
+
+
+def an_apply_run(text: str, commit_sha: str = "c" * 40) -> Run:
+    """`/codi apply` on `text`: its findings are the fixes `fix_passes` applied."""
+    file = applied_file("Dockerfile", text, fix_passes(text).applied, "python" if text == PYTHON else "node")
+    return Run(kind="apply", outcome="applied", started_at=NOW, finished_at=NOW + timedelta(seconds=1),
+               repository="Octo/App", pull_number=7, head_sha="a" * 40, commit_sha=commit_sha, files=[file],
+               environment=environment(), durations={"analyse": 0.1, "post": 0.2})  # fmt: skip
+
+
+def test_an_apply_run_keeps_the_pushed_commit_and_the_fixes_it_committed(engine: Engine) -> None:
+    store = RunStore(engine)
+    run = an_apply_run(PYTHON)
+    stored = store.get(store.record(run))
+    assert (stored.kind, stored.head_sha, stored.commit_sha) == ("apply", "a" * 40, "c" * 40)
+    [file] = stored.files
+    assert (file.text, file.stack) == (PYTHON, "python")
+    applied = fix_passes(PYTHON).applied
+    assert applied and [(f.code, f.line, f.message) for f in file.findings] == [
+        (fix.code, fix.finding.span.line, fix.finding.message) for fix in applied
+    ]
+
+
+def test_fixes_applied_are_counted_per_stack_and_rule_from_apply_runs_only(engine: Engine) -> None:
+    store = RunStore(engine)
+    store.record(a_run())
+    store.record(an_apply_run(PYTHON))
+    store.record(an_apply_run(PYTHON, "d" * 40))
+    store.record(an_apply_run(NODE))
+    node, python = store.stack_aggregates()
+    fixed = Counter(fix.code for fix in fix_passes(PYTHON).applied)
+    assert python.fixes_applied_by_rule == {code: 2 * number for code, number in fixed.items()}  # two apply runs
+    assert "DL3025" in fixed
+    # the review's findings only: an apply run's are fixes, counted apart
+    assert python.findings_by_rule == dict(Counter(f.code for f in lint_text(PYTHON).findings))
+    assert (python.runs, python.files) == (3, 3)
+    assert node.findings_by_rule == {} and node.fixes_applied_by_rule == Counter(f.code for f in fix_passes(NODE).applied)
+    assert node.fixes_applied_by_rule
+    assert store.stack_aggregates(RunFilter(kind="app"))[0].fixes_applied_by_rule == {}
 
 
 def test_prune_removes_old_runs_and_the_evidence_only_they_used(engine: Engine, tmp_path: Path) -> None:
