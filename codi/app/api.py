@@ -27,9 +27,6 @@ MAX_PAGE = 200
 """The most runs one `GET /api/runs` answers with."""
 REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'none'; frame-ancestors 'none'"
 """A report is self-contained: it may load nothing, run nothing, post nothing, be framed by nobody."""
-NOT_RECORDED = [
-    "fixes applied via /codi apply: the run store records reviews, not the commits /codi apply pushes",
-]
 
 
 class RunList(BaseModel):
@@ -48,8 +45,6 @@ class StackFigures(StackAggregate):
 
 class Aggregates(BaseModel):
     stacks: list[StackFigures]
-    not_recorded: list[str]
-    """Figures asked of the dashboard that the run store does not hold, and why."""
 
 
 class RunStoreOpener:
@@ -159,9 +154,10 @@ def api_router(stores: RunStoreOpener, token: str) -> APIRouter:
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> Aggregates:
-        """Per stack: median measured size reduction, the candidates' pass rate, findings by rule."""
+        """Per stack: median measured size reduction, the candidates' pass rate, findings by rule (of reviews) and
+        the fixes `/codi apply` committed by rule."""
         found = stores().stack_aggregates(RunFilter(repository, stack, outcome, None, utc(since), utc(until)))
-        return Aggregates(stacks=[figures(aggregate) for aggregate in found], not_recorded=NOT_RECORDED)
+        return Aggregates(stacks=[figures(aggregate) for aggregate in found])
 
     @router.get("/api/openapi.json", include_in_schema=False)
     def openapi(request: Request) -> dict[str, object]:

@@ -2,9 +2,9 @@
 
 One page, no script: a runs table searched, filtered, sorted and paged by query parameters (a plain GET
 form and links), a bar per stack of its median measured size reduction, that reduction over time, the rules
-found most, and a link to each run's report. Charts are inline SVG, the CSS is inline, nothing is fetched
-from anywhere; Jinja2 escapes every value (autoescape), so a repository name, a path or a model's text is
-only ever text. The page sits behind CODI_API_TOKEN as the API does: without the token (the login form sets
+found most, the fixes `/codi apply` committed, and a link to each run's report. Charts are inline SVG, the
+CSS is inline, nothing is fetched from anywhere; Jinja2 escapes every value (autoescape), so a repository
+name, a path or a model's text is only ever text. The page sits behind CODI_API_TOKEN as the API does: without the token (the login form sets
 it as an HttpOnly, SameSite=Strict cookie) the answer is 401 with the form.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
@@ -22,7 +22,7 @@ import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from codi.app.api import NOT_RECORDED, TOKEN_COOKIE, RunStoreOpener, token_matches, utc
+from codi.app.api import TOKEN_COOKIE, RunStoreOpener, token_matches, utc
 from codi.reports.run.page import rule_docs
 from codi.storage.runs import RunFilter, RunStore, RunSummary, StackAggregate
 
@@ -282,6 +282,16 @@ def top_rules(aggregates: Sequence[StackAggregate]) -> list[tuple[str, int, str 
     return [(code, number, rule_docs(code)) for code, number in counts.most_common(TOP_RULES)]
 
 
+def fixes_applied(aggregates: Sequence[StackAggregate]) -> list[tuple[str, str, int, str | None]]:
+    """The fixes `/codi apply` committed: stack, rule, count, the rule's page in codi's rule docs; most first."""
+    rows = [
+        (aggregate.stack, code, count, rule_docs(code))
+        for aggregate in aggregates
+        for code, count in aggregate.fixes_applied_by_rule.items()
+    ]
+    return sorted(rows, key=lambda row: (-row[2], row[0], row[1]))
+
+
 @dataclass
 class DashboardPage:
     """Everything the template shows, worked out from the store."""
@@ -297,9 +307,9 @@ class DashboardPage:
     chart: StackChart
     trend: TrendChart | None
     rules: list[tuple[str, int, str | None]]
+    fixes: list[tuple[str, str, int, str | None]]
     static: bool = False
     limit: int = MAX_RUNS
-    not_recorded: list[str] = field(default_factory=lambda: list(NOT_RECORDED))
 
     def report_href(self, run_id: int) -> str:
         """Relative, so the page works under any path prefix and as files."""
@@ -322,7 +332,8 @@ def dashboard_page(store: RunStore, query: DashboardQuery, static: bool = False)
         pages=pages, stacks=[aggregate.stack for aggregate in every],
         outcomes=sorted({run.outcome for run in listed.runs} | ({query.outcome} if query.outcome else set())),
         aggregates=aggregates, chart=stack_chart(aggregates, colors),
-        trend=trend_chart(store, query.filters, listed.runs, colors), rules=top_rules(aggregates), static=static,
+        trend=trend_chart(store, query.filters, listed.runs, colors), rules=top_rules(aggregates),
+        fixes=fixes_applied(aggregates), static=static,
     )  # fmt: skip
 
 

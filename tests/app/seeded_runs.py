@@ -1,9 +1,10 @@
 """Runs to serve: five through the real linter and optimiser (two repositories, two stacks, outcomes, a local
-file, measured candidates over a month) and the reports' hostile run (tests/reports/runs.py)."""
+file, measured candidates over a month) and the reports' hostile run (tests/reports/runs.py); `/codi apply` runs
+through the real fixer for the tests that add them."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,10 +13,11 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from codi.app import create_app
-from codi.pipeline.lint import lint_text
+from codi.pipeline.lint import fix_passes, lint_text
 from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.stack import detect_stack
 from codi.storage.database import init_db
-from codi.storage.runs import Run, RunMeasurement, RunStore, environment, run_file
+from codi.storage.runs import Run, RunMeasurement, RunStore, applied_file, environment, run_file
 from tests.app.conftest import make_settings
 from tests.reports.runs import rich_run
 
@@ -41,6 +43,22 @@ def a_run(text: str, days: int, outcome: str, repository: str | None, measuremen
                files=[file], environment=environment(None, [], "none"), durations={"lint": 0.25})  # fmt: skip
 
 
+def an_apply_run(text: str, days: int, repository: str) -> Run:
+    """`/codi apply` committing every safe fix of `text`: its findings are the fixes `fix_passes` applied."""
+    file = applied_file("Dockerfile", text, fix_passes(text).applied, detect_stack(text).stack)
+    started = BASE + timedelta(days=days, hours=1)
+    return Run(kind="apply", outcome="applied", started_at=started, finished_at=started + timedelta(seconds=2),
+               repository=repository, pull_number=days, head_sha=f"{days:02d}" * 20, commit_sha="c" * 40,
+               files=[file], environment=environment(), durations={"analyse": 0.1, "post": 0.3})  # fmt: skip
+
+
+def apply_runs() -> list[Run]:
+    """Two on octo/api's Python Dockerfile, one on octo/web's Node one."""
+    return [
+        an_apply_run(PYTHON, 0, "octo/api"), an_apply_run(PYTHON, 10, "octo/api"), an_apply_run(NODE, 20, "octo/web")
+    ]  # fmt: skip
+
+
 def seeded_runs() -> list[Run]:
     """Oldest first; ids 1 to 6 in a fresh store."""
     original = measured("original", "pass", None)
@@ -58,10 +76,11 @@ def seeded_runs() -> list[Run]:
     ]
 
 
-def seed(database_url: str) -> list[int]:
+def seed(database_url: str, extra: Sequence[Run] = ()) -> list[int]:
+    """The seeded runs (ids 1 to 6), then `extra`."""
     store = RunStore(init_db(database_url))
     try:
-        return [store.record(run) for run in seeded_runs()]
+        return [store.record(run) for run in [*seeded_runs(), *extra]]
     finally:
         store.close()
 

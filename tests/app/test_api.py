@@ -1,6 +1,7 @@
 """The read-only API (codi/app/api.py) on `codi serve`'s app with seeded runs, on SQLite and PostgreSQL: filters,
-pages and totals, one run, its report, per-stack aggregates, OpenAPI; no token configured: 404; a missing or
-wrong token: 401; bad parameters: 422 naming them; an unusable database: 503 naming CODI_DATABASE_URL."""
+pages and totals, one run, its report, per-stack aggregates (fixes applied via /codi apply included), OpenAPI;
+no token configured: 404; a missing or wrong token: 401; bad parameters: 422 naming them; an unusable database:
+503 naming CODI_DATABASE_URL."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from codi.settings import SettingsError, load_settings
 from tests.app.conftest import make_settings
-from tests.app.seeded_runs import BEARER, TOKEN, api_client, seed
+from tests.app.seeded_runs import BEARER, TOKEN, api_client, apply_runs, seed
 from tests.infra.test_secret_files import environment  # noqa: F401 (the fixture)
 from tests.storage.conftest import database_url, postgres_session_prefix, postgres_url  # noqa: F401 (fixtures)
 
@@ -100,7 +101,7 @@ def test_the_report_in_both_formats_and_at_the_summary_comments_link(key_path: P
     assert linked.text == html.text
 
 
-def test_aggregates_per_stack_and_what_the_store_does_not_hold(key_path: Path, sqlite_url: str) -> None:
+def test_aggregates_per_stack(key_path: Path, sqlite_url: str) -> None:
     with api_client(key_path, sqlite_url) as client:
         answer = client.get("/api/aggregates", headers=BEARER).json()
         narrowed = client.get("/api/aggregates", params={"repository": "octo/web"}, headers=BEARER).json()
@@ -111,7 +112,26 @@ def test_aggregates_per_stack_and_what_the_store_does_not_hold(key_path: Path, s
     assert python["findings_by_rule"]["CD1010"] == 1 and sum(python["findings_by_rule"].values()) > 4
     assert (node["runs"], node["median_size_reduction"], node["candidate_pass_rate"]) == (3, 0.2, 1.0)
     assert [(s["stack"], s["runs"], s["median_size_reduction"]) for s in narrowed["stacks"]] == [("node", 2, 0.2)]
-    assert len(answer["not_recorded"]) == 1 and "/codi apply" in answer["not_recorded"][0]
+    assert set(answer) == {"stacks"} and python["fixes_applied_by_rule"] == node["fixes_applied_by_rule"] == {}
+
+
+def test_aggregates_count_the_fixes_applied_via_codi_apply(key_path: Path, database_url: str) -> None:  # noqa: F811
+    applies = apply_runs()
+    seed(database_url, applies)
+    with api_client(key_path, database_url) as client:
+        answer = client.get("/api/aggregates", headers=BEARER).json()
+        narrowed = client.get("/api/aggregates", params={"repository": "octo/web"}, headers=BEARER).json()
+    python, node = sorted(answer["stacks"], key=lambda stack: stack["stack"], reverse=True)
+    counted: dict[str, dict[str, int]] = {}
+    for run in applies:
+        for file in run.files:
+            for finding in file.findings:
+                per_rule = counted.setdefault(file.stack or "unknown", {})
+                per_rule[finding.code] = per_rule.get(finding.code, 0) + 1
+    assert python["fixes_applied_by_rule"] == counted["python"] and python["fixes_applied_by_rule"]["DL3025"] == 2
+    assert node["fixes_applied_by_rule"] == counted["node"]
+    assert python["runs"] == 6 and python["candidates_measured"] == 6  # the apply runs' files measure nothing
+    assert [(s["stack"], s["fixes_applied_by_rule"]) for s in narrowed["stacks"]] == [("node", counted["node"])]
 
 
 def test_openapi_documents_the_endpoints_their_models_and_the_bearer_token(key_path: Path, sqlite_url: str) -> None:

@@ -1,7 +1,8 @@
 """`/dashboard` (codi/app/dashboard.py) as a browser without JavaScript gets it: the login form (401 until the
 token is given; an HttpOnly, SameSite=Strict cookie after), the runs table searched, filtered, sorted and paged
-by query parameters, the per-stack and over-time SVG charts, top rules, report links; hostile text only ever
-text; a bad parameter 400 naming it; and `codi dashboard --export DIR`'s static copy, linked relatively."""
+by query parameters, the per-stack and over-time SVG charts, top rules, fixes applied via /codi apply, report
+links; hostile text only ever text; a bad parameter 400 naming it; and `codi dashboard --export DIR`'s static
+copy, linked relatively."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from codi.cli.main import main
-from tests.app.seeded_runs import BEARER, TOKEN, api_client, seed
+from tests.app.seeded_runs import BEARER, TOKEN, api_client, apply_runs, seed
 from tests.reports.runs import SCRIPT
 from tests.reports.test_run_report import Page, read_page
 
@@ -119,7 +120,7 @@ def test_the_charts_are_inline_svg_with_a_mark_per_stack_and_span(client: TestCl
     ]  # fmt: skip
     ticks = re.findall(r'<text x="[^"]+" y="[^"]+" text-anchor="middle">([^<]*)</text>', html)
     assert ticks == ["2026-11-01", "2026-11-06", "2026-11-11", "2026-11-16", "2026-11-21", "2026-11-26"]
-    assert "Not shown: fixes applied via /codi apply: the run store records reviews" in html
+    assert "Not shown" not in html
     narrowed = dashboard(client, stack="node")
     assert re.findall(r'<g class="bar" data-stack="(\w+)">', narrowed) == ["node"]
 
@@ -191,3 +192,38 @@ def test_export_names_what_it_cannot_write_or_read(
     with pytest.raises(SystemExit) as exit_:
         main(["dashboard"])
     assert exit_.value.code == 2 and "--export" in capsys.readouterr().err
+
+
+FIX_ROW = (
+    r'<tr><td>(\w+)</td><td>(?:<a href="([^"]+)">)?<code>(\w+)</code>(?:</a>)?</td><td class="number">(\d+)</td></tr>'
+)
+
+
+def test_the_fixes_applied_via_codi_apply_are_tabled_per_stack_and_rule(
+    key_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, client: TestClient
+) -> None:
+    assert "No fix was committed by /codi apply in these runs." in dashboard(client)  # the seeded runs: reviews only
+    url = f"sqlite:///{tmp_path / 'applied.db'}"
+    seed(url, apply_runs())
+    with api_client(key_path, url) as applied:
+        expected = [
+            (stack["stack"], code, count)
+            for stack in applied.get("/api/aggregates", headers=BEARER).json()["stacks"]
+            for code, count in stack["fixes_applied_by_rule"].items()
+        ]
+        html = dashboard(applied)
+        narrowed = dashboard(applied, stack="node")
+    assert "<h2>Fixes applied via /codi apply</h2>" in html
+    table = html.split('<table id="fixes-table">')[1].split("</table>")[0]
+    found = re.findall(FIX_ROW, table)
+    assert sorted((stack, code, int(count)) for stack, _, code, count in found) == sorted(expected)
+    assert [int(count) for *_, count in found] == sorted((count for *_, count in expected), reverse=True)
+    assert ("python", "DL3025", 2) in expected and any(docs for _, docs, _, _ in found)
+    assert {stack for stack, *_ in re.findall(FIX_ROW, narrowed.split('<table id="fixes-table">')[1])} == {"node"}
+
+    monkeypatch.setenv("CODI_DATABASE_URL", url)
+    assert main(["dashboard", "--export", str(tmp_path / "site")]) == 0
+    index = (tmp_path / "site" / "index.html").read_text()
+    exported = index.split('<table id="fixes-table">')[1].split("</table>")[0]
+    assert re.findall(FIX_ROW, exported) == found
+    assert (tmp_path / "site" / "runs" / "9.html").read_text().startswith("<!DOCTYPE html>")  # an apply run's report

@@ -151,8 +151,8 @@ def test_fixes_applied_are_counted_per_stack_and_rule_from_apply_runs_only(engin
     # the review's findings only: an apply run's are fixes, counted apart
     assert python.findings_by_rule == dict(Counter(f.code for f in lint_text(PYTHON).findings))
     assert (python.runs, python.files) == (3, 3)
-    assert node.findings_by_rule == {} and node.fixes_applied_by_rule == Counter(f.code for f in fix_passes(NODE).applied)
-    assert node.fixes_applied_by_rule
+    assert node.findings_by_rule == {} and node.fixes_applied_by_rule
+    assert node.fixes_applied_by_rule == Counter(f.code for f in fix_passes(NODE).applied)
     assert store.stack_aggregates(RunFilter(kind="app"))[0].fixes_applied_by_rule == {}
 
 
