@@ -20,7 +20,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from codi.settings import Settings, SettingsError
-from codi.storage.runs import Run, RunFilter, RunNotFound, RunStore, RunSummary, StackAggregate
+from codi.storage.runs import Run, RunFilter, RunKind, RunNotFound, RunStore, RunSummary, StackAggregate
 
 TOKEN_COOKIE = "codi_api_token"
 MAX_PAGE = 200
@@ -116,7 +116,7 @@ def api_router(stores: RunStoreOpener, token: str) -> APIRouter:
         repository: Annotated[str | None, Query(description="owner/name, any case")] = None,
         stack: str | None = None,
         outcome: str | None = None,
-        kind: Literal["optimize", "review", "action", "app"] | None = None,
+        kind: RunKind | None = None,
         since: Annotated[datetime | None, Query(description="started at or after (UTC without a zone)")] = None,
         until: Annotated[datetime | None, Query(description="started before (UTC without a zone)")] = None,
         offset: Annotated[int, Query(ge=0)] = 0,

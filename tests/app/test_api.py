@@ -121,6 +121,9 @@ def test_aggregates_count_the_fixes_applied_via_codi_apply(key_path: Path, datab
     with api_client(key_path, database_url) as client:
         answer = client.get("/api/aggregates", headers=BEARER).json()
         narrowed = client.get("/api/aggregates", params={"repository": "octo/web"}, headers=BEARER).json()
+        listed = client.get("/api/runs", params={"kind": "apply"}, headers=BEARER).json()
+        one = client.get("/api/runs/7", headers=BEARER).json()
+    assert ids(listed) == [9, 8, 7] and (one["kind"], one["outcome"], one["commit_sha"]) == ("apply", "applied", "c" * 40)
     python, node = sorted(answer["stacks"], key=lambda stack: stack["stack"], reverse=True)
     counted: dict[str, dict[str, int]] = {}
     for run in applies:
