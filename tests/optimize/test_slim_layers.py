@@ -45,7 +45,7 @@ def test_consecutive_single_command_runs_become_one_layer() -> None:
     )
     layers = [change for change in candidate.changes if change.kind == "layers"]
     assert [change.description.split(" chained")[0] for change in layers] == [
-        "the consecutive RUNs of lines 2, 4, 5 (plain commands and `&&` chains)"
+        "the consecutive RUNs of lines 2, 4, 5 (plain commands and `&&` chains after the first)"
     ]
 
 
@@ -65,7 +65,7 @@ def test_a_run_that_changes_its_shell_ends_the_group() -> None:
     ), "touch here ran in /, not /src; touch private with the default umask"
 
 
-def test_runs_with_other_flags_lists_pipes_or_substitutions_are_not_merged() -> None:
+def test_runs_with_other_flags_lists_pipes_or_substitutions_do_not_follow_a_run() -> None:
     text = (
         "FROM alpine:3.20\n"
         "RUN --mount=type=cache,target=/root/.cache pip install x\n"
@@ -74,7 +74,6 @@ def test_runs_with_other_flags_lists_pipes_or_substitutions_are_not_merged() -> 
         "RUN apk info || echo none\n"
         "RUN apk info | wc -l\n"
         "RUN echo $(date) > /built\n"
-        "RUN echo two\n"
         'CMD ["sh"]\n'
     )
     assert reason_of(text).startswith("no slimmer base, layer to merge")
@@ -105,7 +104,7 @@ def test_and_chains_merge_with_their_neighbours() -> None:
         'CMD ["sh"]\n'
     ), "touch /there still runs in /, after the chain that changed directory"
     layers = [change.description for change in candidate.changes if change.kind == "layers"]
-    assert layers[0].startswith("the consecutive RUNs of lines 2, 3, 5 (plain commands and `&&` chains)")
+    assert layers[0].startswith("the consecutive RUNs of lines 2, 3, 5 (plain commands and `&&` chains after")
 
 
 def test_no_merge_under_another_shell_or_escape() -> None:
@@ -256,3 +255,27 @@ def test_a_run_that_leaves_a_server_running_is_not_followed_in_its_shell() -> No
                   "redis-server --daemonize yes"):  # fmt: skip
         text = f'FROM debian:bookworm-slim\nRUN {start} && psql -c "select 1"\nRUN {start}\nCMD ["sh"]\n'
         assert reason_of(text).startswith("no slimmer base, layer to merge"), start
+
+
+def test_a_list_may_open_a_group_but_not_follow_one() -> None:
+    """`a; b`, `a || b` or a pipe followed by `&& x` run x exactly when that RUN passed (`&&` binds the whole list
+    before it), so such a RUN may be the first of a group; after `x &&` it would not be (`x && a; b` runs b once x
+    failed). A trailing `&` or comment, a group or a loop ends where no `&&` may follow."""
+    text = (
+        "FROM debian:bookworm-slim\n"
+        'RUN echo "deb http://deb.debian.org/debian bookworm-backports main" > /etc/apt/sources.list.d/bp.list\n'
+        "RUN mkdir /data\n"
+        "RUN useradd app || true\n"
+        "RUN false; touch /anyway\n"
+        'CMD ["sh"]\n'
+    )
+    candidate = slim_of(text)
+    assert (
+        'RUN echo "deb http://deb.debian.org/debian bookworm-backports main" > /etc/apt/sources.list.d/bp.list \\\n'
+        "    && mkdir /data\n"
+        "RUN useradd app || true\n"
+        "RUN false; touch /anyway\n"
+    ) in candidate.dockerfile
+    for opening in ("sleep 1 &", "echo a # note", "{ echo a; }", "for i in 1 2; do echo $i; done", "! false"):
+        text = f'FROM alpine:3.20\nRUN {opening}\nRUN touch /b\nCMD ["sh"]\n'
+        assert reason_of(text).startswith("no slimmer base, layer to merge"), opening

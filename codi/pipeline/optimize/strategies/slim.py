@@ -15,9 +15,10 @@ Edits of the original's own text, each listed as a `Change`:
   client (curl, wget, git, gnupg …) or downloads from an `https://` URL; recommends are kept for
   packages whose recommended ones later steps rely on (`python3-pip`: the compiler for source
   packages; `git` with ssh URLs: openssh-client);
-- layers: consecutive RUNs of one plain command or an `&&` chain of them, in any stage, with the same
-  flags become one RUN chained by `&&` (`_merge_runs`: not past a command that changes its shell's state or may replace /bin/sh, not
-  under a shell other than sh/bash/ash/dash or one that reads a start-up file before each RUN);
+- layers: consecutive RUNs of one plain command or an `&&` chain of them (the first may be any list that
+  ends with its last statement), in any stage, with the same flags become one RUN chained by `&&`
+  (`_merge_runs`: not past a command that changes its shell's state, leaves a server running or may
+  replace /bin/sh, not under a shell other than sh/bash/ash/dash or one that reads a start-up file before each RUN);
 - build tools: when a builder stage exists, compilers and build helpers (not `-dev`
   packages: they bring the run-time libraries) are left out of the image's installs, if
   nothing after them in the image compiles, installs dependencies or runs them;
@@ -575,7 +576,7 @@ _WINDOWS = re.compile(r"windows|nanoserver|servercore", re.IGNORECASE)
 
 def _merge_runs(ctx: LintContext, stage: Stage, root: str, plan: _Plan) -> None:
     """Consecutive RUNs (DL3059) of a plain command or an `&&` chain with the same flags become one RUN chained by
-    `&&`.
+    `&&`; the first may be any list (`_opening_list`).
 
     Each RUN starts a new shell, so a command that changes the shell's own state (`cd`, `export`, `set`,
     `source`, `umask` … any builtin) or may replace /bin/sh would act on the commands after it once they share
@@ -592,16 +593,15 @@ def _merge_runs(ctx: LintContext, stage: Stage, root: str, plan: _Plan) -> None:
             if len(group) > 1:
                 _merge(ctx, group, plan)
             group = []
+        if command is None and instr is not None:
+            command = _opening_list(ctx, instr, plan)
         if command is not None:
             group.append((instr, command))
 
 
-def _plain_chain(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | None:
-    """The source text of a shell-form RUN that runs one plain command or an `&&` chain of them (no `;`, `||`, pipe,
-    redirection, group, substitution or heredoc) under a POSIX shell, untouched by the plan's other edits; else None.
-
-    Only `&&`: a RUN fails when its last command fails, so `a; b` after `x &&` would run b once x failed and pass.
-    """
+def _mergeable_script(ctx: LintContext, instr: Instruction, plan: _Plan) -> ShellScript | None:
+    """The one exact script of a shell-form RUN without heredoc, comment or bare assignment, under a POSIX shell and
+    untouched by the plan's other edits, whose command names are no variables; else None."""
     if instr.keyword != "RUN" or instr.heredocs or instr.exec_form is not None or instr.comments:
         return None
     if not _plain_shell(ctx.model.shell_at(instr)):
@@ -611,11 +611,22 @@ def _plain_chain(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | Non
     scripts = ctx.shell(instr).scripts
     if len(scripts) != 1 or not scripts[0].exact or scripts[0].has_errors or scripts[0].assignments:
         return None
-    script = scripts[0]
-    commands = script.commands
-    if not commands or not all(cmd.top_level_step for cmd in commands):
+    if not scripts[0].commands or any("$" in cmd.name or "`" in cmd.name for cmd in scripts[0].commands):
         return None
-    if any("$" in cmd.name or "`" in cmd.name for cmd in commands):
+    return scripts[0]
+
+
+def _plain_chain(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | None:
+    """The source text of a RUN (`_mergeable_script`) that runs one plain command or an `&&` chain of them (no `;`,
+    `||`, pipe, redirection, group or substitution); else None.
+
+    Only `&&`: a RUN fails when its last command fails, so `a; b` after `x &&` would run b once x failed and pass.
+    """
+    script = _mergeable_script(ctx, instr, plan)
+    if script is None:
+        return None
+    commands = script.commands
+    if not all(cmd.top_level_step for cmd in commands):
         return None
     first, last = commands[0], commands[-1]
     if script.text.strip() != script.text[first.start : last.end]:
@@ -623,6 +634,22 @@ def _plain_chain(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | Non
     if any(script.text[a.end : b.start].strip() != "&&" for a, b in zip(commands, commands[1:])):
         return None
     return ctx.document.text[instr.args_map.to_source(first.start) : instr.args_map.end_to_source(last.end)]
+
+
+def _opening_list(ctx: LintContext, instr: Instruction, plan: _Plan) -> str | None:
+    """The source text of a RUN (`_mergeable_script`) that may open a group though it is no `&&` chain: `a; b`,
+    `a || b`, `a | b > f` followed by `&& x` run x exactly when the RUN passed, since `&&` binds the whole list
+    before it. Only when the script ends where its last statement does (no trailing `&`, comment, group or loop)
+    and starts with its first command (no `!`, `(`); else None."""
+    script = _mergeable_script(ctx, instr, plan)
+    if script is None:
+        return None
+    ends = [cmd.statement_end for cmd in script.commands if cmd.statement_end is not None]
+    text = script.text.rstrip()
+    begin = len(script.text) - len(script.text.lstrip())
+    if not ends or max(ends) != len(text) or min(cmd.start for cmd in script.commands) != begin:
+        return None
+    return ctx.document.text[instr.args_map.to_source(begin) : instr.args_map.end_to_source(len(text))]
 
 
 def _plain_shell(shell: tuple[str, ...]) -> bool:
@@ -670,8 +697,9 @@ def _merge(ctx: LintContext, group: list[tuple[Instruction, str]], plan: _Plan) 
     plan.edits.append(Edit(first.span.start, last.span.end, "\n".join([*comments, new])))
     lines = ", ".join(str(instr.line) for instr, _ in group)
     plan.changes.append(
-        Change("layers", f"the consecutive RUNs of lines {lines} (plain commands and `&&` chains) chained with `&&` "
-               "into one layer (none changes its shell's directory, variables or options for the next)")  # fmt: skip
+        Change("layers", f"the consecutive RUNs of lines {lines} (plain commands and `&&` chains after the first) "
+               "chained with `&&` into one layer (none changes its shell's directory, variables or options for the "
+               "next)")  # fmt: skip
     )
 
 
