@@ -13,7 +13,9 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
+
+from codi.storage.run_kinds import RunKind
 
 if TYPE_CHECKING:
     from codi.cli.action import WorkflowContext
@@ -30,7 +32,6 @@ EXIT_NO_RUN = 1
 """`show`: no run has that id."""
 EXIT_ERROR = 2
 """Bad arguments, or the database cannot be used (unreachable, not a database URL)."""
-KINDS = ["optimize", "review", "action", "app"]
 
 
 def older_than(value: str) -> timedelta:
@@ -196,7 +197,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     listing.add_argument("--repository", help="owner/name (any case)")
     listing.add_argument("--stack", help="runs with a Dockerfile of this stack (python, node, …)")
     listing.add_argument("--outcome", help="success, failure, neutral, candidates, no-candidate, fail, error")
-    listing.add_argument("--kind", choices=KINDS)
+    listing.add_argument("--kind", choices=get_args(RunKind), help="runs made by this (%(choices)s)")
     listing.add_argument("--since", type=moment, help="started at or after (ISO 8601; UTC unless a zone is given)")
     listing.add_argument("--until", type=moment, help="started before")
     listing.add_argument("--limit", type=count, default=50, help="runs per page (default 50)")

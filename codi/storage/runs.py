@@ -32,6 +32,7 @@ from sqlmodel import Field, Session, SQLModel, col, select
 
 from codi import __version__
 from codi.storage.evidence import BuildError, BuildEvidence, UtcDateTime
+from codi.storage.run_kinds import RunKind
 from codi.timing import StageTimer
 
 if TYPE_CHECKING:  # the edges' and the core's types, for annotations only: `codi runs` does not import the comments
@@ -43,7 +44,6 @@ if TYPE_CHECKING:  # the edges' and the core's types, for annotations only: `cod
     from codi.pipeline.rank import RankedCandidates
     from codi.pipeline.review import ChangedFile, FileReview
 
-RunKind = Literal["optimize", "review", "action", "app", "apply"]
 STAGES = ("parse", "lint", "shellcheck", "optimise", "analyse", "build", "rank", "post")
 """Stage names a run's durations use. The CLI times lint (parse included) and ShellCheck apart; the App's
 worker runs lint, ShellCheck and the optimiser in one sandboxed child, timed as `analyse`."""
