@@ -46,7 +46,7 @@ from codi.pipeline.optimize.model import STRATEGIES  # noqa: E402
 from codi.storage.database import init_db  # noqa: E402
 from codi.storage.evidence import EvidenceStore  # noqa: E402
 from codi.worker.build import DockerBuildRunner  # noqa: E402
-from codi.worker.measure import ImageLab  # noqa: E402
+from codi.worker.measure import BuildLimits, ImageLab  # noqa: E402
 
 APPS = ROOT / "bench" / "apps"
 REALAPPS = ROOT.parent / "shared" / "realapps"
@@ -240,6 +240,12 @@ def main() -> int:
         "--reuse", action="store_true", help="use the evidence in CODI_DATA_DIR (no rebuild of known inputs)"
     )
     parser.add_argument("--json", help="also write the rows as JSON to this file")
+    parser.add_argument(
+        "--build-timeout",
+        type=float,
+        default=BuildLimits().timeout_s,
+        help="seconds one build may take (default: the App's limit; raise it on a loaded engine)",
+    )
     args = parser.parse_args()
     docker_host = os.environ.get("DOCKER_HOST")
     if not docker_host:
@@ -265,7 +271,8 @@ def main() -> int:
         database, artefacts = folder / "evidence.db", folder / "evidence"
         engine = init_db(f"sqlite:///{database}")
         runner = DockerBuildRunner(docker_host, artefacts / "logs", build_network())
-        lab = ImageLab(runner, EvidenceStore(engine), artefacts, engine_platform(), progress=progress)
+        limits = BuildLimits(timeout_s=args.build_timeout)
+        lab = ImageLab(runner, EvidenceStore(engine), artefacts, engine_platform(), limits, progress=progress)
         rows = []
         try:
             for app in apps:
