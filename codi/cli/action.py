@@ -376,21 +376,11 @@ async def post_check_run(github: GitHubGateway, repo: RepoRef, head_sha: str, re
 
 
 def review_job(repo: RepoRef, pull: PullRequest, context: WorkflowContext) -> ReviewJob:
-    """The pull request as the worker's posting steps take it."""
-    from codi.webhooks.jobs import ReviewJob
+    """The pull request as the worker's posting steps take it (the App's own construction of the job)."""
+    from codi.webhooks.routing import review_job as pull_request_review
 
-    return ReviewJob(
-        repo=repo,
-        pull_number=pull.number,
-        head_sha=pull.head.sha,
-        head_ref=pull.head.ref,
-        base_ref=pull.base.ref,
-        base_sha=pull.base.sha,
-        head_repo_full_name=pull.head.repo.full_name if pull.head.repo else None,
-        maintainer_can_modify=pull.maintainer_can_modify,
-        reason=context.action if context.action in REVIEW_REASONS else "rerun",  # type: ignore[arg-type]
-        delivery_id=f"workflow-run-{context.run_id}",
-    )
+    reason = context.action if context.action in REVIEW_REASONS else "rerun"
+    return pull_request_review(repo, pull, reason, f"workflow-run-{context.run_id}")
 
 
 def optimized_files(

@@ -24,13 +24,10 @@ FORMATS = ["md", "html"]
 def cmd_report(args: argparse.Namespace, store: RunStore) -> int:
     """Run by `codi runs`' handler, which opens the store (exit 2 when it cannot) and closes it."""
     from codi.cli.main import write_text
+    from codi.cli.runs import stored_run
     from codi.reports.run import render_html, render_markdown
-    from codi.storage.runs import RunNotFound
 
-    try:
-        run = store.get(args.run)
-    except RunNotFound:
-        print(f"codi: no run {args.run} (see `codi runs list`)", file=sys.stderr)
+    if (run := stored_run(store, args.run)) is None:
         return EXIT_ERROR
     text = render_html(run) if args.format == "html" else render_markdown(run)
     if args.out is None:

@@ -120,13 +120,19 @@ def list_text(page: RunPage) -> str:
     return "\n".join(lines) + "\n"
 
 
-def cmd_show(args: argparse.Namespace, store: RunStore) -> int:
+def stored_run(store: RunStore, run_id: int) -> Run | None:
+    """The run with that id, or None once the user is told there is none."""
     from codi.storage.runs import RunNotFound
 
     try:
-        run = store.get(args.run)
+        return store.get(run_id)
     except RunNotFound:
-        print(f"codi: no run {args.run} (see `codi runs list`)", file=sys.stderr)
+        print(f"codi: no run {run_id} (see `codi runs list`)", file=sys.stderr)
+        return None
+
+
+def cmd_show(args: argparse.Namespace, store: RunStore) -> int:
+    if (run := stored_run(store, args.run)) is None:
         return EXIT_NO_RUN
     sys.stdout.write(run.model_dump_json(indent=2) + "\n" if args.format == "json" else show_text(run))
     return EXIT_DONE

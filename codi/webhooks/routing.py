@@ -14,6 +14,7 @@ from codi.webhooks.payloads import (
     InstallationRepositoriesEvent,
     IssueCommentEvent,
     PayloadError,
+    PullRequest,
     PullRequestEvent,
     Repository,
     read_payload,
@@ -48,8 +49,13 @@ def _pull_request(body: object, delivery_id: str, policy: RoutingPolicy) -> Job 
     pull = event.pull_request
     if pull.draft and event.action != "ready_for_review" and not policy.review_drafts:
         return Ignored("draft pull request (set CODI_REVIEW_DRAFTS=true to review drafts)")
+    return review_job(_repo(event.installation.id, event.repository), pull, event.action, delivery_id)
+
+
+def review_job(repo: RepoRef, pull: PullRequest, reason: str, delivery_id: str) -> ReviewJob:
+    """The review of a pull request as the worker takes it (from a delivery, or from a workflow's event)."""
     return ReviewJob(
-        repo=_repo(event.installation.id, event.repository),
+        repo=repo,
         pull_number=pull.number,
         head_sha=pull.head.sha,
         head_ref=pull.head.ref,
@@ -57,7 +63,7 @@ def _pull_request(body: object, delivery_id: str, policy: RoutingPolicy) -> Job 
         base_sha=pull.base.sha,
         head_repo_full_name=pull.head.repo.full_name if pull.head.repo else None,
         maintainer_can_modify=pull.maintainer_can_modify,
-        reason=event.action,  # type: ignore[arg-type]  # one of _ACTIONS["pull_request"]
+        reason=reason,  # type: ignore[arg-type]  # opened, synchronize, reopened, ready_for_review or rerun
         delivery_id=delivery_id,
     )
 
