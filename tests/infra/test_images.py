@@ -239,10 +239,17 @@ def test_codi_optimize_build_proposes_nothing_more_than_ten_percent_smaller(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
+    """codi eats its own cooking. The candidates it proposes for its own Dockerfiles are built and measured
+    (`--build`) when there are any; with none (today, for both), the build would only measure the original
+    again, which `codi_images` already built, so it is not repeated."""
     monkeypatch.setenv("DOCKER_HOST", docker_host)
     monkeypatch.setenv("CODI_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("CODI_DATABASE_URL", raising=False)
     argv = ["optimize", str(image_context / DOCKERFILES[name]), "--context", str(image_context)]
+    assert main([*argv, "-f", "json"]) == 0, capsys.readouterr().err
+    proposed = json.loads(capsys.readouterr().out)["candidates"]
+    if not proposed:
+        return
     assert main([*argv, "--build", "--network", "host", "-f", "json"]) == 0, capsys.readouterr().err
     document = json.loads(capsys.readouterr().out)
     images = {image["strategy"]: image for image in document["images"]}
@@ -251,4 +258,3 @@ def test_codi_optimize_build_proposes_nothing_more_than_ten_percent_smaller(
     assert not smaller, f"codi proposes images over 10 % smaller than its own: {smaller}"
     # the measured original is the session's image but for its label
     assert abs(images["original"]["size_bytes"] - codi_images[name].size_bytes) < 1_000_000
-
