@@ -22,7 +22,7 @@ from pathlib import Path
 
 from codi.pipeline.config import LintConfig
 from codi.pipeline.lint import fix_text, lint_text
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.pipeline.parser import parse
 
 CONFIG = LintConfig(shellcheck=False)

@@ -33,7 +33,7 @@ from codi.cli.main import context_texts, read_text  # noqa: E402
 from codi.llm import LocalModel, bundled_model_path  # noqa: E402
 from codi.llm.ranking import rank_file  # noqa: E402
 from codi.pipeline.measured import ImageReport, ScanSummary  # noqa: E402
-from codi.pipeline.optimize import optimize  # noqa: E402
+from codi.pipeline.optimize.optimizer import optimize  # noqa: E402
 from codi.pipeline.optimize.model import OptimizeResult  # noqa: E402
 
 APPS = ROOT / "bench" / "apps"

@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from codi.pipeline.config import LintConfig  # noqa: E402
 from codi.pipeline.lint import lint_text  # noqa: E402
-from codi.pipeline.optimize import optimize  # noqa: E402
+from codi.pipeline.optimize.optimizer import optimize  # noqa: E402
 from codi.pipeline.optimize.model import STRATEGIES, OptimizeResult  # noqa: E402
 from codi.pipeline.optimize.preservation import preservation_rejection, runtime_profile  # noqa: E402
 from codi.pipeline.optimize.start import analyze_start  # noqa: E402

@@ -37,7 +37,7 @@ from collections.abc import Callable
 
 from codi.pipeline.config import LintConfig
 from codi.pipeline.lint import fix_text, lint_text
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 
 CONFIG = LintConfig(shellcheck=False)
 

@@ -41,7 +41,7 @@ from codi.cli.main import context_smoke_settings, context_texts, read_text  # no
 from codi.cli.measure import build_network, data_folder, engine_platform, progress  # noqa: E402
 from codi.pipeline.config import SmokeSettings  # noqa: E402
 from codi.pipeline.measured import ImageReport  # noqa: E402
-from codi.pipeline.optimize import optimize  # noqa: E402
+from codi.pipeline.optimize.optimizer import optimize  # noqa: E402
 from codi.pipeline.optimize.model import STRATEGIES  # noqa: E402
 from codi.storage.database import init_db  # noqa: E402
 from codi.storage.evidence import EvidenceStore  # noqa: E402

@@ -118,7 +118,7 @@ def test_network_is_an_option_of_the_commands_that_build(capsys: pytest.CaptureF
 
 
 def fixes_changes(text: str) -> list[str]:
-    from codi.pipeline.optimize import optimize
+    from codi.pipeline.optimize.optimizer import optimize
 
     [fixes] = [candidate for candidate in optimize("Dockerfile", text).candidates if candidate.strategy == "fixes"]
     return [change.kind for change in fixes.changes]

@@ -6,7 +6,7 @@ from functools import cache
 
 import pytest
 
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.pipeline.optimize.model import STRATEGIES, OptimizeResult
 from codi.pipeline.optimize.preservation import preservation_rejection, runtime_profile
 from codi.pipeline.optimize.start import analyze_start

@@ -389,7 +389,7 @@ def optimized_files(
     """The optimiser's candidates per changed Dockerfile, with the workspace as its build context (`--optimize`)."""
     from codi.cli.main import context_texts
     from codi.comments.candidates import OptimizedFile
-    from codi.pipeline.optimize import optimize
+    from codi.pipeline.optimize.optimizer import optimize
 
     if not args.optimize:
         return []

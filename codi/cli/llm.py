@@ -24,7 +24,7 @@ def cmd_llm(args: argparse.Namespace) -> int:
     from codi.cli.main import context_smoke_settings, context_texts, read_text_dockerfile
     from codi.llm import ModelNotFound, bundled_model_path, load_model, model_path_from_env
     from codi.llm.ranking import rank_file
-    from codi.pipeline.optimize import optimize
+    from codi.pipeline.optimize.optimizer import optimize
 
     path = Path(args.dockerfile)
     text = read_text_dockerfile(path)

@@ -362,7 +362,7 @@ def cmd_optimize(args: argparse.Namespace) -> int:
         sections_markdown,
     )
     from codi.cli.runs import record_optimize
-    from codi.pipeline.optimize import optimize
+    from codi.pipeline.optimize.optimizer import optimize
     from codi.storage.runs import RunRecorder
 
     path = Path(args.dockerfile)

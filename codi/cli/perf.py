@@ -136,7 +136,7 @@ def measure_pipeline(
     """Time each stage of the pipeline on `files` (see the module's docstring); ShellCheck only when `checker`."""
     from codi.llm.ranking import rank_file
     from codi.pipeline.lint import SourceFile, lint_files
-    from codi.pipeline.optimize import optimize
+    from codi.pipeline.optimize.optimizer import optimize
     from codi.pipeline.parser import parse
 
     def run_file(file: PerfFile, timer: StageTimer) -> None:

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from codi.comments.markdown import clip, code_span, fence, html_text, inert_text, message_text, table_cell
 from codi.comments.summary import SummarySection, render_section
 from codi.pipeline.measured import ImageReport, MeasuredBuilds
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.pipeline.optimize.model import Candidate, Estimate, OptimizeResult
 from codi.pipeline.rank import RankedCandidates
 from codi.rules.secrets import find_tokens

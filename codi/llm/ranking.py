@@ -14,7 +14,7 @@ from dataclasses import replace
 
 from codi.llm.engine import LocalModel
 from codi.pipeline.measured import ImageReport
-from codi.pipeline.optimize import default_catalog
+from codi.pipeline.optimize.optimizer import default_catalog
 from codi.pipeline.optimize.model import OptimizeResult
 from codi.pipeline.rank import ModelTelemetry, RankedCandidates, candidate_facts, findings_count, rank
 from codi.pipeline.rank_prompt import build_prompt, check_answer

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from codi.app import create_app
 from codi.pipeline.lint import fix_passes, lint_text
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.pipeline.optimize.stack import detect_stack
 from codi.storage.database import init_db
 from codi.storage.runs import Run, RunMeasurement, RunStore, applied_file, environment, run_file

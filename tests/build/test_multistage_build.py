@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.worker.build import DockerBuildRunner
 from tests.build.engine import MB, build_or_fail
 

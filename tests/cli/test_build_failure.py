@@ -25,7 +25,7 @@ def test_a_failed_build_names_its_step_and_shows_its_log(
 ) -> None:
     from codi.cli.measure import measure_result, print_reports
     from codi.pipeline.config import SmokeSettings
-    from codi.pipeline.optimize import optimize
+    from codi.pipeline.optimize.optimizer import optimize
 
     (tmp_path / "app").mkdir()
     dockerfile = tmp_path / "app" / "Dockerfile"

@@ -9,7 +9,7 @@ from pathlib import Path
 from codi.llm import LocalModel
 from codi.llm.ranking import rank_file
 from codi.pipeline.measured import ImageReport
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.pipeline.optimize.model import OptimizeResult
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -10,7 +10,7 @@ import jinja2
 import pytest
 
 from codi.modules import ModuleError, environment, inject, load_modules, parse_module
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.pipeline.optimize.model import Candidate, Change, Estimate
 from codi.rules.catalog import CatalogError, load_catalog
 

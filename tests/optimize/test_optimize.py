@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from codi.pipeline import optimize as optimize_module
-from codi.pipeline.optimize import SLIM_SUPERSEDED, optimize
+from codi.pipeline.optimize import optimizer as optimize_module
+from codi.pipeline.optimize.optimizer import SLIM_SUPERSEDED, optimize
 from codi.pipeline.optimize.model import Candidate, Change, Estimate, Rejection
 
 PYTHON = """\

@@ -3,7 +3,7 @@ the preservation check with their resolved start commands, lock files and WORKDI
 
 from __future__ import annotations
 
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 
 from tests.optimize.test_render import BULLETIN_BOARD, DJANGOX, NODE_CONTEXT
 

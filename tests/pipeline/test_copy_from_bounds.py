@@ -10,7 +10,7 @@ from collections.abc import Callable
 from codi.knowledge.stages import image_stages
 from codi.pipeline.lint import lint_text
 from codi.pipeline.limits import InputLimits, size_cap_broken
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.pipeline.optimize.preservation import MAX_TRACED_MAPPINGS, _FileTracer
 from codi.pipeline.parser import parse
 from codi.pipeline.semantic import MAX_TRACKED_VALUE_CHARS, SemanticModel, expand

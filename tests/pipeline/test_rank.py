@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 
-from codi.pipeline.optimize import default_catalog
+from codi.pipeline.optimize.optimizer import default_catalog
 from codi.pipeline.rank import CandidateFacts, rank
 
 CATALOG = default_catalog()

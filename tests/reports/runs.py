@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from codi.pipeline.lint import lint_text
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.storage.runs import Run, RunFinding, RunMeasurement, RunRanking, environment, run_file
 
 SCRIPT = "<script>alert(1)</script>"

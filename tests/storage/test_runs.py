@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from codi.pipeline.lint import ScriptFinding, ScriptInput, fix_passes, lint_text
 from codi.pipeline.measured import ImageReport, ScanSummary
-from codi.pipeline.optimize import optimize
+from codi.pipeline.optimize.optimizer import optimize
 from codi.storage.database import init_db
 from codi.storage.evidence import BuildFailure, BuildOutcome, EvidenceStore
 from codi.storage.runs import (
