@@ -135,6 +135,44 @@ def test_apk_installs_get_no_cache_and_alpine_stays_alpine() -> None:
     assert "apk update" not in candidate.dockerfile
 
 
+def test_dnf_runs_become_one_layer_without_docs_or_weak_dependencies() -> None:
+    text = "FROM fedora:40\nRUN dnf install -y curl\nRUN dnf install -y git && dnf clean all\nCMD [\"curl\", \"-V\"]\n"
+    candidate = slim_of(text)
+    assert (
+        "RUN dnf install --nodocs --setopt=install_weak_deps=0 -y curl \\\n"
+        "    && dnf install --nodocs --setopt=install_weak_deps=0 -y git \\\n"
+        "    && dnf clean all\n"
+    ) in candidate.dockerfile
+    assert "FROM fedora:40\n" in candidate.dockerfile, "codi knows no slimmer Fedora"
+    assert {change.kind for change in candidate.changes} >= {"layers", "os-packages"}
+
+
+def test_microdnf_after_set_options_and_yum_get_their_own_spelling() -> None:
+    microdnf = "FROM redhat/ubi9-minimal\nRUN set -eux; \\\n    microdnf install -y tar gzip; \\\n    microdnf clean all\n"
+    assert (
+        "RUN set -eux \\\n    && microdnf install --nodocs --setopt=install_weak_deps=0 -y tar gzip \\\n"
+        "    && microdnf clean all\n"
+    ) in slim_of(microdnf).dockerfile
+    yum = "FROM centos:7\nRUN yum install -y epel-release && yum clean all\n"
+    assert "yum install --setopt=tsflags=nodocs -y epel-release" in slim_of(yum).dockerfile
+    assert "weak_deps" not in slim_of(yum).dockerfile, "EL7's yum has no weak dependencies"
+
+
+def test_rpm_options_already_given_are_not_repeated() -> None:
+    given = "FROM fedora:40\nRUN dnf -y --setopt=tsflags=nodocs --setopt=install_weak_deps=False install jq && dnf clean all\n"
+    candidates, rejections = slim_candidates(parse(given))
+    assert candidates == [] and rejections[0].reason.startswith("no slimmer base, layer to merge")
+    half = "FROM fedora:40\nRUN dnf -y --setopt=tsflags=nodocs install jq && dnf clean all\n"
+    assert "install --setopt=install_weak_deps=0 jq" in slim_of(half).dockerfile
+
+
+def test_python3_pip_keeps_its_weak_dependencies() -> None:
+    text = "FROM fedora:40\nRUN dnf install -y python3-pip && dnf clean all\nRUN pip install flask\n"
+    candidate = slim_of(text)
+    assert "dnf install --nodocs -y python3-pip" in candidate.dockerfile
+    assert any("weak dependencies kept" in change.description for change in candidate.changes)
+
+
 def test_nothing_to_slim_is_a_reason() -> None:
     candidates, rejections = slim_candidates(parse('FROM alpine:3.19\nCOPY x /x\nCMD ["/x"]\n'))
     assert candidates == []

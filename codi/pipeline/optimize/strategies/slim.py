@@ -14,7 +14,11 @@ Edits of the original's own text, each listed as a `Change`:
   a slim base has no CA certificates, so `ca-certificates` is named when the image installs a TLS
   client (curl, wget, git, gnupg …) or downloads from an `https://` URL; recommends are kept for
   packages whose recommended ones later steps rely on (`python3-pip`: the compiler for source
-  packages; `git` with ssh URLs: openssh-client);
+  packages; `git` with ssh URLs: openssh-client). yum, dnf and microdnf RUNs (a leading `set -eux`
+  allowed) merge the same way; their installs get `--nodocs` (yum: `--setopt=tsflags=nodocs`) and,
+  for dnf and microdnf, `--setopt=install_weak_deps=0` (rpm's recommends); their `clean all` is the
+  fixes' (DL3032, DL3040): rpm managers fetch their metadata again when it is gone, so no later
+  install depends on it;
 - layers: consecutive RUNs of one plain command or an `&&` chain of them (the first may be any list that
   ends with its last statement), in any stage, with the same flags become one RUN chained by `&&`
   (`_merge_runs`: not past a command that changes its shell's state, leaves a server running or may
@@ -108,7 +112,17 @@ TOOL_PROGRAMS: dict[str, frozenset[str]] = {
 """The programs that read a dependency tool's cache, where they are not named like the tool."""
 _APT_VERBS = frozenset({"update", "install", "upgrade", "dist-upgrade", "clean", "autoclean", "autoremove"})
 _APK_VERBS = frozenset({"add", "update", "upgrade", "del"})
-_CLEANED = re.compile(r"^/var/(lib/apt/lists|cache/apt|cache/apk)(/\*?|/[\w.*]+)?$|^/tmp/\*$")
+RPM_MANAGERS = frozenset({"yum", "dnf", "microdnf"})
+_RPM_VERBS = frozenset({"install", "update", "upgrade", "clean", "makecache", "remove", "erase", "autoremove",
+                        "reinstall", "distro-sync", "downgrade"})  # fmt: skip
+_RPM_LEAN = {"dnf": "--nodocs --setopt=install_weak_deps=0", "microdnf": "--nodocs --setopt=install_weak_deps=0",
+             "yum": "--setopt=tsflags=nodocs"}  # fmt: skip
+"""What an rpm install is given for a smaller layer: no documentation files, and (dnf, microdnf) no weak
+dependencies, rpm's recommended packages. yum gets no weak-dependency option: EL7's yum has none (it warns on the
+setting), and codi cannot tell EL7's yum from EL8's (dnf under the old name)."""
+_CLEANED = re.compile(
+    r"^/var/(lib/apt/lists|cache/apt|cache/apk|cache/yum|cache/dnf)(/\*?|/[\w.*]+)?$|^/tmp/\*$"
+)
 
 
 @dataclass
@@ -357,11 +371,17 @@ def _package_commands(ctx: LintContext, instr: Instruction) -> list[tuple[str, C
     if not commands or not all(cmd.top_level_step for cmd in commands) or not _joined_plainly(script):
         return None
     out = []
-    for cmd in commands:
-        if not (_is_package_step(cmd) or _is_cleanup(cmd)):
+    for n, cmd in enumerate(commands):
+        if not (_is_package_step(cmd) or _is_cleanup(cmd) or (n == 0 and _sets_options(cmd))):
             return None
         out.append((script.text[cmd.start : cmd.end], cmd))
     return out
+
+
+def _sets_options(cmd: Command) -> bool:
+    """`set -eux`, `set -o errexit`: options only, which the `&&` chain the group becomes keeps meaning."""
+    options = ("errexit", "nounset", "xtrace", "pipefail")
+    return cmd.name == "set" and bool(cmd.args) and all(w.value[:1] in "-+" or w.value in options for w in cmd.args)
 
 
 def _joined_plainly(script: ShellScript) -> bool:
@@ -380,6 +400,8 @@ def _is_package_step(cmd: Command) -> bool:
         return bool(words) and words[0] in _APT_VERBS
     if name == "apk":
         return bool(words) and words[0] in _APK_VERBS
+    if name in RPM_MANAGERS:
+        return bool(words) and words[0] in _RPM_VERBS
     return False
 
 
@@ -486,7 +508,15 @@ def _install_text(
     if program(cmd) == "apk" and not cmd.has_flag("no-cache"):
         edits.append(Edit.insert(verb.end - offset, " --no-cache"))
         added.append("`apk add --no-cache`")
-    if program(cmd) != "apk" and not cmd.has_flag("no-install-recommends") and "Install-Recommends" not in text:
+    if program(cmd) in RPM_MANAGERS:
+        lean = [option for option in _RPM_LEAN[program(cmd)].split() if _rpm_setting(option) not in text]
+        if keep_recommends is not None and any("install_weak_deps" in option for option in lean):
+            lean = [option for option in lean if "install_weak_deps" not in option]
+            added.append(f"weak dependencies kept: {keep_recommends}")
+        if lean:
+            edits.append(Edit.insert(verb.end - offset, " " + " ".join(lean)))
+            added.append(f"`{program(cmd)} install {' '.join(lean)}`")
+    elif program(cmd) != "apk" and not cmd.has_flag("no-install-recommends") and "Install-Recommends" not in text:
         if keep_recommends is not None:
             added.append(f"recommended packages kept: {keep_recommends}")
         else:
@@ -497,6 +527,11 @@ def _install_text(
                 added.append("`ca-certificates` named (a recommended package HTTPS needs)")
     new = re.sub(r"  +", " ", apply_edits(text, edits)).rstrip()
     return new, [word.value for word in removed], added
+
+
+def _rpm_setting(option: str) -> str:
+    """What an rpm option sets, however written: `--nodocs` and `--setopt=tsflags=nodocs` both say `nodocs`."""
+    return "nodocs" if option.endswith("nodocs") else option.removeprefix("--setopt=").split("=")[0]
 
 
 TLS_CLIENTS = frozenset({"curl", "wget", "git", "libcurl4", "libcurl3-gnutls", "openssl", "gnupg", "gpg"})
