@@ -29,6 +29,7 @@ import docker
 import docker.errors
 import requests.exceptions
 from docker.models.containers import Container
+from docker.models.networks import Network
 
 from codi.pipeline.edits import Edit, apply_edits
 from codi.pipeline.model import parse_mount
@@ -185,21 +186,54 @@ class DockerBuildRunner:
         """
         if self.network != "codi":
             return self.network
-        if any(network.name == BUILD_NETWORK_NAME for network in self.client.networks.list(names=[BUILD_NETWORK_NAME])):
-            return BUILD_NETWORK_NAME  # the engine's name filter also matches longer names
-        try:  # check_duplicate: two runners racing make one network, not two of the same name
+        if self.build_networks():
+            return self._one_build_network()
+        try:  # check_duplicate: the engine's own check against a second network of the name (best effort)
             self.client.networks.create(
                 BUILD_NETWORK_NAME, driver="bridge", check_duplicate=True, labels={BUILD_NETWORK_LABEL: "builds"}
             )
         except docker.errors.APIError as exc:
-            if "already exists" in str(exc.explanation or exc):  # another runner made it meanwhile
-                return BUILD_NETWORK_NAME
+            if "already exists" not in str(exc.explanation or exc):  # else another runner made it meanwhile
+                raise BuildFailed(
+                    f"the engine cannot create the Docker network {BUILD_NETWORK_NAME} ({exc.explanation or exc}); "
+                    "on an engine without a bridge driver set CODI_BUILD_NETWORK=host (builds share the host's "
+                    "network) or CODI_BUILD_NETWORK=none (no network, no port smoke test)",
+                    "",
+                ) from None
+        return self._one_build_network()
+
+    def build_networks(self) -> list[Network]:
+        """The engine's networks named exactly `codi-builds` (its name filter also matches longer names)."""
+        return [network for network in self.client.networks.list(names=[BUILD_NETWORK_NAME])
+                if network.name == BUILD_NETWORK_NAME]  # fmt: skip
+
+    def _one_build_network(self) -> str:
+        """The network's name, once it names one network: runners that raced past the engine's duplicate check
+        each made one (seen: every later build failed "network codi-builds is ambiguous"). Every runner keeps
+        the oldest and removes codi's other ones; a network of that name codi did not make is left for its
+        owner, and the build fails saying so."""
+        networks = sorted(self.build_networks(), key=lambda network: (network.attrs["Created"], network.id))
+        foreign = []
+        for extra in networks[1:]:
+            if extra.attrs.get("Labels", {}).get(BUILD_NETWORK_LABEL) != "builds":
+                foreign.append(extra.id[:12])
+                continue
+            try:
+                extra.remove()
+            except docker.errors.NotFound:
+                pass  # another runner removed it first
+            except docker.errors.APIError as exc:  # a container still on it: the name stays ambiguous
+                raise BuildFailed(
+                    f"the engine has two networks named {BUILD_NETWORK_NAME} and codi cannot remove "
+                    f"{extra.id[:12]} ({exc.explanation or exc})",
+                    "",
+                ) from None
+        if foreign:
             raise BuildFailed(
-                f"the engine cannot create the Docker network {BUILD_NETWORK_NAME} ({exc.explanation or exc}); "
-                "on an engine without a bridge driver set CODI_BUILD_NETWORK=host (builds share the host's "
-                "network) or CODI_BUILD_NETWORK=none (no network, no port smoke test)",
+                f"the engine has more than one network named {BUILD_NETWORK_NAME} and codi did not make "
+                f"{', '.join(foreign)}; remove it (docker network rm) or set CODI_BUILD_NETWORK",
                 "",
-            ) from None
+            )
         return BUILD_NETWORK_NAME
 
     def close(self) -> None:

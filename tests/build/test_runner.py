@@ -19,6 +19,7 @@ import docker
 import pytest
 
 from codi.worker.build import (
+    BUILD_NETWORK_LABEL,
     BUILD_NETWORK_NAME,
     SMOKE_PIDS_LIMIT,
     BuildFailed,
@@ -280,6 +281,38 @@ def test_builds_on_codi_network_and_none_see_no_host_interface(
             assert built_by.client.networks.get(BUILD_NETWORK_NAME).attrs["Driver"] == "bridge"
         finally:
             _assert_removed(built_by, image)
+
+
+def test_two_codi_builds_networks_from_racing_runners_become_one(runner: DockerBuildRunner, context: Path) -> None:
+    """Two runners starting at once each made `codi-builds` past the engine's best-effort duplicate check; every
+    build after that failed "network codi-builds is ambiguous". The runner keeps the oldest and removes the rest."""
+    runner.network_mode()
+    (kept,) = runner.build_networks()
+    extra = runner.client.networks.create(
+        BUILD_NETWORK_NAME, driver="bridge", check_duplicate=False, labels={BUILD_NETWORK_LABEL: "builds"}
+    )
+    assert {network.id for network in runner.build_networks()} == {kept.id, extra.id}
+    image = runner.build("FROM debian:bookworm-slim\nRUN true\n", context, _tag("dedupe"), **LIMITS)
+    try:
+        assert [network.id for network in runner.build_networks()] == [kept.id]
+    finally:
+        _assert_removed(runner, image)
+
+
+def test_a_second_codi_builds_network_codi_did_not_make_fails_the_build_naming_it(
+    runner: DockerBuildRunner, context: Path
+) -> None:
+    runner.network_mode()
+    foreign = runner.client.networks.create(BUILD_NETWORK_NAME, driver="bridge", check_duplicate=False)
+    try:
+        with pytest.raises(BuildFailed) as failed:
+            runner.build("FROM debian:bookworm-slim\n", context, _tag("foreign"), **LIMITS)
+        assert failed.value.reason == (
+            f"the engine has more than one network named {BUILD_NETWORK_NAME} and codi did not make {foreign.id[:12]}; "
+            "remove it (docker network rm) or set CODI_BUILD_NETWORK"
+        )
+    finally:
+        foreign.remove()
 
 
 def test_engine_that_cannot_make_the_network_fails_the_build_naming_host(
