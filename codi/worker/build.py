@@ -186,8 +186,9 @@ class DockerBuildRunner:
         """
         if self.network != "codi":
             return self.network
-        if self.build_networks():
-            return self._one_build_network()
+        networks = self.build_networks()
+        if networks:
+            return self._one_build_network(networks)
         try:  # check_duplicate: the engine's own check against a second network of the name (best effort)
             self.client.networks.create(
                 BUILD_NETWORK_NAME, driver="bridge", check_duplicate=True, labels={BUILD_NETWORK_LABEL: "builds"}
@@ -200,22 +201,21 @@ class DockerBuildRunner:
                     "network) or CODI_BUILD_NETWORK=none (no network, no port smoke test)",
                     "",
                 ) from None
-        return self._one_build_network()
+        return self._one_build_network(self.build_networks())
 
     def build_networks(self) -> list[Network]:
         """The engine's networks named exactly `codi-builds` (its name filter also matches longer names)."""
         return [network for network in self.client.networks.list(names=[BUILD_NETWORK_NAME])
                 if network.name == BUILD_NETWORK_NAME]  # fmt: skip
 
-    def _one_build_network(self) -> str:
+    def _one_build_network(self, networks: list[Network]) -> str:
         """The network's name, once it names one network: runners that raced past the engine's duplicate check
         each made one (seen: every later build failed "network codi-builds is ambiguous"). Every runner keeps
         the oldest and removes codi's other ones; a network of that name codi did not make is left for its
         owner, and the build fails saying so."""
-        networks = sorted(self.build_networks(), key=lambda network: (network.attrs["Created"], network.id))
         foreign = []
-        for extra in networks[1:]:
-            if extra.attrs.get("Labels", {}).get(BUILD_NETWORK_LABEL) != "builds":
+        for extra in sorted(networks, key=lambda network: (network.attrs["Created"], network.id))[1:]:
+            if (extra.attrs.get("Labels") or {}).get(BUILD_NETWORK_LABEL) != "builds":
                 foreign.append(extra.id[:12])
                 continue
             try:

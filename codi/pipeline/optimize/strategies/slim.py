@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 
 from codi.knowledge.apt import APT_LISTS, is_apt_get_install, removes_apt_lists, updates_package_lists
 from codi.knowledge.arguments import SHELL_BUILTINS, argument_values
+from codi.knowledge.rpm import DNF_COMMANDS, YUM_COMMANDS
 from codi.knowledge.stacks import (
     DEPENDENCY_TOOLS,
     DependencyTool,
@@ -112,13 +113,14 @@ TOOL_PROGRAMS: dict[str, frozenset[str]] = {
 """The programs that read a dependency tool's cache, where they are not named like the tool."""
 _APT_VERBS = frozenset({"update", "install", "upgrade", "dist-upgrade", "clean", "autoclean", "autoremove"})
 _APK_VERBS = frozenset({"add", "update", "upgrade", "del"})
-RPM_MANAGERS = frozenset({"yum", "dnf", "microdnf"})
+RPM_MANAGERS = YUM_COMMANDS | DNF_COMMANDS
 _RPM_VERBS = frozenset({"install", "update", "upgrade", "clean", "makecache", "remove", "erase", "autoremove",
                         "reinstall", "distro-sync", "downgrade"})  # fmt: skip
-_RPM_LEAN = {"dnf": "--nodocs --setopt=install_weak_deps=0", "microdnf": "--nodocs --setopt=install_weak_deps=0",
-             "yum": "--setopt=tsflags=nodocs"}  # fmt: skip
-"""What an rpm install is given for a smaller layer: no documentation files, and (dnf, microdnf) no weak
-dependencies, rpm's recommended packages. yum gets no weak-dependency option: EL7's yum has none (it warns on the
+_NO_DOCS, _NO_WEAK_DEPS = ("--nodocs", "nodocs"), ("--setopt=install_weak_deps=0", "install_weak_deps")
+_RPM_LEAN = {"dnf": (_NO_DOCS, _NO_WEAK_DEPS), "microdnf": (_NO_DOCS, _NO_WEAK_DEPS),
+             "yum": (("--setopt=tsflags=nodocs", "nodocs"),)}  # fmt: skip
+"""What an rpm install is given for a smaller layer, as (option, the setting a RUN that already has it names): no
+documentation files, and (dnf, microdnf) no weak dependencies, rpm's recommended packages. yum gets no weak-dependency option: EL7's yum has none (it warns on the
 setting), and codi cannot tell EL7's yum from EL8's (dnf under the old name)."""
 _CLEANED = re.compile(
     r"^/var/(lib/apt/lists|cache/apt|cache/apk|cache/yum|cache/dnf)(/\*?|/[\w.*]+)?$|^/tmp/\*$"
@@ -509,9 +511,9 @@ def _install_text(
         edits.append(Edit.insert(verb.end - offset, " --no-cache"))
         added.append("`apk add --no-cache`")
     if program(cmd) in RPM_MANAGERS:
-        lean = [option for option in _RPM_LEAN[program(cmd)].split() if _rpm_setting(option) not in text]
-        if keep_recommends is not None and any("install_weak_deps" in option for option in lean):
-            lean = [option for option in lean if "install_weak_deps" not in option]
+        lean = [option for option, setting in _RPM_LEAN[program(cmd)] if setting not in text]
+        if keep_recommends is not None and _NO_WEAK_DEPS[0] in lean:
+            lean.remove(_NO_WEAK_DEPS[0])
             added.append(f"weak dependencies kept: {keep_recommends}")
         if lean:
             edits.append(Edit.insert(verb.end - offset, " " + " ".join(lean)))
@@ -527,11 +529,6 @@ def _install_text(
                 added.append("`ca-certificates` named (a recommended package HTTPS needs)")
     new = re.sub(r"  +", " ", apply_edits(text, edits)).rstrip()
     return new, [word.value for word in removed], added
-
-
-def _rpm_setting(option: str) -> str:
-    """What an rpm option sets, however written: `--nodocs` and `--setopt=tsflags=nodocs` both say `nodocs`."""
-    return "nodocs" if option.endswith("nodocs") else option.removeprefix("--setopt=").split("=")[0]
 
 
 TLS_CLIENTS = frozenset({"curl", "wget", "git", "libcurl4", "libcurl3-gnutls", "openssl", "gnupg", "gpg"})
